@@ -1,0 +1,342 @@
+"""LangChain messages and content blocks -> ``memories_client`` messages.
+
+The one place that understands the many ways LangChain users write multimodal content:
+
+* a plain string;
+* LangChain v1 standard blocks: ``{"type": "text" | "image" | "video" | "file", "url" |
+  "base64" (+ "mime_type")}``;
+* the older v0 form with ``source_type`` (``"url"`` / ``"base64"``, data in ``"data"``);
+* OpenAI ``{"type": "image_url", "image_url": "<url>" | {"url": ...}}`` (``data:`` URLs too) and
+  ``{"type": "file", "file": {"file_data": "data:...", "filename": ...}}``;
+* Google-style ``{"type": "media", "file_uri" | "data", "mime_type"}``;
+* Anthropic ``{"type": "image", "source": {"type": "base64" | "url", ...}}``;
+* the API's native parts, passed through: ``input_file`` (Gemini), ``image_url`` / ``video_url``
+  (Nova).
+
+URLs (video above all) are passed to the service as references and never downloaded here: the
+service fetches them itself. Audio, file ids and unknown block types raise
+:class:`memories_client.MemoriesInputError` naming the block and listing what is supported;
+nothing is silently dropped.
+
+Example:
+    >>> from langchain_core.messages import HumanMessage
+    >>> [msg] = convert_messages([HumanMessage(content=[
+    ...     {"type": "text", "text": "What happens?"},
+    ...     {"type": "video", "url": "https://example.com/clip.mp4"}])])
+    >>> msg.parts[1].kind, msg.parts[1].url
+    ('video', 'https://example.com/clip.mp4')
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+import memories_client as mc
+
+__all__ = ["SUPPORTED_BLOCKS", "block_to_part", "convert_messages"]
+
+SUPPORTED_BLOCKS = (
+    "text; image / video / file with url, base64 + mime_type (or the older source_type form); "
+    "OpenAI image_url and file; Google media (file_uri or data); Anthropic image with source; "
+    "native input_file, image_url and video_url"
+)
+
+# A block's type names its kind even when a URL has no telling file extension (signed links,
+# CDN ids). Gemini needs some MIME type next to every file; its backend sniffs the real image
+# or video format, so the family's most common type is a safe stand-in. Files (PDF or text)
+# have no such default: their MIME type must be given.
+_DEFAULT_MIME = {"image": "image/jpeg", "video": "video/mp4"}
+
+# Blocks an assistant message may carry that are not content to replay: tool calls travel in
+# ``AIMessage.tool_calls``, and earlier reasoning is the model's own scratch work.
+_AI_SKIPPED = frozenset(
+    {
+        "tool_use",
+        "tool_call",
+        "tool_call_chunk",
+        "invalid_tool_call",
+        "server_tool_call",
+        "server_tool_call_chunk",
+        "server_tool_result",
+        "reasoning",
+        "thinking",
+        "redacted_thinking",
+    }
+)
+
+
+def _unsupported(where: str, block: Mapping[str, Any], why: str) -> mc.MemoriesInputError:
+    btype = block.get("type")
+    return mc.MemoriesInputError(
+        f"{where}: content block of type {btype!r} is not supported ({why}). Supported "
+        f"blocks: {SUPPORTED_BLOCKS}"
+    )
+
+
+def _from_url(url: Any, mime: Any, kind: str | None, where: str) -> mc.MediaPart:
+    if not isinstance(url, str) or not url:
+        raise mc.MemoriesInputError(f"{where}: the block's url must be a non-empty string")
+    mime_type = mime if isinstance(mime, str) and mime else None
+    try:
+        return mc.media_from_url(url, mime_type)
+    except mc.MemoriesInputError:
+        fallback = _DEFAULT_MIME.get(kind or "")
+        if mime_type is not None or fallback is None or url[:5].lower() == "data:":
+            raise
+        return mc.media_from_url(url, fallback)
+
+
+def _from_data(data: Any, mime: Any) -> mc.MediaPart:
+    mime_type = mime if isinstance(mime, str) and mime else None
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return mc.media_from_bytes(data, mime_type)
+    if isinstance(data, str):
+        return mc.media_from_base64(data, mime_type)
+    raise mc.MemoriesInputError(
+        f"inline data must be base64 text or bytes, got {type(data).__name__}"
+    )
+
+
+def _nested_url(value: Any) -> Any:
+    """``"<url>"`` or ``{"url": "<url>", ...}`` (the OpenAI forms) -> the URL."""
+    if isinstance(value, Mapping):
+        return value.get("url")
+    return value
+
+
+def _standard(block: Mapping[str, Any], kind: str, where: str) -> mc.MediaPart:
+    mime = block.get("mime_type")
+    source = block.get("source")
+    if isinstance(source, Mapping):  # Anthropic: {"type": "image", "source": {...}}
+        stype = source.get("type")
+        if stype == "base64":
+            return _from_data(source.get("data"), source.get("media_type") or mime)
+        if stype == "url":
+            return _from_url(source.get("url"), source.get("media_type") or mime, kind, where)
+        raise _unsupported(where, block, f"source type {stype!r}; use base64 or url")
+    source_type = block.get("source_type")
+    if source_type is not None:  # LangChain v0 standard block
+        if source_type == "url":
+            return _from_url(block.get("url"), mime, kind, where)
+        if source_type == "base64":
+            return _from_data(block.get("data"), mime)
+        raise _unsupported(
+            where, block, f"source_type {source_type!r}; memories.ai takes URLs or base64 data"
+        )
+    if "url" in block:
+        return _from_url(block["url"], mime, kind, where)
+    if "base64" in block:
+        return _from_data(block["base64"], mime)
+    if "data" in block:
+        return _from_data(block["data"], mime)
+    if "file_id" in block:
+        raise _unsupported(
+            where, block, "provider file ids cannot be used; pass the file's URL or base64 data"
+        )
+    raise _unsupported(where, block, "it has no url or base64 data")
+
+
+def block_to_part(
+    block: str | Mapping[str, Any], where: str = "content"
+) -> mc.TextPart | mc.MediaPart:
+    """Convert one content block of a user message to a core text or media part.
+
+    Args:
+        block: a string or a content-block dict in any supported format.
+        where: where the block is, for error messages (e.g. ``messages[1].content[2]``).
+
+    Returns:
+        A :class:`memories_client.TextPart` or :class:`memories_client.MediaPart`.
+
+    Raises:
+        memories_client.MemoriesInputError: audio, file ids, unknown block types or bad data.
+
+    Example:
+        >>> block_to_part({"type": "image_url", "image_url": {"url": "https://x.test/a.png"}})
+        MediaPart(kind='image', mime_type='image/png', url='https://x.test/a.png')
+    """
+    if isinstance(block, str):
+        return mc.TextPart(block)
+    if not isinstance(block, Mapping):
+        raise mc.MemoriesInputError(
+            f"{where}: a content block must be a string or a dict, got {type(block).__name__}"
+        )
+    btype = block.get("type")
+    try:
+        return _block_to_part(block, btype, where)
+    except mc.MemoriesInputError as exc:
+        if str(exc).startswith(where):
+            raise
+        raise mc.MemoriesInputError(f"{where} ({btype!r} block): {exc}") from exc
+
+
+def _block_to_part(block: Mapping[str, Any], btype: Any, where: str) -> mc.TextPart | mc.MediaPart:
+    if btype in ("text", "text-plain", "input_text") and isinstance(block.get("text"), str):
+        return mc.TextPart(block["text"])
+    if btype in ("image", "video"):
+        return _standard(block, btype, where)
+    if btype == "file":
+        inner = block.get("file")
+        if isinstance(inner, Mapping):  # OpenAI Chat Completions file block
+            if isinstance(inner.get("file_data"), str):
+                return mc.media_from_url(inner["file_data"], block.get("mime_type"))
+            raise _unsupported(
+                where, block, "OpenAI file ids cannot be used; pass file_data as a data: URI"
+            )
+        return _standard(block, "file", where)
+    if btype == "image_url":  # OpenAI, and Nova's native part
+        return _from_url(
+            _nested_url(block.get("image_url")), block.get("mime_type"), "image", where
+        )
+    if btype == "video_url":  # Nova's native part
+        return _from_url(
+            _nested_url(block.get("video_url")), block.get("mime_type"), "video", where
+        )
+    if btype == "input_file":  # Gemini's native part: file_uri is a URL or base64 text
+        uri = block.get("file_uri")
+        mime = block.get("mime_type")
+        if isinstance(uri, str) and uri.lower().startswith(
+            ("http://", "https://", "gs://", "data:")
+        ):
+            return _from_url(uri, mime, None, where)
+        return _from_data(uri, mime)
+    if btype == "media":  # langchain-google-genai's native block
+        if block.get("file_uri") is not None:
+            return _from_url(block["file_uri"], block.get("mime_type"), None, where)
+        if block.get("data") is not None:
+            return _from_data(block["data"], block.get("mime_type"))
+        raise _unsupported(where, block, "a media block needs file_uri or data")
+    if btype in ("audio", "input_audio"):
+        raise _unsupported(
+            where,
+            block,
+            "the memories.ai chat API takes no audio; send the video that carries it instead",
+        )
+    raise _unsupported(where, block, "unknown block type")
+
+
+def _text_of(content: str | list[Any], where: str, *, role: str) -> str:
+    """The text of a non-user message, refusing media (the API takes media from users only)."""
+    if isinstance(content, str):
+        return content
+    texts: list[str] = []
+    for j, block in enumerate(content):
+        here = f"{where}.content[{j}]"
+        if isinstance(block, str):
+            texts.append(block)
+            continue
+        btype = block.get("type") if isinstance(block, Mapping) else None
+        if btype in ("text", "text-plain") and isinstance(block.get("text"), str):
+            texts.append(block["text"])
+        elif role == "assistant" and btype in _AI_SKIPPED:
+            continue
+        else:
+            raise mc.MemoriesInputError(
+                f"{here}: a {role} message can only carry text, got a {btype!r} block; put "
+                "images, video and files in a HumanMessage"
+            )
+    return "".join(texts) if role == "assistant" else "\n".join(texts)
+
+
+def _tool_calls(message: AIMessage) -> tuple[mc.ToolCall, ...]:
+    return tuple(
+        mc.ToolCall(id=call.get("id") or f"call_{k}", name=call["name"], arguments=call["args"])
+        for k, call in enumerate(message.tool_calls)
+    )
+
+
+def _tool_content(message: ToolMessage, where: str) -> tuple[str, list[mc.MediaPart]]:
+    content = message.content
+    if isinstance(content, str):
+        return content, []
+    texts: list[str] = []
+    media: list[mc.MediaPart] = []
+    for j, block in enumerate(content):
+        here = f"{where}.content[{j}]"
+        if isinstance(block, Mapping) and block.get("type") not in ("text", "text-plain"):
+            part = block_to_part(block, here)
+            if isinstance(part, mc.MediaPart):
+                media.append(part)
+                continue
+            texts.append(part.text)
+        elif isinstance(block, Mapping):
+            texts.append(str(block.get("text", "")))
+        else:
+            texts.append(block if isinstance(block, str) else json.dumps(block))
+    return "\n".join(texts), media
+
+
+def _user(message: BaseMessage, where: str) -> mc.Message:
+    content = message.content
+    if isinstance(content, str):
+        parts: tuple[mc.TextPart | mc.MediaPart, ...] = (mc.TextPart(content),)
+    else:
+        parts = tuple(
+            block_to_part(block, f"{where}.content[{j}]") for j, block in enumerate(content)
+        )
+    return mc.Message("user", parts, name=message.name)
+
+
+def convert_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
+    """Convert LangChain messages to ``memories_client`` messages, in order.
+
+    Tool results that carry images (a screenshot tool, say) cannot travel in a ``tool`` message
+    (the API takes media only from users), so their media is re-sent in a user message right
+    after the run of tool results, the way OpenAI-compatible clients do it.
+
+    Args:
+        messages: System, Human, AI, Tool (or generic Chat) messages.
+
+    Returns:
+        The core messages.
+
+    Raises:
+        memories_client.MemoriesInputError: for unsupported messages or content blocks.
+    """
+    out: list[mc.Message] = []
+    tool_media: list[mc.MediaPart] = []
+
+    def flush_tool_media() -> None:
+        if tool_media:
+            out.append(
+                mc.Message.user("The tool results above came with these attachments:", *tool_media)
+            )
+            tool_media.clear()
+
+    for i, message in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(message, ToolMessage):
+            flush_tool_media()
+        role = message.role if isinstance(message, ChatMessage) else None
+        if isinstance(message, HumanMessage) or role in ("user", "human"):
+            out.append(_user(message, where))
+        elif isinstance(message, SystemMessage) or role in ("system", "developer"):
+            out.append(mc.Message.system(_text_of(message.content, where, role="system")))
+        elif isinstance(message, AIMessage) or role in ("assistant", "ai"):
+            text = _text_of(message.content, where, role="assistant")
+            calls = _tool_calls(message) if isinstance(message, AIMessage) else ()
+            out.append(mc.Message.assistant(text, calls))
+        elif isinstance(message, ToolMessage):
+            text, media = _tool_content(message, where)
+            # CORE: Message.tool() carries text only and the dialects refuse media outside
+            # user messages, so a tool result's images follow in a user message.
+            out.append(mc.Message.tool(message.tool_call_id, text, name=message.name))
+            tool_media.extend(media)
+        else:
+            raise mc.MemoriesInputError(
+                f"{where}: {type(message).__name__} messages are not supported; use System, "
+                "Human, AI and Tool messages"
+            )
+    flush_tool_media()
+    return out

@@ -1,0 +1,157 @@
+"""Structured output pieces: the target schema, the parsers, the ``include_raw`` wiring.
+
+Both chat classes build their ``with_structured_output`` chains from these. The answer is parsed
+leniently (Markdown fences and stray prose around the JSON are tolerated, because Gemini fences
+JSON even in JSON mode) and validated strictly (a wrong answer raises
+``OutputParserException``, or lands in ``parsing_error`` with ``include_raw=True``).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Mapping
+from operator import itemgetter
+from typing import Any, cast
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import BaseMessage
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from pydantic.v1 import BaseModel as _V1Model
+from pydantic.v1 import ValidationError as _V1ValidationError
+
+import memories_client as mc
+
+__all__ = ["OutputTarget", "assemble", "choose_method", "text_parser", "tool_parser"]
+
+
+def _is_pydantic_v1(schema: Any) -> bool:
+    return isinstance(schema, type) and issubclass(schema, _V1Model)
+
+
+class OutputTarget:
+    """What the answer must match, and how to check it.
+
+    Args:
+        schema: a Pydantic (v2 or v1) model class, a TypedDict class, a JSON Schema dict, or
+            None (any JSON, ``json_mode`` only).
+    """
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        if schema is None:
+            self.json_schema: dict[str, Any] | None = None
+            self.ls_schema: dict[str, Any] | None = None
+            return
+        # The schema LangChain's tracing (and the standard tests) expect to see.
+        self.ls_schema = convert_to_json_schema(schema)
+        if _is_pydantic_v1(schema):
+            # CORE: json_schema_of / parse_structured take Pydantic v2 models only; a v1 model
+            # is described by LangChain's converter and validated with its own parse_obj.
+            self.json_schema = dict(self.ls_schema)
+        else:
+            self.json_schema = mc.json_schema_of(schema)
+
+    @property
+    def tool_name(self) -> str:
+        """The tool name used by the ``function_calling`` method."""
+        if self.schema is None:
+            raise ValueError("function_calling needs a schema")
+        name = convert_to_openai_tool(self.schema)["function"]["name"]
+        return str(name)
+
+    def parse_text(self, text: str) -> Any:
+        """Parse and validate an answer's text.
+
+        Raises:
+            OutputParserException: no JSON in the text, or JSON that does not match.
+        """
+        try:
+            if self.schema is None:
+                return mc.parse_json_output(text)
+            if _is_pydantic_v1(self.schema):
+                assert self.json_schema is not None
+                value = mc.parse_structured(text, self.json_schema)
+                return self.schema.parse_obj(value)
+            return mc.parse_structured(text, self.schema)
+        except (mc.JSONOutputError, _V1ValidationError) as exc:
+            raise OutputParserException(str(exc), llm_output=text) from exc
+
+    def parse_args(self, args: Mapping[str, Any]) -> Any:
+        """Validate a tool call's arguments (already a dict)."""
+        return self.parse_text(json.dumps(dict(args), ensure_ascii=False))
+
+
+def _message_text(message: BaseMessage) -> str:
+    return message.text
+
+
+def text_parser(target: OutputTarget) -> Runnable[BaseMessage, Any]:
+    """A runnable that parses a message's text against ``target``.
+
+    As a ``RunnableLambda`` it collects a stream into one message before parsing, so
+    ``stream()`` yields the whole validated object once (a half-built model is not valid).
+    """
+
+    def parse(message: BaseMessage) -> Any:
+        return target.parse_text(_message_text(message))
+
+    return RunnableLambda(parse, name="MemoriesJSONParser")
+
+
+def tool_parser(target: OutputTarget) -> Runnable[BaseMessage, Any]:
+    """A runnable that validates the arguments of the model's call to the schema tool."""
+    name = target.tool_name
+
+    def parse(message: BaseMessage) -> Any:
+        calls = getattr(message, "tool_calls", None) or []
+        for call in calls:
+            if call["name"] == name:
+                return target.parse_args(call["args"])
+        raise OutputParserException(
+            f"the model did not call the {name!r} tool that carries the structured answer; "
+            f"it answered: {_message_text(message)[:200]!r}",
+            llm_output=_message_text(message),
+        )
+
+    return RunnableLambda(parse, name="MemoriesToolArgsParser")
+
+
+def assemble(
+    llm: Runnable[Any, BaseMessage], parser: Runnable[BaseMessage, Any], *, include_raw: bool
+) -> Runnable[Any, Any]:
+    """``llm | parser``, or with ``include_raw`` a dict ``{raw, parsed, parsing_error}``."""
+    if not include_raw:
+        return llm | parser
+    parser_assign = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
+    with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
+    return cast("Runnable[Any, Any]", RunnableMap(raw=llm) | with_fallback)
+
+
+def choose_method(method: str | None, supported: tuple[str, ...], owner: str) -> str:
+    """The method to use: ``method`` if supported, else the default with a warning.
+
+    An unknown method warns instead of raising so that code written for another provider
+    (``method="json_schema"`` for Nova, ``"function_calling"`` for Gemini) keeps working.
+    """
+    default = supported[0]
+    if method is None:
+        return default
+    if method not in supported:
+        warnings.warn(
+            f"{owner} does not support structured output method {method!r}; using "
+            f"{default!r} instead (supported: {', '.join(supported)})",
+            UserWarning,
+            stacklevel=3,
+        )
+        return default
+    return method
+
+
+def ls_format(method: str, target: OutputTarget, strict: bool | None) -> dict[str, Any]:
+    """The ``ls_structured_output_format`` value LangChain tracing expects."""
+    return {"kwargs": {"method": method, "strict": strict}, "schema": target.ls_schema}

@@ -1,0 +1,230 @@
+"""``ChatMemoriesGemini``: Gemini models through the memories.ai API."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Literal
+
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import Field, field_validator
+
+import memories_client as mc
+from langchain_memories._base import JSON_INSTRUCTION_KEY, _BaseChatMemories
+from langchain_memories._structured import (
+    OutputTarget,
+    assemble,
+    choose_method,
+    ls_format,
+    text_parser,
+)
+
+__all__ = ["ChatMemoriesGemini"]
+
+_GEMINI_OPTIONS = frozenset({"thinking_budget", "response_schema", "response_mime_type"})
+
+
+def _schema_dict(value: Any) -> dict[str, Any] | None:
+    """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
+    if value is None:
+        return None
+    return mc.json_schema_of(value)
+
+
+class ChatMemoriesGemini(_BaseChatMemories):
+    """Gemini (2.5 Flash, 2.5 Pro, 3 Pro ...) on memories.ai: text, images, video and PDFs.
+
+    Video is passed to the service by URL and never downloaded; images and PDFs may be URLs or
+    base64. Structured output uses Gemini's native ``responseSchema`` (Optional, nested models,
+    lists and enums included). Gemini on memories.ai has no tool calling: :meth:`bind_tools`
+    raises; use :class:`~langchain_memories.ChatMemoriesNova` for tools.
+
+    Setup: ``pip install memories-integrations`` and ``export MEMORIES_API_KEY=sk-mavi-...``.
+
+    Args:
+        model: model id (alias ``model_name``), default ``gemini-2.5-flash``; the ``gemini:``
+            prefix is optional.
+        thinking_budget: Gemini thinking tokens (0 turns thinking off, -1 lets the model
+            decide); also per call: ``invoke(..., thinking_budget=0)``.
+        response_schema: a JSON Schema (or a Pydantic model / TypedDict) the answer must
+            follow, sent as ``responseSchema``.
+        response_mime_type: e.g. ``application/json`` for JSON mode.
+        **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
+            ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
+            ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
+            ``default_headers``, ``streaming``, ``stream_usage``, ``rate_limiter``.
+
+    Example:
+        >>> from langchain_core.messages import HumanMessage
+        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from langchain_memories import ChatMemoriesGemini
+        >>> with Emulator() as emu:
+        ...     llm = ChatMemoriesGemini(api_key="test", base_url=emu.base_url, thinking_budget=0)
+        ...     msg = llm.invoke([HumanMessage(content=[
+        ...         {"type": "text", "text": "What happens in this video?"},
+        ...         {"type": "video", "url": "https://storage.googleapis.com/bucket/clip.mp4"},
+        ...     ])])
+        >>> "1 video(s)" in msg.text, msg.usage_metadata["total_tokens"] > 0
+        (True, True)
+    """
+
+    _family: ClassVar[str] = "gemini"
+    _family_options: ClassVar[frozenset[str]] = _GEMINI_OPTIONS
+
+    model: str = Field(default="gemini-2.5-flash", alias="model_name")
+    """Model id, with or without the ``gemini:`` prefix."""
+    thinking_budget: int | None = Field(default=None, ge=-1)
+    """Thinking tokens: 0 off, -1 dynamic, else a budget (None: the model's default)."""
+    response_schema: dict[str, Any] | None = None
+    """JSON Schema the answer must follow (sent as Gemini's ``responseSchema``)."""
+    response_mime_type: str | None = None
+    """Answer MIME type, e.g. ``application/json``."""
+
+    @field_validator("response_schema", mode="before")
+    @classmethod
+    def _schema_to_dict(cls, value: Any) -> Any:
+        # Accept a Pydantic model or TypedDict too; stored as a dict so the model serializes.
+        return _schema_dict(value) if value is not None and not isinstance(value, dict) else value
+
+    def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
+        schema = options.pop("response_schema", self.response_schema)
+        return {
+            "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
+            "response_schema": _schema_dict(schema),
+            "response_mime_type": options.pop("response_mime_type", self.response_mime_type),
+        }
+
+    def _json_fields(
+        self, schema: Mapping[str, Any] | None, *, native: bool
+    ) -> tuple[dict[str, Any], Mapping[str, Any] | None]:
+        if native and schema is not None:
+            return {"response_schema": dict(schema)}, None
+        return {"response_mime_type": "application/json"}, schema
+
+    def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
+        tools = options.pop("tools", None)
+        options.pop("tool_choice", None)
+        if tools:
+            raise mc.MemoriesInputError(_NO_TOOLS)
+        return {}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Not supported: memories.ai documents no tool calling for Gemini models.
+
+        An empty ``tools`` list is accepted (``create_agent`` binds one when the agent has no
+        tools) and binds only ``kwargs``.
+
+        Raises:
+            NotImplementedError: when any tool is given. Use ``ChatMemoriesNova`` for tools.
+
+        Example:
+            >>> def add(a: int, b: int) -> int:
+            ...     '''Add two integers.'''
+            ...     return a + b
+            >>> ChatMemoriesGemini(api_key="test").bind_tools([add])
+            Traceback (most recent call last):
+            ...
+            NotImplementedError: tool calling is not supported by the memories.ai endpoint for \
+Gemini models (the API documents tools for Nova only); use ChatMemoriesNova for tools, or \
+with_structured_output() for structured answers
+        """
+        if tools:
+            raise NotImplementedError(_NO_TOOLS)
+        return self.bind(**kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | None = None,
+        *,
+        method: Literal["json_schema", "json_mode", "function_calling"] | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """A runnable that answers with an object matching ``schema``.
+
+        Args:
+            schema: a Pydantic model class (v2 or v1), a TypedDict class or a JSON Schema
+                dict. Optional fields, nested models, lists and enums all work.
+            method: ``"json_schema"`` (default): Gemini's native ``responseSchema``.
+                ``"json_mode"``: JSON mode plus the schema in a system instruction (and as
+                ``responseSchema`` too where Gemini can express it); schemas that
+                ``responseSchema`` cannot express (free-form dicts) use this automatically.
+                ``"function_calling"`` is not available for Gemini and falls back to
+                ``"json_schema"`` with a warning.
+            include_raw: return ``{"raw": AIMessage, "parsed": ..., "parsing_error": ...}``
+                instead of raising on an answer that does not parse.
+            strict: accepted for compatibility; the answer is always validated strictly.
+            **kwargs: not accepted (raises ``TypeError``).
+
+        Returns:
+            A runnable producing the parsed object (a model instance, or a dict for
+            TypedDict and JSON Schema inputs).
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> from memories_client.emulator import Emulator
+            >>> class Scene(BaseModel):
+            ...     summary: str
+            ...     people: int | None = None
+            >>> with Emulator() as emu:
+            ...     llm = ChatMemoriesGemini(api_key="test", base_url=emu.base_url)
+            ...     scene = llm.with_structured_output(Scene).invoke("Describe the scene.")
+            >>> isinstance(scene, Scene)
+            True
+        """
+        if kwargs:
+            raise TypeError(f"unexpected arguments: {', '.join(sorted(kwargs))}")
+        chosen = choose_method(method, ("json_schema", "json_mode"), type(self).__name__)
+        target = OutputTarget(schema)
+        if chosen == "json_schema" and target.json_schema is None:
+            raise ValueError("method='json_schema' needs a schema")
+        native = _native_schema(target.json_schema, warn=chosen == "json_schema")
+        if native is None:
+            # No responseSchema form (free-form dicts, unions): prompted JSON with strict
+            # validation still gets the caller a valid object.
+            chosen = "json_mode"
+        options: dict[str, Any] = {
+            "ls_structured_output_format": ls_format(chosen, target, strict),
+            "response_mime_type": "application/json",
+        }
+        if native is not None:
+            options["response_schema"] = target.json_schema
+        if chosen == "json_mode":
+            # JSON mode: the schema also goes into the prompt. Where Gemini can express it,
+            # responseSchema is sent as well, so the answer is constrained, not just asked for.
+            options[JSON_INSTRUCTION_KEY] = target.json_schema
+        return assemble(self.bind(**options), text_parser(target), include_raw=include_raw)
+
+
+_NO_TOOLS = (
+    "tool calling is not supported by the memories.ai endpoint for Gemini models (the API "
+    "documents tools for Nova only); use ChatMemoriesNova for tools, or "
+    "with_structured_output() for structured answers"
+)
+
+
+def _native_schema(schema: dict[str, Any] | None, *, warn: bool) -> dict[str, Any] | None:
+    """Gemini's ``responseSchema`` for ``schema``, or None when it has no such form."""
+    if schema is None:
+        return None
+    try:
+        return mc.to_gemini_schema(schema)
+    except mc.MemoriesInputError as exc:
+        if warn:
+            warnings.warn(
+                f"this schema cannot be sent as Gemini's responseSchema ({exc}); using method="
+                "'json_mode' (the schema goes in the prompt and the answer is validated)",
+                UserWarning,
+                stacklevel=4,
+            )
+        return None

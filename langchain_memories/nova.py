@@ -1,0 +1,179 @@
+"""``ChatMemoriesNova``: Amazon Nova models through the memories.ai API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Literal
+
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import Field
+
+import memories_client as mc
+from langchain_memories._base import JSON_INSTRUCTION_KEY, _BaseChatMemories
+from langchain_memories._structured import (
+    OutputTarget,
+    assemble,
+    choose_method,
+    ls_format,
+    text_parser,
+    tool_parser,
+)
+from langchain_memories._tools import NO_TOOLS, normalize_tool_choice, openai_tool, to_tool_spec
+
+__all__ = ["ChatMemoriesNova"]
+
+
+class ChatMemoriesNova(_BaseChatMemories):
+    """Amazon Nova (Lite, Pro, Premier, 2 Lite) on memories.ai: text, images, video and tools.
+
+    Images go to the image endpoint (``/iu``) and any request with video to the video endpoint
+    (``/vu``), automatically. Tools are sent as Bedrock-style ``toolConfig``; tool calls come back
+    in ``AIMessage.tool_calls``, so the model drops into ``create_agent`` and LangGraph.
+
+    Setup: ``pip install memories-integrations`` and ``export MEMORIES_API_KEY=sk-mavi-...``.
+
+    Args:
+        model: model id (alias ``model_name``), default ``us.amazon.nova-lite-v1:0``; the
+            ``nova:`` prefix is optional.
+        **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
+            ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
+            ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
+            ``default_headers``, ``streaming``, ``stream_usage``, ``rate_limiter``.
+
+    Example:
+        >>> from langchain_core.tools import tool
+        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from langchain_memories import ChatMemoriesNova
+        >>> @tool
+        ... def count_people(minute: int) -> int:
+        ...     '''Count the people visible at a minute of the video.'''
+        ...     return 3
+        >>> with Emulator() as emu:
+        ...     llm = ChatMemoriesNova(api_key="test", base_url=emu.base_url)
+        ...     msg = llm.bind_tools([count_people]).invoke("Use count_people on minute 2.")
+        >>> msg.tool_calls[0]["name"], msg.tool_calls[0]["args"]
+        ('count_people', {'minute': 3})
+    """
+
+    _family: ClassVar[str] = "nova"
+    _family_options: ClassVar[frozenset[str]] = frozenset({"tools", "tool_choice"})
+
+    model: str = Field(default="us.amazon.nova-lite-v1:0", alias="model_name")
+    """Model id, with or without the ``nova:`` prefix."""
+
+    def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
+        tools = options.pop("tools", None)
+        choice = options.pop("tool_choice", None)
+        if not tools:
+            if choice not in (None, NO_TOOLS, "auto"):
+                raise mc.MemoriesInputError(f"tool_choice {choice!r} was given without tools")
+            return {}
+        specs = [to_tool_spec(t) for t in tools]
+        normalized = normalize_tool_choice(choice, [s.name for s in specs])
+        if normalized == NO_TOOLS:
+            return {}
+        return {"tools": specs, "tool_choice": normalized}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | bool | dict[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Offer tools to the model (sent as ``extra_body.metadata.toolConfig``).
+
+        Args:
+            tools: ``BaseTool`` objects, functions, Pydantic classes, TypedDicts or
+                OpenAI/Anthropic/JSON Schema tool dicts.
+            tool_choice: ``None`` (the model decides), ``"auto"``, ``"any"`` / ``"required"`` /
+                ``True`` (must call some tool), a tool name (must call that one), or
+                ``"none"`` / ``False`` (offer no tools).
+            parallel_tool_calls: accepted for compatibility; Nova decides this itself.
+            strict: accepted for compatibility; arguments are not schema-enforced by the API.
+            **kwargs: further per-call options to bind (``temperature=...``).
+
+        Returns:
+            A runnable that calls the model with the tools.
+
+        Raises:
+            memories_client.MemoriesInputError: a ``tool_choice`` naming an unbound tool.
+
+        Example:
+            >>> from memories_client.emulator import Emulator
+            >>> def get_weather(city: str) -> str:
+            ...     '''Weather in a city.'''
+            ...     return "sunny"
+            >>> with Emulator() as emu:
+            ...     llm = ChatMemoriesNova(api_key="test", base_url=emu.base_url)
+            ...     msg = llm.bind_tools([get_weather], tool_choice="get_weather").invoke("Paris?")
+            >>> msg.tool_calls[0]["name"]
+            'get_weather'
+        """
+        formatted = [openai_tool(t) for t in tools]
+        names = [f["function"]["name"] for f in formatted]
+        normalized = normalize_tool_choice(tool_choice, names)  # refuse bad names now
+        if normalized == NO_TOOLS:
+            return self.bind(**kwargs)
+        return self.bind(tools=formatted, tool_choice=normalized, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | None = None,
+        *,
+        method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """A runnable that answers with an object matching ``schema``.
+
+        Args:
+            schema: a Pydantic model class (v2 or v1), a TypedDict class or a JSON Schema dict.
+            method: ``"function_calling"`` (default): the schema is offered as a forced tool
+                and its arguments are the answer. ``"json_mode"``: the schema goes into a
+                system instruction (in a fenced ```json block) and the JSON answer is
+                validated. ``"json_schema"`` has no native Nova form and falls back to
+                ``"function_calling"`` with a warning.
+            include_raw: return ``{"raw": AIMessage, "parsed": ..., "parsing_error": ...}``
+                instead of raising on an answer that does not parse.
+            strict: accepted for compatibility; the answer is always validated strictly.
+            **kwargs: not accepted (raises ``TypeError``).
+
+        Returns:
+            A runnable producing the parsed object.
+
+        Example:
+            >>> from typing_extensions import TypedDict
+            >>> from memories_client.emulator import Emulator
+            >>> class Count(TypedDict):
+            ...     people: int
+            >>> with Emulator() as emu:
+            ...     llm = ChatMemoriesNova(api_key="test", base_url=emu.base_url)
+            ...     count = llm.with_structured_output(Count).invoke("How many people?")
+            >>> count
+            {'people': 3}
+        """
+        if kwargs:
+            raise TypeError(f"unexpected arguments: {', '.join(sorted(kwargs))}")
+        chosen = choose_method(method, ("function_calling", "json_mode"), type(self).__name__)
+        if chosen == "function_calling" and schema is None:
+            chosen = "json_mode"
+        target = OutputTarget(schema)
+        fmt = ls_format(chosen, target, strict)
+        if chosen == "function_calling":
+            llm = self.bind_tools(
+                [schema],  # type: ignore[list-item]
+                tool_choice=target.tool_name,
+                ls_structured_output_format=fmt,
+            )
+            return assemble(llm, tool_parser(target), include_raw=include_raw)
+        llm = self.bind(
+            ls_structured_output_format=fmt, **{JSON_INSTRUCTION_KEY: target.json_schema}
+        )
+        return assemble(llm, text_parser(target), include_raw=include_raw)

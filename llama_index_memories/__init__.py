@@ -1,0 +1,19 @@
+"""llama_index_memories: the LlamaIndex LLM for the memories.ai chat-completions API.
+
+:class:`MemoriesMultiModal` understands text, images, video and (Gemini) PDFs through Gemini and
+Nova models, for query engines, chat engines, agents and structured-output programs.
+
+Example:
+    >>> from llama_index_memories import MemoriesMultiModal
+    >>> from memories_client.emulator import Emulator
+    >>> with Emulator() as emu:
+    ...     llm = MemoriesMultiModal(api_key="sk-test", base_url=emu.base_url)
+    ...     print(llm.complete("Say hi").text)  # doctest: +ELLIPSIS
+    Emulated answer from gemini:gemini-2.5-flash: I received 1 text part(s)...
+"""
+
+from __future__ import annotations
+
+from llama_index_memories.base import DEFAULT_MODEL, DEFAULT_NUM_OUTPUT, MemoriesMultiModal
+
+__all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]

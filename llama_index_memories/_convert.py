@@ -1,0 +1,328 @@
+"""LlamaIndex messages and content blocks -> the core's neutral :class:`memories_client.Message`.
+
+One job: turn ``ChatMessage`` lists into ``memories_client`` messages, refusing (never dropping)
+what the service cannot take. The wire format is the core dialect's business.
+
+Block rules:
+
+* ``TextBlock`` -> text part.
+* ``ImageBlock`` / ``VideoBlock`` / ``DocumentBlock`` from ``url`` (passed through, never
+  downloaded; preferred when a block has both a URL and bytes), ``path`` (read once) or bytes
+  (LlamaIndex stores validated bytes base64-encoded, so they are used as base64 and not encoded
+  a second time). Video bytes for Gemini and documents for Nova are refused before any request.
+* ``ThinkingBlock`` in the history is dropped: the API has no field to replay thoughts and the
+  docs describe no thought signatures.
+* ``ToolCallBlock`` in an assistant message -> a replayed tool call.
+* Anything else (``AudioBlock``, ``CachePoint``, ``CitableBlock``, ``CitationBlock``...) raises
+  :class:`memories_client.MemoriesInputError`.
+
+Example:
+    >>> from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock
+    >>> msgs = to_core_messages(
+    ...     [ChatMessage(role="user", blocks=[TextBlock(text="What is it?"),
+    ...                                       ImageBlock(url="https://example.com/cat.png")])],
+    ...     family="gemini")
+    >>> msgs[0].role, [type(p).__name__ for p in msgs[0].parts]
+    ('user', ['TextPart', 'MediaPart'])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from io import IOBase
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.llms.generic_utils import image_node_to_image_block
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    DocumentBlock,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+    VideoBlock,
+)
+from llama_index.core.schema import ImageDocument, ImageNode
+
+from memories_client import (
+    FAMILIES,
+    MediaPart,
+    MemoriesInputError,
+    Message,
+    TextPart,
+    ToolCall,
+    media_from_base64,
+    media_from_bytes,
+    media_from_path,
+    media_from_url,
+)
+
+__all__ = ["image_documents_to_blocks", "to_core_messages"]
+
+MediaBlock = ImageBlock | VideoBlock | DocumentBlock
+
+# LlamaIndex has eight roles; the API documents system/user/assistant (plus tool results for Nova).
+_ROLES: dict[MessageRole, str] = {
+    MessageRole.SYSTEM: "system",
+    MessageRole.DEVELOPER: "system",
+    MessageRole.USER: "user",
+    MessageRole.ASSISTANT: "assistant",
+    MessageRole.MODEL: "assistant",
+    MessageRole.CHATBOT: "assistant",
+    MessageRole.TOOL: "tool",
+    MessageRole.FUNCTION: "tool",
+}
+
+# Used only when neither the block nor the URL's file name tells the type (a signed link, say);
+# the same defaults GoogleGenAI uses.
+_DEFAULT_MIME = {
+    "ImageBlock": "image/jpeg",
+    "VideoBlock": "video/mp4",
+    "DocumentBlock": "application/pdf",
+}
+
+
+def _source_fields(block: MediaBlock) -> tuple[Any, Any, Any, str | None]:
+    """(inline data, path, url, declared MIME type) of a media block."""
+    if isinstance(block, ImageBlock):
+        return block.image, block.path, block.url, block.image_mimetype
+    if isinstance(block, VideoBlock):
+        return block.video, block.path, block.url, block.video_mimetype
+    return block.data, block.path, block.url, block.document_mimetype
+
+
+def _media_from_url(url: str, mime: str | None, default_mime: str) -> MediaPart:
+    try:
+        return media_from_url(url, mime)
+    except MemoriesInputError:
+        if mime is not None or url[:5].lower() == "data:":
+            raise
+        # The file name does not tell the type; a wrong scheme still fails on this second try.
+        return media_from_url(url, default_mime)
+
+
+def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
+    """One image, video or document block as a core media part.
+
+    Raises:
+        MemoriesInputError: the block has no source, its data is unreadable, or ``family`` does
+            not take this kind of input (documents on Nova, for example).
+
+    Example:
+        >>> from llama_index.core.llms import VideoBlock
+        >>> media_block_to_part(VideoBlock(url="https://example.com/clip.mp4"), "nova").url
+        'https://example.com/clip.mp4'
+    """
+    name = type(block).__name__
+    data, path, url, mime = _source_fields(block)
+    try:
+        if url is not None and not str(url).lower().startswith("data:"):
+            # A URL wins over bytes: LlamaIndex fills both when it has downloaded a node's URL,
+            # and the service fetches URLs itself (the only way Gemini takes video).
+            part = _media_from_url(str(url), mime, _DEFAULT_MIME[name])
+        elif data is not None:
+            if isinstance(data, IOBase):
+                data.seek(0)
+                part = media_from_bytes(data.read(), mime)
+            elif isinstance(data, (bytes, bytearray)):
+                # After validation LlamaIndex keeps bytes base64-encoded: reuse them as they are.
+                part = media_from_base64(bytes(data).decode("ascii"), mime)
+            else:
+                part = media_from_base64(str(data), mime)
+        elif path is not None:
+            part = media_from_path(Path(path), mime)
+        elif url is not None:  # a data: URI
+            part = media_from_url(str(url), mime)
+        else:
+            raise MemoriesInputError("it has no data, path or url")
+    except (MemoriesInputError, UnicodeDecodeError) as exc:
+        raise MemoriesInputError(f"{name} cannot be sent: {exc}") from None
+    kinds = FAMILIES[family].input_kinds
+    if part.kind not in kinds:
+        raise MemoriesInputError(
+            f"{name} ({part.mime_type}) is not supported by {family} models on memories.ai: they "
+            f"take {', '.join(sorted(kinds))}. "
+            + (
+                "Use a Gemini model for documents, or send the pages as images or text."
+                if part.kind == "document"
+                else "Use another model family."
+            )
+        )
+    return part
+
+
+def _tool_calls_from_kwargs(raw_calls: Any) -> list[ToolCall]:
+    """Tool calls kept in ``additional_kwargs['tool_calls']`` (OpenAI dict shape) by older code."""
+    calls: list[ToolCall] = []
+    if not isinstance(raw_calls, list):
+        return calls
+    for k, call in enumerate(raw_calls):
+        if not isinstance(call, Mapping):
+            continue
+        fn = call.get("function")
+        fn = fn if isinstance(fn, Mapping) else call
+        name = fn.get("name") or call.get("tool_name")
+        if not isinstance(name, str) or not name:
+            continue
+        args = fn.get("arguments", call.get("tool_kwargs"))
+        calls.append(ToolCall(str(call.get("id") or f"call_{k}"), name, _tool_args(args)))
+    return calls
+
+
+def _tool_args(args: Any) -> dict[str, Any]:
+    if isinstance(args, Mapping):
+        return dict(args)
+    if isinstance(args, str) and args.strip():
+        try:
+            parsed = json.loads(args)
+        except json.JSONDecodeError:
+            return {"input": args}
+        return parsed if isinstance(parsed, dict) else {"input": parsed}
+    return {}
+
+
+def _blocks(message: ChatMessage) -> list[Any]:
+    """The message's blocks, without the copies LlamaIndex adds of legacy ``images``.
+
+    ``ChatMessage`` turns ``additional_kwargs["images"]`` into image blocks in a validator that
+    runs again each time the message is re-validated (the callback decorators' events do that),
+    appending the same images once more every time. The repeated trailing groups are dropped.
+    """
+    blocks = list(message.blocks)
+    images = message.additional_kwargs.get("images")
+    n = len(images) if isinstance(images, list) else 0
+    while n and len(blocks) >= 2 * n and blocks[-n:] == blocks[-2 * n : -n]:
+        del blocks[-n:]
+    return blocks
+
+
+def _convert_one(index: int, message: ChatMessage, family: str) -> Message:
+    role = _ROLES.get(MessageRole(message.role))
+    if role is None:  # pragma: no cover - every MessageRole is mapped
+        raise MemoriesInputError(f"messages[{index}]: unsupported role {message.role!r}")
+    parts: list[TextPart | MediaPart] = []
+    tool_calls: list[ToolCall] = []
+    for j, block in enumerate(_blocks(message)):
+        where = f"messages[{index}].blocks[{j}]"
+        if isinstance(block, TextBlock):
+            parts.append(TextPart(block.text))
+        elif isinstance(block, (ImageBlock, VideoBlock, DocumentBlock)):
+            if role != "user":
+                raise MemoriesInputError(
+                    f"{where}: {type(block).__name__} can only be sent in a user message (this is "
+                    f"a {message.role.value} message)"
+                )
+            try:
+                parts.append(media_block_to_part(block, family))
+            except MemoriesInputError as exc:
+                raise MemoriesInputError(f"{where}: {exc}") from None
+        elif isinstance(block, ThinkingBlock):
+            # The API takes no thoughts back and documents no thought signatures: drop them.
+            continue
+        elif isinstance(block, ToolCallBlock):
+            if role != "assistant":
+                raise MemoriesInputError(
+                    f"{where}: a ToolCallBlock belongs in an assistant message, not "
+                    f"{message.role.value}"
+                )
+            tool_calls.append(
+                ToolCall(
+                    block.tool_call_id or f"call_{len(tool_calls)}",
+                    block.tool_name,
+                    _tool_args(block.tool_kwargs),
+                )
+            )
+        else:
+            raise MemoriesInputError(
+                f"{where}: {type(block).__name__} is not supported by memories.ai models "
+                "(they take TextBlock, ImageBlock, VideoBlock and, on Gemini, DocumentBlock); "
+                "remove it or convert it first"
+            )
+    if role == "tool":
+        return _tool_message(index, message, parts)
+    if role == "assistant" and not tool_calls:
+        tool_calls = _tool_calls_from_kwargs(message.additional_kwargs.get("tool_calls"))
+    return Message(role, tuple(parts), tuple(tool_calls))  # type: ignore[arg-type]
+
+
+def _tool_message(index: int, message: ChatMessage, parts: list[TextPart | MediaPart]) -> Message:
+    if any(isinstance(p, MediaPart) for p in parts):  # pragma: no cover - refused above
+        raise MemoriesInputError(f"messages[{index}]: tool results can only be text")
+    kwargs = message.additional_kwargs
+    call_id = kwargs.get("tool_call_id") or kwargs.get("tool_use_id")
+    if not isinstance(call_id, str) or not call_id:
+        raise MemoriesInputError(
+            f"messages[{index}]: a {message.role.value} message needs "
+            "additional_kwargs['tool_call_id'] naming the tool call it answers"
+        )
+    name = kwargs.get("name") or kwargs.get("tool_name")
+    text = "\n".join(p.text for p in parts if isinstance(p, TextPart))
+    return Message.tool(call_id, text, name if isinstance(name, str) else None)
+
+
+def to_core_messages(messages: Sequence[ChatMessage], family: str) -> list[Message]:
+    """Convert a LlamaIndex chat history for a model of ``family`` (``gemini`` or ``nova``).
+
+    Raises:
+        MemoriesInputError: a block or role the family cannot take, naming the message and block.
+
+    Example:
+        >>> from llama_index.core.llms import ChatMessage
+        >>> [m.role for m in to_core_messages(
+        ...     [ChatMessage(role="system", content="Be brief."), ChatMessage(content="Hi")],
+        ...     family="nova")]
+        ['system', 'user']
+    """
+    return [_convert_one(i, m, family) for i, m in enumerate(messages)]
+
+
+def image_documents_to_blocks(
+    items: Iterable[Any],
+) -> list[ImageBlock | VideoBlock | DocumentBlock]:
+    """The legacy ``image_documents=[...]`` argument as content blocks.
+
+    Accepts ``ImageNode`` / ``ImageDocument`` (converted with LlamaIndex's
+    ``image_node_to_image_block``) and ready-made ``ImageBlock`` / ``VideoBlock`` /
+    ``DocumentBlock`` objects.
+
+    Example:
+        >>> from llama_index.core.schema import ImageDocument, ImageNode
+        >>> image_documents_to_blocks([ImageNode(image_url="https://example.com/a.png")])[0].url
+        AnyUrl('https://example.com/a.png')
+    """
+    blocks: list[ImageBlock | VideoBlock | DocumentBlock] = []
+    for k, item in enumerate(items):
+        if isinstance(item, (ImageBlock, VideoBlock, DocumentBlock)):
+            blocks.append(item)
+        elif isinstance(item, (ImageNode, ImageDocument)):
+            # ImageDocument is no ImageNode in 0.14 but keeps the same image properties.
+            blocks.append(image_node_to_image_block(item))  # type: ignore[arg-type]
+        else:
+            raise MemoriesInputError(
+                f"image_documents[{k}] is a {type(item).__name__}; pass ImageNode/ImageDocument "
+                "objects or ImageBlock/VideoBlock/DocumentBlock objects"
+            )
+    return blocks
+
+
+def with_extra_blocks(
+    messages: Sequence[ChatMessage], blocks: Sequence[ImageBlock | VideoBlock | DocumentBlock]
+) -> list[ChatMessage]:
+    """Put media blocks at the front of the last user message (a copy; inputs stay untouched).
+
+    Media goes before the text, the order Gemini recommends and the one
+    ``SimpleMultiModalQueryEngine`` uses.
+    """
+    out = list(messages)
+    if not blocks:
+        return out
+    for i in range(len(out) - 1, -1, -1):
+        if out[i].role == MessageRole.USER:
+            target = out[i]
+            out[i] = target.model_copy(update={"blocks": [*blocks, *target.blocks]})
+            return out
+    out.append(ChatMessage(role=MessageRole.USER, blocks=list(blocks)))
+    return out

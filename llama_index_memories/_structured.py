@@ -1,0 +1,190 @@
+r"""Native structured output for Gemini: ``responseSchema`` through the LLM's own ``chat``.
+
+One job: run ``structured_predict`` and friends by sending the output class's JSON Schema as the
+request's ``response_schema`` (the core's Gemini dialect turns it into ``responseSchema``),
+then parsing the answer leniently (Gemini wraps JSON in ```` ```json ```` fences even in JSON
+mode) and validating it strictly with :func:`memories_client.parse_structured`.
+
+Unlike GoogleGenAI's native path, every call goes through the decorated ``chat`` /
+``achat`` / ``stream_chat`` / ``astream_chat``, so chat events, token counting and the rate
+limiter all still apply; the ``LLMStructuredPredict*`` events are emitted here because
+``super()`` is not called. A JSON answer is never lost for want of an SDK's ``parsed`` field
+(LlamaIndex issue #20307): if the text holds valid JSON, it is used.
+
+Example:
+    >>> from pydantic import BaseModel
+    >>> class City(BaseModel):
+    ...     name: str
+    >>> sorted(schema_kwargs(City, {"temperature": 0})), strip_partial_fence('```json\n{"na')
+    (['response_schema', 'temperature'], '{"na')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator, Generator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from llama_index.core.base.llms.types import ChatMessage, CompletionResponse
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictInProgressEvent,
+    LLMStructuredPredictStartEvent,
+)
+from llama_index.core.program.utils import FlexibleModel, process_streaming_objects
+from llama_index.core.prompts import BasePromptTemplate
+from llama_index_instrumentation import get_dispatcher
+from pydantic import BaseModel
+
+from memories_client import json_schema_of, parse_structured
+
+if TYPE_CHECKING:
+    from llama_index.core.llms.llm import LLM
+
+__all__ = [
+    "astream_structured",
+    "astructured",
+    "schema_kwargs",
+    "stream_structured",
+    "strip_partial_fence",
+    "structured",
+]
+
+Model = TypeVar("Model", bound=BaseModel)
+dispatcher = get_dispatcher(__name__)
+
+_OPEN_FENCE = re.compile(r"^\s*`{3,}[A-Za-z0-9_-]*[ \t]*\n?")
+_CLOSE_FENCE = re.compile(r"\n?[ \t]*`{1,}\s*$")
+
+
+def strip_partial_fence(text: str) -> str:
+    """Text of a streamed, possibly unfinished, fenced JSON answer without its fences.
+
+    Used only for partial objects while streaming; the final answer goes through
+    :func:`memories_client.parse_structured`.
+    """
+    # CORE: memories_client exports no fence stripper for *unfinished* answers
+    # (jsonout.strip_json_fences is not a public name, and parse_json_output needs complete
+    # JSON), so partial objects get this small one; final answers use parse_structured.
+    return _CLOSE_FENCE.sub("", _OPEN_FENCE.sub("", text, count=1), count=1)
+
+
+def schema_kwargs(output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
+    """The chat keyword arguments that ask for ``output_cls`` as JSON."""
+    return {**(llm_kwargs or {}), "response_schema": json_schema_of(output_cls)}
+
+
+def _messages(
+    llm: LLM, prompt: BasePromptTemplate, prompt_args: dict[str, Any]
+) -> list[ChatMessage]:
+    # Same steps as core's text-completion program: format (blocks kept), then system prompt.
+    return llm._extend_messages(prompt.format_messages(llm=llm, **prompt_args))
+
+
+def _start(output_cls: type[BaseModel], prompt: BasePromptTemplate, args: dict[str, Any]) -> None:
+    dispatcher.event(
+        LLMStructuredPredictStartEvent(output_cls=output_cls, template=prompt, template_args=args)
+    )
+
+
+def structured(
+    llm: LLM,
+    output_cls: type[Model],
+    prompt: BasePromptTemplate,
+    llm_kwargs: dict[str, Any] | None,
+    prompt_args: dict[str, Any],
+) -> Model:
+    """``structured_predict`` through ``llm.chat`` with a native response schema."""
+    _start(output_cls, prompt, prompt_args)
+    response = llm.chat(
+        _messages(llm, prompt, prompt_args), **schema_kwargs(output_cls, llm_kwargs)
+    )
+    result = parse_structured(response.message.content or "", output_cls)
+    dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+    return result
+
+
+async def astructured(
+    llm: LLM,
+    output_cls: type[Model],
+    prompt: BasePromptTemplate,
+    llm_kwargs: dict[str, Any] | None,
+    prompt_args: dict[str, Any],
+) -> Model:
+    """``astructured_predict`` through ``llm.achat`` with a native response schema."""
+    _start(output_cls, prompt, prompt_args)
+    response = await llm.achat(
+        _messages(llm, prompt, prompt_args), **schema_kwargs(output_cls, llm_kwargs)
+    )
+    result = parse_structured(response.message.content or "", output_cls)
+    dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+    return result
+
+
+class _Partials:
+    """Turns growing JSON text into partial objects (``FlexibleModel`` until it validates)."""
+
+    def __init__(self, output_cls: type[BaseModel]) -> None:
+        self.output_cls = output_cls
+        self.current: list[Any] | None = None
+
+    def update(self, text: str) -> Any:
+        obj = process_streaming_objects(
+            CompletionResponse(text=strip_partial_fence(text)),
+            self.output_cls,
+            cur_objects=self.current,
+            flexible_mode=True,
+        )
+        self.current = obj if isinstance(obj, list) else [obj]
+        return obj
+
+
+def stream_structured(
+    llm: LLM,
+    output_cls: type[Model],
+    prompt: BasePromptTemplate,
+    llm_kwargs: dict[str, Any] | None,
+    prompt_args: dict[str, Any],
+) -> Generator[Model | FlexibleModel, None, None]:
+    """``stream_structured_predict``: partial objects, then the strictly validated result."""
+    _start(output_cls, prompt, prompt_args)
+    partials = _Partials(output_cls)
+    text = ""
+    for response in llm.stream_chat(
+        _messages(llm, prompt, prompt_args), **schema_kwargs(output_cls, llm_kwargs)
+    ):
+        text = response.message.content or ""
+        if response.delta:  # the last chunk carries usage, not text: nothing new to parse
+            partial = partials.update(text)
+            dispatcher.event(LLMStructuredPredictInProgressEvent(output=partial))
+            yield partial
+    result = parse_structured(text, output_cls)
+    dispatcher.event(LLMStructuredPredictInProgressEvent(output=result))
+    yield result
+    dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+
+
+async def astream_structured(
+    llm: LLM,
+    output_cls: type[Model],
+    prompt: BasePromptTemplate,
+    llm_kwargs: dict[str, Any] | None,
+    prompt_args: dict[str, Any],
+) -> AsyncGenerator[Model | FlexibleModel, None]:
+    """``astream_structured_predict``: partial objects, then the strictly validated result."""
+    _start(output_cls, prompt, prompt_args)
+    partials = _Partials(output_cls)
+    text = ""
+    responses = await llm.astream_chat(
+        _messages(llm, prompt, prompt_args), **schema_kwargs(output_cls, llm_kwargs)
+    )
+    async for response in responses:
+        text = response.message.content or ""
+        if response.delta:
+            partial = partials.update(text)
+            dispatcher.event(LLMStructuredPredictInProgressEvent(output=partial))
+            yield partial
+    result = parse_structured(text, output_cls)
+    dispatcher.event(LLMStructuredPredictInProgressEvent(output=result))
+    yield result
+    dispatcher.event(LLMStructuredPredictEndEvent(output=result))

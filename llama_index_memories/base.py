@@ -1,0 +1,752 @@
+"""``MemoriesMultiModal``: the LlamaIndex LLM for memories.ai (Gemini and Nova, video + images).
+
+This module holds the class and nothing else: converting blocks lives in ``_convert``, shaping
+responses in ``_responses``, structured output in ``_structured``, tools in ``_tools`` and the
+lazily created HTTP clients in ``_clients``. Every request goes through ``memories_client``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import httpx
+from llama_index.core.base.llms.generic_utils import (
+    achat_to_completion_decorator,
+    astream_chat_to_completion_decorator,
+    chat_to_completion_decorator,
+    stream_chat_to_completion_decorator,
+)
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+    ToolCallBlock,
+)
+from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.program.utils import FlexibleModel
+from llama_index.core.prompts import BasePromptTemplate
+from llama_index.core.types import PydanticProgramMode
+from llama_index_instrumentation import get_dispatcher
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
+
+from llama_index_memories._clients import ClientCache, ClientSettings
+from llama_index_memories._convert import (
+    image_documents_to_blocks,
+    to_core_messages,
+    with_extra_blocks,
+)
+from llama_index_memories._responses import StreamState, completion_to_chat_response
+from llama_index_memories._structured import (
+    astream_structured,
+    astructured,
+    stream_structured,
+    structured,
+)
+from llama_index_memories._tools import core_tool_choice, tool_selections, tool_specs
+from memories_client import (
+    API_KEY_ENV,
+    AsyncMemoriesClient,
+    ChatRequest,
+    MemoriesClient,
+    MemoriesInputError,
+    Message,
+    dialect_for,
+    json_schema_of,
+    model_info,
+    resolve_model,
+)
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
+
+DEFAULT_MODEL = "gemini:gemini-2.5-flash"
+"""The model used when none is given."""
+DEFAULT_NUM_OUTPUT = 1000
+"""The service's documented default ``max_tokens`` (Gemini and Nova pages)."""
+
+dispatcher = get_dispatcher(__name__)
+Model = TypeVar("Model", bound=BaseModel)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# Options a call may pass as keyword arguments; anything else is refused instead of dropped.
+_SAMPLING = ("temperature", "max_tokens", "top_p", "frequency_penalty", "presence_penalty", "stop")
+_CALL_OPTIONS = frozenset(
+    {
+        *_SAMPLING,
+        "thinking_budget",
+        "response_schema",
+        "response_mime_type",
+        "tools",
+        "tool_choice",
+        "metadata",
+        "extra_body",
+        "endpoint",
+        "image_documents",
+    }
+)
+
+
+def _resolve_family_model(model: Any) -> str:
+    if not isinstance(model, str):
+        raise MemoriesInputError(f"model must be a string, got {type(model).__name__}")
+    full = resolve_model(model)
+    dialect_for(full)  # refuse families without a wire format (Qwen, GPT) right away
+    return full
+
+
+def _chat_callback(fn: _F) -> _F:
+    # LlamaIndex's decorator is untyped; this keeps the methods' signatures for mypy.
+    return cast(_F, llm_chat_callback()(fn))
+
+
+def _completion_callback(fn: _F) -> _F:
+    return cast(_F, llm_completion_callback()(fn))
+
+
+class MemoriesMultiModal(FunctionCallingLLM):
+    """A LlamaIndex LLM for the memories.ai chat-completions API: text, images, video, PDFs.
+
+    One class serves every model family ``memories_client`` speaks: Gemini (the default,
+    ``gemini:gemini-2.5-flash``; video by URL, images, documents, thinking budget, native
+    structured output) and Nova (``nova:us.amazon.nova-lite-v1:0``; video and images by URL or
+    bytes, tool calling). Bare ids such as ``gemini-2.5-pro`` get their family prefix.
+
+    It accepts ``TextBlock``, ``ImageBlock``, ``VideoBlock`` and (Gemini) ``DocumentBlock``
+    from ``url`` (passed through, never downloaded), ``path`` or bytes; ``ToolCallBlock`` and
+    ``ThinkingBlock`` in the history (thinking is dropped, since the API takes none back). Any other
+    block raises :class:`memories_client.MemoriesInputError` before a request is sent.
+
+    Every response carries ``raw["usage"] = {"prompt_tokens", "completion_tokens",
+    "total_tokens"}`` (on the last chunk when streaming), mirrored in ``additional_kwargs`` with
+    ``cost_usd``, so ``TokenCountingHandler`` records the service's real numbers. Sync methods
+    use a sync HTTP client (they work inside a running event loop: Jupyter, FastAPI); async
+    methods use a real async one. Errors are the typed errors of ``memories_client``.
+
+    No network call and no client creation happen in ``__init__``; the API key (argument or
+    ``MEMORIES_API_KEY``) is kept as a ``SecretStr`` and left out of ``to_dict()``,
+    ``to_json()``, ``to_payload()`` and ``repr()``. A missing key raises at the first call.
+
+    Args:
+        model: ``family:name`` or a bare catalogued id.
+        api_key: the memories.ai key; defaults to ``MEMORIES_API_KEY``.
+        base_url: defaults to ``MEMORIES_BASE_URL``, else the documented production URL.
+        temperature, max_tokens, top_p, frequency_penalty, presence_penalty, stop: sampling
+            options; ``None`` leaves the service's default.
+        timeout: seconds per attempt (default 120 s read, 10 s connect).
+        max_retries: retries for 429, 5xx, timeouts and dropped connections.
+        http_client / async_http_client: ``httpx`` clients to use (not closed by this class).
+        default_headers: extra headers on every request.
+        thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic); per call too.
+        context_window: overrides the catalog's figure (for ids the catalog does not know).
+
+    Example:
+        >>> from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock, VideoBlock
+        >>> from memories_client.emulator import Emulator
+        >>> from llama_index_memories import MemoriesMultiModal
+        >>> with Emulator() as emu:
+        ...     llm = MemoriesMultiModal(api_key="sk-test", base_url=emu.base_url)
+        ...     answer = llm.chat([ChatMessage(role="user", blocks=[
+        ...         VideoBlock(url="https://storage.googleapis.com/bucket/clip.mp4"),
+        ...         TextBlock(text="What happens in this clip?")])])
+        >>> print(answer.message.content)  # doctest: +ELLIPSIS
+        Emulated answer from gemini:gemini-2.5-flash: I received 1 text part(s), 0 image(s), 1 v...
+        >>> answer.raw["usage"]["prompt_tokens"] > 1000
+        True
+    """
+
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        description="The model id, 'gemini:<name>' or 'nova:<name>' (bare catalogued ids work).",
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        validate_default=True,
+        description="The memories.ai API key; defaults to the MEMORIES_API_KEY variable.",
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="API base URL; defaults to MEMORIES_BASE_URL, then the production URL.",
+    )
+    temperature: float | None = Field(default=None, description="Sampling temperature 0-2.")
+    max_tokens: int | None = Field(default=None, description="Maximum tokens to generate.")
+    top_p: float | None = Field(default=None, description="Nucleus sampling 0-1.")
+    frequency_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
+    presence_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
+    stop: str | list[str] | None = Field(default=None, description="Stop sequence(s).")
+    timeout: float | None = Field(
+        default=None, description="Seconds per attempt; default 120 s read, 10 s connect."
+    )
+    max_retries: int = Field(
+        default=2, ge=0, description="Retries for 429, 5xx, timeouts and dropped connections."
+    )
+    http_client: httpx.Client | None = Field(
+        default=None, exclude=True, repr=False, description="An httpx.Client to use."
+    )
+    async_http_client: httpx.AsyncClient | None = Field(
+        default=None, exclude=True, repr=False, description="An httpx.AsyncClient to use."
+    )
+    default_headers: dict[str, str] | None = Field(
+        # Headers may carry proxy credentials, so they are not serialised either.
+        default=None,
+        exclude=True,
+        repr=False,
+        description="Extra headers on every request.",
+    )
+    thinking_budget: int | None = Field(
+        default=None, description="Gemini thinking budget in tokens (0 = off, -1 = dynamic)."
+    )
+    context_window: int | None = Field(
+        default=None, gt=0, description="Overrides the catalog's context window."
+    )
+
+    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+
+    # -- construction -----------------------------------------------------------------------
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Checked outside pydantic's validators so the caller gets the core's own
+        # MemoriesInputError (not a wrapping ValidationError), before any network call.
+        kwargs["model"] = _resolve_family_model(kwargs.get("model", DEFAULT_MODEL))
+        super().__init__(**kwargs)
+        self._check_options()
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _key_from_env(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return os.environ.get(API_KEY_ENV) or None
+        return value
+
+    def _check_options(self) -> None:
+        # The core's own checks, run on a dummy request: bad ranges fail here, not at call time.
+        # CORE: memories_client exports no parameter checker (params.check_sampling is not a
+        # public name), so the public Dialect.validate is run on a probe request instead.
+        probe = ChatRequest(
+            model=self.model,
+            messages=[Message.user("probe")],
+            thinking_budget=self.thinking_budget,
+            **{name: getattr(self, name) for name in _SAMPLING},
+        )
+        dialect_for(self.model).validate(probe)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """The serialisation id; it contains "multi" so multimodal indexes do not warn.
+
+        Example:
+            >>> MemoriesMultiModal.class_name()
+            'memories_multi_modal_llm'
+        """
+        return "memories_multi_modal_llm"
+
+    @property
+    def family(self) -> str:
+        """The model's provider family, ``gemini`` or ``nova``.
+
+        Example:
+            >>> MemoriesMultiModal(model="us.amazon.nova-lite-v1:0", api_key="k").family
+            'nova'
+        """
+        return self.model.split(":", 1)[0]
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Context window and output size from the catalog; tool calling for Nova only.
+
+        Example:
+            >>> md = MemoriesMultiModal(api_key="k").metadata
+            >>> md.context_window, md.num_output, md.is_chat_model, md.is_function_calling_model
+            (1048576, 1000, True, False)
+        """
+        info = model_info(self.model)
+        return LLMMetadata(
+            context_window=self.context_window or info.context_window or DEFAULT_CONTEXT_WINDOW,
+            num_output=self.max_tokens or DEFAULT_NUM_OUTPUT,
+            is_chat_model=True,
+            is_function_calling_model=self.family == "nova",
+            model_name=self.model,
+            system_role=MessageRole.SYSTEM,
+        )
+
+    # -- clients ----------------------------------------------------------------------------
+
+    def _settings(self) -> ClientSettings:
+        return ClientSettings.of(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            default_headers=self.default_headers,
+        )
+
+    def _sync_client(self) -> MemoriesClient:
+        return self._clients.sync(self._settings(), self.http_client)
+
+    def _async_client(self) -> AsyncMemoriesClient:
+        return self._clients.async_(self._settings(), self.async_http_client)
+
+    def close(self) -> None:
+        """Close the pooled sync connections (a caller-supplied ``http_client`` stays open).
+
+        Example:
+            >>> MemoriesMultiModal(api_key="k").close()
+        """
+        self._clients.close()
+
+    async def aclose(self) -> None:
+        """Close this event loop's pooled async connections (caller-supplied clients stay open).
+
+        Example:
+            >>> import asyncio
+            >>> asyncio.run(MemoriesMultiModal(api_key="k").aclose())
+        """
+        await self._clients.aclose()
+
+    # -- request building -------------------------------------------------------------------
+
+    def _build_request(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> ChatRequest:
+        unknown = sorted(set(kwargs) - _CALL_OPTIONS)
+        if unknown:
+            raise MemoriesInputError(
+                f"unexpected keyword argument(s) {', '.join(unknown)}; a call accepts "
+                f"{', '.join(sorted(_CALL_OPTIONS))}"
+            )
+        image_documents = kwargs.get("image_documents")
+        if image_documents:
+            messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
+        tools = kwargs.get("tools") or None
+        choice = core_tool_choice(kwargs.get("tool_choice")) if tools else None
+        if choice == "none":  # Bedrock has no "none": offering no tools is the same thing
+            tools, choice = None, None
+        schema = kwargs.get("response_schema")
+        if schema is not None and not isinstance(schema, Mapping):
+            schema = json_schema_of(schema)
+        return ChatRequest(
+            model=self.model,
+            messages=to_core_messages(messages, self.family),
+            thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
+            response_schema=schema,
+            response_mime_type=kwargs.get("response_mime_type"),
+            tools=tool_specs(tools) if tools else None,
+            tool_choice=choice,
+            metadata=kwargs.get("metadata"),
+            extra_body=kwargs.get("extra_body"),
+            endpoint=kwargs.get("endpoint"),
+            **{name: kwargs.get(name, getattr(self, name)) for name in _SAMPLING},
+        )
+
+    # -- undecorated chat implementations (complete* wraps these, so it emits only completion
+    # events, as GoogleGenAI does) -------------------------------------------------------------
+
+    def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        request = self._build_request(messages, kwargs)
+        completion = self._sync_client().chat(request)
+        return completion_to_chat_response(completion, self.model)
+
+    async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        request = self._build_request(messages, kwargs)
+        completion = await self._async_client().chat(request)
+        return completion_to_chat_response(completion, self.model)
+
+    def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        # Built eagerly so bad input fails at the call, not at the first iteration.
+        request = self._build_request(messages, kwargs)
+        client = self._sync_client()
+
+        def gen() -> ChatResponseGen:
+            state = StreamState(self.model)
+            for chunk in client.stream(request):
+                response = state.add(chunk)
+                if response is not None:
+                    yield response
+
+        return gen()
+
+    async def _astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        request = self._build_request(messages, kwargs)
+        client = self._async_client()
+
+        async def gen() -> ChatResponseAsyncGen:
+            state = StreamState(self.model)
+            async for chunk in client.stream(request):
+                response = state.add(chunk)
+                if response is not None:
+                    yield response
+
+        return gen()
+
+    # -- the eight entry points ---------------------------------------------------------------
+
+    @_chat_callback
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Send a chat history and return the answer.
+
+        Keyword arguments override the instance's options for this call: ``temperature``,
+        ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``stop``,
+        ``thinking_budget``, ``response_schema`` (JSON Schema or Pydantic class, Gemini),
+        ``response_mime_type``, ``tools`` / ``tool_choice`` (Nova), ``metadata``,
+        ``extra_body``, ``endpoint`` and ``image_documents``. Unknown ones raise.
+
+        Example:
+            >>> from llama_index.core.llms import ChatMessage
+            >>> from memories_client.emulator import Emulator
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     r = llm.chat([ChatMessage(role="user", content="Hi")], thinking_budget=0)
+            >>> r.additional_kwargs["prompt_tokens"], r.raw["usage"]["prompt_tokens"]
+            (1, 1)
+        """
+        return self._chat(messages, **kwargs)
+
+    @_chat_callback
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        """Async :meth:`chat` on an ``httpx.AsyncClient``.
+
+        Example:
+            >>> import asyncio
+            >>> from llama_index.core.llms import ChatMessage
+            >>> from memories_client.emulator import Emulator
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     r = asyncio.run(llm.achat([ChatMessage(role="user", content="Hi")]))
+            >>> r.message.content.startswith("Emulated answer")
+            True
+        """
+        return await self._achat(messages, **kwargs)
+
+    @_chat_callback
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        """Stream the answer; the last chunk carries usage, finish reason and tool calls.
+
+        Example:
+            >>> from llama_index.core.llms import ChatMessage
+            >>> from memories_client.emulator import Emulator
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     chunks = list(llm.stream_chat([ChatMessage(role="user", content="Hi")]))
+            >>> "".join(c.delta or "" for c in chunks) == chunks[-1].message.content
+            True
+            >>> chunks[-1].raw["usage"]["total_tokens"] > 0
+            True
+        """
+        return self._stream_chat(messages, **kwargs)
+
+    @_chat_callback
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        """Async :meth:`stream_chat`; ``await`` it, then ``async for`` over the chunks.
+
+        Example:
+            >>> import asyncio
+            >>> from llama_index.core.llms import ChatMessage
+            >>> from memories_client.emulator import Emulator
+            >>> async def main(llm):
+            ...     stream = await llm.astream_chat([ChatMessage(role="user", content="Hi")])
+            ...     return [c async for c in stream]
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     chunks = asyncio.run(main(llm))
+            >>> chunks[-1].additional_kwargs["completion_tokens"] > 0
+            True
+        """
+        return await self._astream_chat(messages, **kwargs)
+
+    @_completion_callback
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Complete a prompt; ``image_documents=[...]`` adds images like the legacy interface.
+
+        ``image_documents`` takes ``ImageNode`` / ``ImageDocument`` objects (and Image, Video or
+        Document blocks); they are put before the prompt text.
+
+        Example:
+            >>> from llama_index.core.schema import ImageNode
+            >>> from memories_client.emulator import Emulator
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     r = llm.complete("Describe it.", image_documents=[
+            ...         ImageNode(image_url="https://example.com/cat.png")])
+            >>> "1 image(s)" in r.text
+            True
+        """
+        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
+
+    @_completion_callback
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        """Async :meth:`complete`.
+
+        Example:
+            >>> import asyncio
+            >>> from memories_client.emulator import Emulator
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     r = asyncio.run(llm.acomplete("Say hi"))
+            >>> r.raw["usage"]["completion_tokens"] > 0
+            True
+        """
+        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
+
+    @_completion_callback
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        """Stream a completion; the last chunk carries usage.
+
+        Example:
+            >>> from memories_client.emulator import Emulator
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     last = list(llm.stream_complete("Say hi"))[-1]
+            >>> last.text.startswith("Emulated answer"), "usage" in last.raw
+            (True, True)
+        """
+        return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
+
+    @_completion_callback
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        """Async :meth:`stream_complete`.
+
+        Example:
+            >>> import asyncio
+            >>> from memories_client.emulator import Emulator
+            >>> async def main(llm):
+            ...     return [c.delta async for c in await llm.astream_complete("Say hi")]
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     deltas = asyncio.run(main(llm))
+            >>> "".join(deltas).startswith("Emulated answer")
+            True
+        """
+        return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
+
+    # -- tools (Nova) ----------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The ``chat`` arguments for a tool-calling turn (used by ``chat_with_tools``).
+
+        ``tool_required=True`` forces some tool (Bedrock ``toolChoice: any``); ``tool_choice``
+        may name one tool. Gemini models raise: memories.ai documents no tools for them.
+        """
+        if self.family != "nova":
+            raise MemoriesInputError(
+                f"tool calling is not supported for {self.family} models on memories.ai (the "
+                "API documents tools for Nova only); use a 'nova:' model, or a ReActAgent, "
+                "which needs no native tool calling"
+            )
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
+        elif user_msg is not None:
+            messages.append(user_msg)
+        specs = tool_specs(tools)
+        choice = core_tool_choice(tool_choice, tool_required=tool_required) if specs else None
+        return {"messages": messages, "tools": specs or None, "tool_choice": choice, **kwargs}
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls were allowed."""
+        if allow_parallel_tool_calls:
+            return response
+        message = response.message
+        calls = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+        if len(calls) > 1:
+            message.blocks = [
+                b for b in message.blocks if not isinstance(b, ToolCallBlock) or b is calls[0]
+            ]
+            listed = message.additional_kwargs.get("tool_calls")
+            if isinstance(listed, list):
+                message.additional_kwargs["tool_calls"] = listed[:1]
+        return response
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls in a response (its ``ToolCallBlock``s) as ``ToolSelection`` objects.
+
+        Raises:
+            ValueError: no tool call, and ``error_on_no_tool_call`` is true.
+
+        Example:
+            >>> from llama_index.core.base.llms import types as t
+            >>> r = t.ChatResponse(message=t.ChatMessage(role="assistant", blocks=[
+            ...     t.ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})]))
+            >>> MemoriesMultiModal(api_key="k").get_tool_calls_from_response(r)[0].tool_kwargs
+            {'a': 1}
+        """
+        selections = tool_selections(response)
+        if not selections and error_on_no_tool_call:
+            raise ValueError("Expected at least one tool call, but got 0 tool calls.")
+        return selections
+
+    # -- structured output ------------------------------------------------------------------
+
+    def _native_structured(self) -> bool:
+        # Gemini has a documented responseSchema; Nova goes through core's tool program.
+        return self.family == "gemini" and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+
+    @dispatcher.span
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Predict an ``output_cls`` instance; Gemini uses the native ``responseSchema``.
+
+        The call goes through :meth:`chat`, so events and token counts are recorded. Prompts may
+        carry images or video (a ``ChatPromptTemplate`` whose messages hold blocks). Other
+        families, or a non-DEFAULT ``pydantic_program_mode``, use LlamaIndex's own programs.
+
+        Raises:
+            memories_client.JSONOutputError: the answer does not match ``output_cls``.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> from llama_index.core.prompts import PromptTemplate
+            >>> from memories_client.emulator import Emulator
+            >>> class Scene(BaseModel):
+            ...     summary: str
+            ...     people: int
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     scene = llm.structured_predict(Scene, PromptTemplate("Describe {what}"),
+            ...                                    what="a beach")
+            >>> isinstance(scene, Scene)
+            True
+        """
+        if self._native_structured():
+            return structured(self, output_cls, prompt, llm_kwargs, prompt_args)
+        return cast(
+            Model, super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        )
+
+    @dispatcher.span
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        """Async :meth:`structured_predict`.
+
+        Example:
+            >>> import asyncio
+            >>> from pydantic import BaseModel
+            >>> from llama_index.core.prompts import PromptTemplate
+            >>> from memories_client.emulator import Emulator
+            >>> class Tag(BaseModel):
+            ...     label: str
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     prompt = PromptTemplate("Tag {x}")
+            ...     tag = asyncio.run(llm.astructured_predict(Tag, prompt, x="a"))
+            >>> isinstance(tag.label, str)
+            True
+        """
+        if self._native_structured():
+            return await astructured(self, output_cls, prompt, llm_kwargs, prompt_args)
+        result = await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+        return cast(Model, result)
+
+    @dispatcher.span
+    def stream_structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Model | FlexibleModel, None, None]:
+        """Stream partial objects, ending with the strictly validated ``output_cls`` instance.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> from llama_index.core.prompts import PromptTemplate
+            >>> from memories_client.emulator import Emulator
+            >>> class Tag(BaseModel):
+            ...     label: str
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     prompt = PromptTemplate("Tag {x}")
+            ...     parts = list(llm.stream_structured_predict(Tag, prompt, x="a"))
+            >>> isinstance(parts[-1], Tag)
+            True
+        """
+        if self._native_structured():
+            return stream_structured(self, output_cls, prompt, llm_kwargs, prompt_args)
+        return super().stream_structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+
+    @dispatcher.span
+    async def astream_structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Model | FlexibleModel, None]:
+        """Async :meth:`stream_structured_predict`; ``await`` it, then ``async for``.
+
+        Example:
+            >>> import asyncio
+            >>> from pydantic import BaseModel
+            >>> from llama_index.core.prompts import PromptTemplate
+            >>> from memories_client.emulator import Emulator
+            >>> class Tag(BaseModel):
+            ...     label: str
+            >>> async def main(llm):
+            ...     prompt = PromptTemplate("Tag {x}")
+            ...     stream = await llm.astream_structured_predict(Tag, prompt, x="a")
+            ...     return [p async for p in stream]
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     parts = asyncio.run(main(llm))
+            >>> isinstance(parts[-1], Tag)
+            True
+        """
+        if self._native_structured():
+            return astream_structured(self, output_cls, prompt, llm_kwargs, prompt_args)
+        return await super().astream_structured_predict(
+            output_cls, prompt, llm_kwargs, **prompt_args
+        )

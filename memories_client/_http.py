@@ -1,0 +1,289 @@
+"""Transport pieces shared by the sync and async clients: settings, retries, error mapping.
+
+Nothing here does I/O; the clients in :mod:`memories_client.client` do, so the retry policy and
+the error mapping are written once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import json
+import logging
+import os
+import random
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from memories_client._version import __version__
+from memories_client.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    MemoriesAPIError,
+    MemoriesError,
+    MemoriesInputError,
+    RateLimitError,
+    ServerError,
+    StreamInterruptedError,
+    error_for_status,
+)
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_PATHS",
+    "DEFAULT_TIMEOUT",
+    "InsecureBaseURLWarning",
+    "RetryPolicy",
+    "error_from_response",
+    "is_retryable",
+    "resolve_api_key",
+    "resolve_base_url",
+]
+
+logger = logging.getLogger("memories_client")
+
+DEFAULT_BASE_URL = "https://mavi-backend.memories.ai/serve/api/v2"
+API_KEY_ENV = "MEMORIES_API_KEY"
+BASE_URL_ENV = "MEMORIES_BASE_URL"
+DEFAULT_PATHS: Mapping[str, str] = {
+    # The prose of every docs page names /vu and /iu. The curl samples disagree (/ilm and bare
+    # /chat/completions); pass paths={"iu": "/ilm/chat/completions"} to use those.
+    "vu": "/vu/chat/completions",
+    "iu": "/iu/chat/completions",
+}
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+"""Video answers are slow: public clients of this API use 120 s for chat calls."""
+
+AuthScheme = Literal["raw", "bearer"]
+USER_AGENT = f"memories-integrations/{__version__}"
+
+
+class InsecureBaseURLWarning(UserWarning):
+    """The base URL is plain http:// to a remote host: the key would travel unencrypted."""
+
+
+def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr:
+    """The key from the argument or ``MEMORIES_API_KEY``, as a ``SecretStr``.
+
+    Raises:
+        MemoriesInputError: no key anywhere (the message never contains a key).
+    """
+    if isinstance(api_key, SecretStr):
+        value = api_key.get_secret_value()
+    else:
+        value = api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")
+    if not isinstance(value, str):
+        raise MemoriesInputError("api_key must be a string")
+    value = value.strip()
+    if not value:
+        raise MemoriesInputError(
+            f"no memories.ai API key: pass api_key=... or set the {API_KEY_ENV} environment "
+            "variable (keys look like 'sk-mavi-...'; for offline use start the bundled emulator)"
+        )
+    if any(c in value for c in "\r\n"):
+        raise MemoriesInputError("api_key must not contain line breaks")
+    return SecretStr(value)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """The base URL from the argument, ``MEMORIES_BASE_URL`` or the documented default.
+
+    Warns with :class:`InsecureBaseURLWarning` for plain ``http://`` to a non-loopback host.
+    """
+    url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MemoriesInputError(
+            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {url!r}"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        warnings.warn(
+            f"base_url {url!r} is plain http to a remote host: the API key would be sent "
+            "unencrypted. Use https://",
+            InsecureBaseURLWarning,
+            stacklevel=3,
+        )
+    return url
+
+
+def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    """An ``httpx.Timeout`` from seconds, a Timeout, or None (the default)."""
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise MemoriesInputError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return httpx.Timeout(float(timeout), connect=min(10.0, float(timeout)))
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how long to wait before trying again.
+
+    Retries only what may succeed on a second try: HTTP 429, 5xx, timeouts and connection
+    errors. ``max_retries=0`` means exactly one attempt. Waits grow exponentially from
+    ``initial_delay`` with full jitter, capped at ``max_delay``; a ``Retry-After`` from the
+    server is honoured as given, up to ``max_retry_after`` (a longer wait raises at once).
+
+    Example:
+        >>> RetryPolicy(max_retries=3).delay(0, RateLimitError("x", retry_after=2.0))
+        2.0
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 20.0
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        if (
+            not isinstance(self.max_retries, int)
+            or isinstance(self.max_retries, bool)
+            or (self.max_retries < 0)
+        ):
+            raise MemoriesInputError(
+                f"max_retries must be an integer >= 0, got {self.max_retries!r}"
+            )
+
+    def delay(self, attempt: int, error: MemoriesError) -> float:
+        """Seconds to wait before retry number ``attempt + 1``."""
+        retry_after = getattr(error, "retry_after", None)
+        if isinstance(retry_after, (int, float)) and retry_after >= 0:
+            return float(retry_after)
+        base: float = min(self.max_delay, self.initial_delay * 2.0**attempt)
+        return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+
+    def should_retry(self, attempt: int, error: MemoriesError) -> bool:
+        """True if ``error`` on attempt number ``attempt`` (0-based) deserves another try."""
+        if attempt >= self.max_retries or not is_retryable(error):
+            return False
+        retry_after = getattr(error, "retry_after", None)
+        return not (isinstance(retry_after, (int, float)) and retry_after > self.max_retry_after)
+
+
+def is_retryable(error: BaseException) -> bool:
+    """True for errors a later attempt may not repeat (429, 5xx, timeouts, connection drops)."""
+    if isinstance(error, StreamInterruptedError):
+        return False
+    return isinstance(error, (RateLimitError, ServerError, APITimeoutError, APIConnectionError))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, seconds) if seconds == seconds else None  # NaN guard
+
+
+def _server_fields(body: Any, text: str) -> tuple[Any, str | None]:
+    if isinstance(body, Mapping):
+        err = body.get("error")
+        if isinstance(err, Mapping):
+            msg = err.get("message", err.get("msg"))
+            return err.get("code"), msg if isinstance(msg, str) else None
+        if isinstance(err, str):
+            return body.get("code"), err
+        for key in ("msg", "message", "detail"):
+            msg = body.get(key)
+            if isinstance(msg, str):
+                return body.get("code"), msg
+            if msg is not None:
+                return body.get("code"), json.dumps(msg)[:500]
+        return body.get("code"), None
+    return None, text.strip()[:500] or None
+
+
+def error_from_response(status: int, headers: httpx.Headers, content: bytes) -> MemoriesAPIError:
+    """The typed error for a non-2xx response, carrying status, code, message and request id."""
+    request_id = headers.get("x-request-id") or headers.get("request-id")
+    text = content.decode("utf-8", "replace")
+    try:
+        body: Any = json.loads(text) if text else None
+    except json.JSONDecodeError:
+        body = None
+    code, server_message = _server_fields(body, text)
+    if request_id is None and isinstance(body, Mapping) and isinstance(body.get("id"), str):
+        request_id = body["id"]
+    cls = error_for_status(status)
+    lead = f"memories.ai answered HTTP {status}"
+    message = f"{lead}: {server_message}" if server_message else lead
+    if cls.default_hint:
+        message = f"{message}. {cls.default_hint}"
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "server_message": server_message,
+        "request_id": request_id,
+        "body": body,
+    }
+    if cls is RateLimitError:
+        return RateLimitError(
+            message, retry_after=parse_retry_after(headers.get("retry-after")), **kwargs
+        )
+    error = cls(message, **kwargs)
+    retry_after = parse_retry_after(headers.get("retry-after"))
+    if retry_after is not None:
+        error.retry_after = retry_after  # type: ignore[attr-defined]
+    return error
+
+
+def transport_error(exc: httpx.HTTPError, url: str) -> MemoriesError:
+    """Our error for an httpx transport failure (never includes headers, so never the key)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"the request to {url} timed out ({type(exc).__name__}); raise timeout= for long "
+            "videos, or retry"
+        )
+    return APIConnectionError(
+        f"could not talk to {url}: {type(exc).__name__}: {exc}. Check base_url and the network"
+    )
+
+
+def build_headers(
+    api_key: SecretStr, scheme: AuthScheme, extra: Mapping[str, str] | None, *, stream: bool
+) -> dict[str, str]:
+    """Request headers: the raw key by default (the docs: no 'Bearer' prefix)."""
+    key = api_key.get_secret_value()
+    headers = {
+        "Authorization": key if scheme == "raw" else f"Bearer {key}",
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+        "User-Agent": USER_AGENT,
+    }
+    if extra:
+        for name, value in extra.items():
+            if name.lower() == "authorization":
+                raise MemoriesInputError(
+                    "default_headers must not set Authorization; pass api_key= instead"
+                )
+            headers[name] = value
+    return headers

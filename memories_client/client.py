@@ -1,0 +1,479 @@
+"""The HTTP clients: :class:`MemoriesClient` (sync) and :class:`AsyncMemoriesClient`.
+
+One request path for every caller: validate the request (before any network call), build the
+family's body, POST it on a pooled ``httpx`` client, retry what is worth retrying, and parse the
+answer or raise a typed error.
+
+Example:
+    >>> from memories_client import MemoriesClient, ChatRequest, Message
+    >>> from memories_client.emulator import Emulator
+    >>> with Emulator() as emu, MemoriesClient(api_key="test", base_url=emu.base_url) as client:
+    ...     answer = client.chat(ChatRequest(model="gemini-2.5-flash",
+    ...                                      messages=[Message.user("Say hi")]))
+    >>> answer.usage.total_tokens > 0
+    True
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from memories_client._http import (
+    DEFAULT_PATHS,
+    AuthScheme,
+    RetryPolicy,
+    build_headers,
+    error_from_response,
+    resolve_api_key,
+    resolve_base_url,
+    resolve_timeout,
+    transport_error,
+)
+from memories_client.catalog import family_of, resolve_model
+from memories_client.dialects import DIALECTS, Dialect, dialect_for
+from memories_client.errors import (
+    APITimeoutError,
+    MalformedResponseError,
+    MemoriesError,
+    MemoriesInputError,
+    StreamInterruptedError,
+)
+from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
+from memories_client.types import ChatRequest, Completion, StreamChunk
+
+__all__ = ["AsyncMemoriesClient", "MemoriesClient"]
+
+logger = logging.getLogger("memories_client")
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    url: str
+    headers: dict[str, str]
+    content: bytes
+    dialect: Dialect
+    stream: bool
+
+
+def _encode(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _is_plain_json(response: httpx.Response) -> bool:
+    ctype = response.headers.get("content-type", "").lower()
+    return "json" in ctype and "event-stream" not in ctype and "ndjson" not in ctype
+
+
+class _BaseClient:
+    """Settings and request preparation shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        paths: Mapping[str, str] | None = None,
+        auth_scheme: AuthScheme = "raw",
+        dialects: Mapping[str, Dialect] | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._api_key = resolve_api_key(api_key)
+        self.base_url = resolve_base_url(base_url)
+        self.timeout = resolve_timeout(timeout)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.default_headers = dict(default_headers or {})
+        unknown = set(paths or {}) - set(DEFAULT_PATHS)
+        if unknown:
+            raise MemoriesInputError(f"paths keys must be 'vu' and/or 'iu', got {sorted(unknown)}")
+        self.paths = {**DEFAULT_PATHS, **(paths or {})}
+        if auth_scheme not in ("raw", "bearer"):
+            raise MemoriesInputError("auth_scheme must be 'raw' or 'bearer'")
+        self.auth_scheme: AuthScheme = auth_scheme
+        for family in dialects or {}:
+            if family not in DIALECTS:
+                raise MemoriesInputError(f"dialects keys must be among {sorted(DIALECTS)}")
+        self._dialects = dict(dialects or {})
+        # Headers are built once per client; only Accept differs between stream and not.
+        self._headers = build_headers(
+            self._api_key, self.auth_scheme, self.default_headers, stream=False
+        )
+        self._stream_headers = {**self._headers, "Accept": "text/event-stream"}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, api_key=SecretStr('**********'), "
+            f"max_retries={self.retry_policy.max_retries})"
+        )
+
+    def __getstate__(self) -> None:
+        raise TypeError(
+            f"{type(self).__name__} holds open connections and cannot be pickled; pickle the "
+            "LangChain/LlamaIndex model instead, which creates its client lazily"
+        )
+
+    def dialect(self, model: str) -> Dialect:
+        """The dialect for a model (a configured one, or the family default)."""
+        family = family_of(resolve_model(model))
+        if family is not None and family in self._dialects:
+            return self._dialects[family]
+        return dialect_for(model)
+
+    def prepare(self, request: ChatRequest, *, stream: bool = False) -> _Prepared:
+        """Validate and encode a request; raises :class:`MemoriesInputError` before any I/O."""
+        if not isinstance(request, ChatRequest):
+            raise MemoriesInputError(f"expected a ChatRequest, got {type(request).__name__}")
+        dialect = self.dialect(request.model)
+        dialect.validate(request)
+        body = dialect.build_body(request, stream=stream)
+        url = self.base_url + self.paths[dialect.endpoint(request)]
+        headers = self._stream_headers if stream else self._headers
+        return _Prepared(url, headers, _encode(body), dialect, stream)
+
+    def _request(
+        self, prepared: _Prepared, client: httpx.Client | httpx.AsyncClient
+    ) -> httpx.Request:
+        return client.build_request(
+            "POST",
+            prepared.url,
+            content=prepared.content,
+            headers=prepared.headers,
+            timeout=self.timeout,
+        )
+
+    @staticmethod
+    def _parse(prepared: _Prepared, response: httpx.Response, content: bytes) -> Completion:
+        request_id = response.headers.get("x-request-id")
+        try:
+            body = json.loads(content)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise MalformedResponseError(
+                f"the response is not valid JSON: {content[:200]!r}",
+                status=response.status_code,
+                request_id=request_id,
+            ) from exc
+        return prepared.dialect.parse_completion(body, request_id=request_id)
+
+    def _log_retry(self, attempt: int, error: MemoriesError, delay: float) -> None:
+        logger.info(
+            "memories.ai request failed (%s); retry %d/%d in %.2fs",
+            type(error).__name__,
+            attempt + 1,
+            self.retry_policy.max_retries,
+            delay,
+        )
+
+    @staticmethod
+    def _as_request(request: ChatRequest | None, fields: dict[str, Any]) -> ChatRequest:
+        if request is not None:
+            if fields:
+                return request.replace(**fields)
+            return request
+        try:
+            return ChatRequest(**fields)
+        except TypeError as exc:
+            raise MemoriesInputError(f"invalid request fields: {exc}") from None
+
+
+class MemoriesClient(_BaseClient):
+    """Synchronous client for the memories.ai chat-completions API.
+
+    Args:
+        api_key: the key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``.
+        base_url: defaults to ``MEMORIES_BASE_URL``, else
+            ``https://mavi-backend.memories.ai/serve/api/v2``.
+        timeout: seconds (or an ``httpx.Timeout``) per attempt; default 120 s read, 10 s connect.
+        max_retries: retries after the first attempt for 429, 5xx, timeouts and dropped
+            connections (0 = one attempt).
+        default_headers: extra headers on every request.
+        paths: endpoint paths, e.g. ``{"iu": "/ilm/chat/completions"}``.
+        auth_scheme: ``"raw"`` (documented) or ``"bearer"``.
+        dialects: per-family dialect instances, e.g. ``{"nova": NovaDialect(inline_format="raw")}``.
+        http_client: an ``httpx.Client`` to use (not closed by us); by default one pooled client
+            is created on first use and reused for every call.
+
+    Example:
+        >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
+        >>> from memories_client.emulator import Emulator
+        >>> with Emulator() as emu:
+        ...     client = MemoriesClient(api_key="k", base_url=emu.base_url)
+        ...     video = media_from_url("https://storage.googleapis.com/b/clip.mp4")
+        ...     c = client.chat(ChatRequest(model="gemini:gemini-2.5-flash",
+        ...                                 messages=[Message.user("What happens?", video)]))
+        ...     client.close()
+        >>> "1 video" in c.text
+        True
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        *,
+        http_client: httpx.Client | None = None,
+        **settings: Any,
+    ) -> None:
+        super().__init__(api_key, **settings)
+        self._owned = http_client is None
+        self._http_client = http_client
+        self._lock = threading.Lock()
+
+    @property
+    def http_client(self) -> httpx.Client:
+        """The pooled ``httpx.Client`` (created on first use)."""
+        client = self._http_client
+        if client is None:
+            with self._lock:
+                client = self._http_client
+                if client is None:
+                    client = self._http_client = httpx.Client(limits=_LIMITS)
+        return client
+
+    def close(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        if self._owned and self._http_client is not None:
+            self._http_client.close()
+            self._http_client = None
+
+    def __enter__(self) -> MemoriesClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | None]:
+        """POST with retries. Returns the response and, unless streaming, its body."""
+        policy = self.retry_policy
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            response: httpx.Response | None = None
+            error: MemoriesError
+            try:
+                response = self.http_client.send(
+                    self._request(prepared, self.http_client), stream=True
+                )
+                if response.status_code < 300:
+                    if prepared.stream:
+                        return response, None
+                    content = response.read()
+                    response.close()
+                    logger.debug(
+                        "POST %s -> %d in %.0f ms",
+                        prepared.url,
+                        response.status_code,
+                        (time.perf_counter() - started) * 1000,
+                    )
+                    return response, content
+                content = response.read()
+                response.close()
+                error = error_from_response(response.status_code, response.headers, content)
+            except httpx.HTTPError as exc:
+                if response is not None:
+                    response.close()
+                error = transport_error(exc, prepared.url)
+            if not policy.should_retry(attempt, error):
+                raise error
+            delay = policy.delay(attempt, error)
+            self._log_retry(attempt, error, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    def chat(self, request: ChatRequest | None = None, /, **fields: Any) -> Completion:
+        """Send one request and return the parsed answer.
+
+        Pass a :class:`ChatRequest`, or its fields as keywords (``model=..., messages=[...]``).
+
+        Raises:
+            MemoriesInputError: before any network call, for anything the API would refuse.
+            MemoriesAPIError: subclasses for every failure the service reports.
+            APITimeoutError, APIConnectionError: after all retries.
+        """
+        request = self._as_request(request, fields)
+        prepared = self.prepare(request)
+        response, content = self._send(prepared)
+        assert content is not None
+        return self._parse(prepared, response, content)
+
+    def stream(self, request: ChatRequest | None = None, /, **fields: Any) -> Iterator[StreamChunk]:
+        """Stream an answer: text deltas, then one final chunk with usage and finish reason.
+
+        Retries happen only before the first byte of the answer; a stream cut short raises
+        :class:`StreamInterruptedError` (never a silently short answer).
+        """
+        request = self._as_request(request, fields)
+        prepared = self.prepare(request, stream=True)
+        response, _ = self._send(prepared)
+        request_id = response.headers.get("x-request-id")
+        try:
+            if _is_plain_json(response):
+                yield from completion_to_chunks(self._parse(prepared, response, response.read()))
+                return
+            decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
+            try:
+                for line in response.iter_lines():
+                    for event in decoder.feed_line(line):
+                        yield from assembler.add_event(event)
+                    if assembler.ended:
+                        break
+                else:
+                    for event in decoder.flush():
+                        yield from assembler.add_event(event)
+            except httpx.HTTPError as exc:
+                raise _interrupted(exc, assembler) from exc
+            yield assembler.finish()
+        finally:
+            response.close()
+
+
+class AsyncMemoriesClient(_BaseClient):
+    """Asynchronous client; the same settings as :class:`MemoriesClient`.
+
+    Args:
+        http_client: an ``httpx.AsyncClient`` to use (not closed by us).
+
+    Example:
+        >>> import asyncio
+        >>> from memories_client import AsyncMemoriesClient, ChatRequest, Message
+        >>> from memories_client.emulator import Emulator
+        >>> async def main(url):
+        ...     async with AsyncMemoriesClient(api_key="k", base_url=url) as client:
+        ...         req = ChatRequest(model="nova:us.amazon.nova-lite-v1:0",
+        ...                           messages=[Message.user("hi")])
+        ...         return "".join([c.text async for c in client.stream(req)])
+        >>> with Emulator() as emu:
+        ...     text = asyncio.run(main(emu.base_url))
+        >>> text.startswith("Emulated answer")
+        True
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        **settings: Any,
+    ) -> None:
+        super().__init__(api_key, **settings)
+        self._owned = http_client is None
+        self._http_client = http_client
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """The pooled ``httpx.AsyncClient`` (created on first use)."""
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(limits=_LIMITS)
+        return self._http_client
+
+    async def aclose(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        if self._owned and self._http_client is not None:
+            await self._http_client.aclose()
+            self._http_client = None
+
+    async def __aenter__(self) -> AsyncMemoriesClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | None]:
+        policy = self.retry_policy
+        attempt = 0
+        while True:
+            response: httpx.Response | None = None
+            error: MemoriesError
+            try:
+                response = await self.http_client.send(
+                    self._request(prepared, self.http_client), stream=True
+                )
+                if response.status_code < 300:
+                    if prepared.stream:
+                        return response, None
+                    content = await response.aread()
+                    await response.aclose()
+                    return response, content
+                content = await response.aread()
+                await response.aclose()
+                error = error_from_response(response.status_code, response.headers, content)
+            except httpx.HTTPError as exc:
+                if response is not None:
+                    await response.aclose()
+                error = transport_error(exc, prepared.url)
+            if not policy.should_retry(attempt, error):
+                raise error
+            delay = policy.delay(attempt, error)
+            self._log_retry(attempt, error, delay)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def chat(self, request: ChatRequest | None = None, /, **fields: Any) -> Completion:
+        """Send one request and return the parsed answer (see :meth:`MemoriesClient.chat`)."""
+        request = self._as_request(request, fields)
+        prepared = self.prepare(request)
+        response, content = await self._send(prepared)
+        assert content is not None
+        return self._parse(prepared, response, content)
+
+    async def stream(
+        self, request: ChatRequest | None = None, /, **fields: Any
+    ) -> AsyncIterator[StreamChunk]:
+        """Stream an answer (see :meth:`MemoriesClient.stream`).
+
+        Closing the iterator early (``break``, cancellation) closes the connection.
+        """
+        request = self._as_request(request, fields)
+        prepared = self.prepare(request, stream=True)
+        response, _ = await self._send(prepared)
+        request_id = response.headers.get("x-request-id")
+        try:
+            if _is_plain_json(response):
+                completion = self._parse(prepared, response, await response.aread())
+                for chunk in completion_to_chunks(completion):
+                    yield chunk
+                return
+            decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
+            try:
+                ended = False
+                async for line in response.aiter_lines():
+                    for event in decoder.feed_line(line):
+                        for chunk in assembler.add_event(event):
+                            yield chunk
+                    if assembler.ended:
+                        ended = True
+                        break
+                if not ended:
+                    for event in decoder.flush():
+                        for chunk in assembler.add_event(event):
+                            yield chunk
+            except httpx.HTTPError as exc:
+                raise _interrupted(exc, assembler) from exc
+            yield assembler.finish()
+        finally:
+            await response.aclose()
+
+
+def _interrupted(exc: httpx.HTTPError, assembler: StreamAssembler) -> MemoriesError:
+    partial = "".join(assembler.text_so_far)
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"the stream stalled and timed out after {len(partial)} characters; the answer is "
+            "incomplete"
+        )
+    return StreamInterruptedError(
+        f"the connection dropped mid-stream ({type(exc).__name__}) after {len(partial)} "
+        "characters; the answer is incomplete. Retry the request",
+        partial_text=partial,
+    )

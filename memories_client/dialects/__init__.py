@@ -1,0 +1,57 @@
+"""One wire format per provider family, chosen by the model id's prefix.
+
+Example:
+    >>> from memories_client.dialects import dialect_for
+    >>> type(dialect_for("gemini-2.5-flash")).__name__
+    'GeminiDialect'
+"""
+
+from __future__ import annotations
+
+from memories_client.catalog import family_of, resolve_model
+from memories_client.dialects.base import (
+    Dialect,
+    InlineFormat,
+    parse_completion,
+    parse_tool_arguments,
+    parse_usage,
+)
+from memories_client.dialects.gemini import GeminiDialect
+from memories_client.dialects.nova import NovaDialect, ToolMessageStyle
+from memories_client.errors import MemoriesInputError
+
+__all__ = [
+    "DIALECTS",
+    "Dialect",
+    "GeminiDialect",
+    "InlineFormat",
+    "NovaDialect",
+    "ToolMessageStyle",
+    "dialect_for",
+    "parse_completion",
+    "parse_tool_arguments",
+    "parse_usage",
+]
+
+DIALECTS: dict[str, type[Dialect]] = {"gemini": GeminiDialect, "nova": NovaDialect}
+"""Dialect classes by family. Qwen and GPT are catalogued but have no dialect yet."""
+
+_DEFAULTS: dict[str, Dialect] = {}
+
+
+def dialect_for(model: str) -> Dialect:
+    """The (shared, default-configured) dialect that serves a model id.
+
+    Raises:
+        MemoriesInputError: the family has no dialect yet (Qwen, GPT).
+    """
+    family = family_of(resolve_model(model))
+    if family is None or family not in DIALECTS:
+        raise MemoriesInputError(
+            f"model {model!r} belongs to the {family!r} family, which this version does not "
+            f"speak yet; supported families: {', '.join(DIALECTS)}"
+        )
+    dialect = _DEFAULTS.get(family)
+    if dialect is None:
+        dialect = _DEFAULTS[family] = DIALECTS[family]()
+    return dialect

@@ -1,0 +1,167 @@
+"""The Nova wire format (``nova:`` models).
+
+Documented on the Nova VLM/ILM pages: user content parts of type ``text``, ``image_url`` and
+``video_url``; tools as Bedrock-style ``extra_body.metadata.toolConfig.tools[].toolSpec``.
+The pages name ``/iu`` for images and ``/vu`` for video, so requests go to ``/iu`` unless a video
+part is present.
+
+Not documented, and chosen here (each configurable or tolerated):
+
+* ``image_url`` / ``video_url`` are sent as objects ``{"url": ...}`` (the OpenAI form, also seen
+  in public code calling Nova); inline data as a ``data:`` URI inside ``url``.
+* ``toolChoice`` is sent in Bedrock's form (``{"auto": {}}``, ``{"any": {}}``,
+  ``{"tool": {"name": ...}}``) inside ``toolConfig``.
+* Tool history: Nova answers in the OpenAI ``chat.completion`` shape, so by default the history
+  is replayed in that shape too (assistant ``tool_calls``, ``role: "tool"`` results).
+  ``tool_message_style="text"`` replays it as plain user/assistant text instead, using only the
+  roles the docs list.
+
+Example:
+    >>> from memories_client.dialects.nova import NovaDialect
+    >>> from memories_client.media import media_from_url
+    >>> from memories_client.types import ChatRequest, Message
+    >>> req = ChatRequest(model="nova:us.amazon.nova-lite-v1:0",
+    ...     messages=[Message.user("what is it?", media_from_url("https://x.test/a.png"))])
+    >>> d = NovaDialect()
+    >>> d.endpoint(req), d.build_body(req)["messages"][0]["content"][1]
+    ('iu', {'type': 'image_url', 'image_url': {'url': 'https://x.test/a.png'}})
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar, Literal
+
+from memories_client.catalog import Endpoint
+from memories_client.dialects.base import Dialect, InlineFormat
+from memories_client.errors import MemoriesInputError
+from memories_client.types import ChatRequest, MediaPart, Message, TextPart
+
+__all__ = ["NovaDialect", "ToolMessageStyle"]
+
+ToolMessageStyle = Literal["openai", "text"]
+
+
+class NovaDialect(Dialect):
+    """Nova: ``image_url`` / ``video_url`` objects and Bedrock-style ``toolConfig``.
+
+    Args:
+        inline_format: ``data_uri`` (default) or ``raw`` base64 inside ``url``.
+        tool_message_style: how tool calls and results in the history are sent (see module doc).
+    """
+
+    family: ClassVar[str] = "nova"
+    default_inline_format: ClassVar[InlineFormat] = "data_uri"
+
+    def __init__(
+        self,
+        *,
+        inline_format: InlineFormat | None = None,
+        tool_message_style: ToolMessageStyle = "openai",
+    ) -> None:
+        super().__init__(inline_format=inline_format)
+        if tool_message_style not in ("openai", "text"):
+            raise MemoriesInputError("tool_message_style must be 'openai' or 'text'")
+        self.tool_message_style: ToolMessageStyle = tool_message_style
+
+    def validate(self, request: ChatRequest) -> None:
+        """Also refuse the Gemini-only options, which Nova does not document."""
+        super().validate(request)
+        for name in ("thinking_budget", "response_schema", "response_mime_type"):
+            if getattr(request, name) is not None:
+                raise MemoriesInputError(
+                    f"{name} is a Gemini option; the memories.ai docs document no such option "
+                    "for Nova (use tools or prompted JSON for structured output)"
+                )
+        names = [t.name for t in request.tools or ()]
+        if len(set(names)) != len(names):
+            raise MemoriesInputError(f"tool names must be unique, got {names}")
+        for tool in request.tools or ():
+            if not tool.name or not isinstance(tool.parameters, dict):
+                raise MemoriesInputError(
+                    "each tool needs a non-empty name and a JSON Schema dict of parameters"
+                )
+        choice = request.tool_choice
+        if choice is not None:
+            if not request.tools:
+                raise MemoriesInputError("tool_choice was given but no tools were bound")
+            if choice not in ("auto", "any") and choice not in names:
+                raise MemoriesInputError(
+                    f"tool_choice {choice!r} is neither 'auto', 'any' nor a bound tool's name "
+                    f"({', '.join(names)})"
+                )
+
+    def endpoint(self, request: ChatRequest) -> Endpoint:
+        """``/vu`` when any message carries video, else ``/iu`` (unless forced)."""
+        if request.endpoint is not None:
+            return request.endpoint
+        for message in request.messages:
+            for part in message.parts:
+                if isinstance(part, MediaPart) and part.kind == "video":
+                    return "vu"
+        return "iu"
+
+    def _part(self, part: TextPart | MediaPart) -> dict[str, Any]:
+        if isinstance(part, TextPart):
+            return {"type": "text", "text": part.text}
+        key = "video_url" if part.kind == "video" else "image_url"
+        return {"type": key, key: {"url": self.inline(part)}}
+
+    def _wire_message(self, message: Message) -> dict[str, Any]:
+        if self.tool_message_style == "text":
+            return self._wire_message_as_text(message)
+        if message.role == "tool":
+            return {
+                "role": "tool",
+                "tool_call_id": message.tool_call_id or "",
+                "content": message.text,
+            }
+        if message.role == "user":
+            return {"role": "user", "content": [self._part(p) for p in message.parts]}
+        wire: dict[str, Any] = {"role": message.role, "content": message.text}
+        if message.tool_calls:
+            wire["tool_calls"] = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+                }
+                for call in message.tool_calls
+            ]
+        return wire
+
+    def _wire_message_as_text(self, message: Message) -> dict[str, Any]:
+        if message.role == "tool":
+            label = f"{message.name} " if message.name else ""
+            text = f"Result of tool call {label}({message.tool_call_id}): {message.text}"
+            return {"role": "user", "content": [{"type": "text", "text": text}]}
+        if message.role == "user":
+            return {"role": "user", "content": [self._part(p) for p in message.parts]}
+        text = message.text
+        for call in message.tool_calls:
+            text += f"\nCalled tool {call.name} ({call.id}) with {json.dumps(call.arguments)}"
+        return {"role": message.role, "content": text.strip()}
+
+    def _metadata(self, request: ChatRequest) -> dict[str, Any]:
+        if not request.tools:
+            return {}
+        config: dict[str, Any] = {
+            "tools": [
+                {
+                    "toolSpec": {
+                        "name": t.name,
+                        "description": t.description or t.name,
+                        "inputSchema": {"json": t.parameters},
+                    }
+                }
+                for t in request.tools
+            ]
+        }
+        choice = request.tool_choice
+        if choice == "auto":
+            config["toolChoice"] = {"auto": {}}
+        elif choice == "any":
+            config["toolChoice"] = {"any": {}}
+        elif choice is not None:
+            config["toolChoice"] = {"tool": {"name": choice}}
+        return {"toolConfig": config}

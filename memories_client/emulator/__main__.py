@@ -1,0 +1,77 @@
+"""Command line: ``python -m memories_client.emulator --port 8765``.
+
+Example:
+    $ python -m memories_client.emulator --port 8765 --fault "503;times=2"
+    memories.ai emulator listening on http://127.0.0.1:8765
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from memories_client.emulator.faults import FAULT_KINDS, FaultSpecError
+from memories_client.emulator.server import Emulator
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m memories_client.emulator",
+        description="Serve a local emulator of the memories.ai v2 chat-completions API.",
+    )
+    parser.add_argument("--port", type=int, default=8765, help="TCP port (0 = any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind")
+    parser.add_argument(
+        "--api-key", default=None, help="accept only this key (default: any non-empty key)"
+    )
+    parser.add_argument(
+        "--fault",
+        default=None,
+        help=f"fault applied to every chat request: {', '.join(FAULT_KINDS)}; add ';times=N'",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds to wait before every answer"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the emulator in the foreground until Ctrl-C.
+
+    Args:
+        argv: Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns:
+        The process exit status.
+
+    Example:
+        >>> main(["--port", "8765"])  # doctest: +SKIP
+        memories.ai emulator listening on http://127.0.0.1:8765
+    """
+    args = _parser().parse_args(argv)
+    try:
+        emulator = Emulator(
+            port=args.port,
+            host=args.host,
+            api_key=args.api_key,
+            fault=args.fault,
+            latency=args.latency,
+        )
+    except (FaultSpecError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,668 @@
+"""Deterministic answers: answer text, tool calls, schema-satisfying JSON and token usage.
+
+Everything here is a pure function of the (already validated) request, so tests can assert on
+exact strings. The rules, also described in ``docs/EMULATOR.md``:
+
+* Normal answer: ``Emulated answer from <model>: I received <k> text part(s), <i> image(s),
+  <v> video(s), <d> document(s). Question: "<last user text, first 200 chars>".`` where the
+  counts are taken over the content of every user message.
+* ``n > 1``: choice ``i`` is prefixed with ``[i] ``.
+* ``stop``: the text is cut before the first occurrence of any stop sequence.
+* ``max_tokens``: a "token" is a whitespace-separated word; longer texts are cut to
+  ``max_tokens`` words and finish with ``"length"``.
+* Usage: ``input = sum(ceil(len(text) / 4)) + 258 * images + 1000 * videos + 500 * documents``;
+  ``output`` = words of the returned texts (of the arguments JSON for tool calls) plus reasoning
+  tokens ``min(thinking_budget, 64)`` when a Gemini thinking budget > 0 is given.
+
+Example:
+    >>> counts = MediaCounts(texts=1, images=1, videos=0, documents=0)
+    >>> base_answer("gemini:gemini-2.5-flash", counts, "What is this?")
+    'Emulated answer from gemini:gemini-2.5-flash: I received 1 text part(s), 1 image(s), 0 video(s), 0 document(s). Question: "What is this?".'
+    >>> input_tokens(["What is this?"], counts)
+    262
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "DOCUMENT_TOKENS",
+    "IMAGE_TOKENS",
+    "MAX_REASONING_TOKENS",
+    "QUESTION_LIMIT",
+    "VIDEO_TOKENS",
+    "WORDS_PER_CHUNK",
+    "Answer",
+    "AnswerRequest",
+    "Choice",
+    "MediaCounts",
+    "ToolCall",
+    "ToolSpec",
+    "Usage",
+    "apply_max_tokens",
+    "apply_stop",
+    "base_answer",
+    "build_answer",
+    "count_words",
+    "fence_json",
+    "find_prompted_schema",
+    "input_tokens",
+    "sample_gemini_schema",
+    "sample_json_schema",
+    "stream_pieces",
+    "text_tokens",
+    "tool_call_id",
+    "tool_result_answer",
+]
+
+IMAGE_TOKENS = 258
+"""Input tokens charged per image (Gemini's figure for an image of up to 384x384 pixels)."""
+VIDEO_TOKENS = 1000
+"""Input tokens charged per video."""
+DOCUMENT_TOKENS = 500
+"""Input tokens charged per document (any ``input_file`` that is neither image nor video)."""
+MAX_REASONING_TOKENS = 64
+"""Reasoning tokens reported are ``min(thinking_budget, 64)``."""
+QUESTION_LIMIT = 200
+"""The question (and a tool result) is quoted up to this many characters."""
+WORDS_PER_CHUNK = 3
+"""A streamed answer is sent in pieces of about this many words."""
+_NESTING_LIMIT = 12
+"""Recursive schemas ($ref cycles) stop generating below this depth."""
+_ARRAY_ITEMS = 2
+"""Arrays get this many items unless minItems/maxItems say otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaCounts:
+    """How many parts of each kind the user messages carried.
+
+    Example:
+        >>> MediaCounts(texts=2, images=0, videos=1, documents=0).videos
+        1
+    """
+
+    texts: int = 0
+    images: int = 0
+    videos: int = 0
+    documents: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A tool declared in Nova's ``toolConfig.tools[].toolSpec``.
+
+    Example:
+        >>> ToolSpec("get_weather", {"type": "object", "properties": {}}).name
+        'get_weather'
+    """
+
+    name: str
+    schema: Mapping[str, Any]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool call the emulator answers with (OpenAI shape, as the Nova family returns it).
+
+    Example:
+        >>> ToolCall("call_0123456789ab", "get_weather", '{"city": "example city"}').name
+        'get_weather'
+    """
+
+    id: str
+    name: str
+    arguments: str
+    """The arguments as a JSON string."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer choice: text, or a tool call with empty text.
+
+    Example:
+        >>> Choice(0, "hello", "stop").finish_reason
+        'stop'
+    """
+
+    index: int
+    text: str
+    finish_reason: Literal["stop", "length", "tool_calls"]
+    tool_call: ToolCall | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token usage by the emulator's formula.
+
+    Example:
+        >>> Usage(input_tokens=10, output_tokens=5).total_tokens
+        15
+    """
+
+    input_tokens: int
+    output_tokens: int
+    """Includes ``reasoning_tokens`` when there are any."""
+    reasoning_tokens: int | None = None
+
+    @property
+    def total_tokens(self) -> int:
+        """``input_tokens + output_tokens``."""
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """All choices of one completion and its usage.
+
+    Example:
+        >>> Answer((Choice(0, "hi", "stop"),), Usage(1, 1)).choices[0].text
+        'hi'
+    """
+
+    choices: tuple[Choice, ...]
+    usage: Usage
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRequest:
+    """What the answer depends on, taken from a validated request.
+
+    Attributes:
+        model: The model id as sent (with its prefix).
+        shape: ``"gemini"`` (Gemini, Qwen) or ``"nova"`` (Nova, GPT) request dialect.
+        counts: Parts over all user messages.
+        texts: Every text of every message, in order (for input tokens and prompted schemas).
+        question: The text of the last user message (its text parts joined by spaces).
+        body: The raw request body (tool-call ids are derived from it).
+        n: Number of choices.
+        max_tokens: Word limit per choice, or ``None``.
+        stop: Stop sequences (empty ones already dropped).
+        thinking_budget: Gemini ``thinking_config.thinking_budget``, or ``None``.
+        json_mime: True if Gemini ``response_mime_type`` asks for JSON.
+        response_schema: Gemini ``responseSchema``, or ``None``.
+        tools: Nova tools.
+        tool_choice: Nova ``toolChoice`` as ``("auto" | "any" | "tool", tool name or None)``;
+            ``None`` when absent (which behaves like ``any``).
+        tool_result: Content of the last message when it is a ``tool`` message, else ``None``.
+
+    Example:
+        >>> AnswerRequest("nova:amazon.nova-lite-v1:0", "nova", MediaCounts(texts=1)).n
+        1
+    """
+
+    model: str
+    shape: Literal["gemini", "nova"]
+    counts: MediaCounts
+    texts: tuple[str, ...] = ()
+    question: str = ""
+    body: bytes = b""
+    n: int = 1
+    max_tokens: int | None = None
+    stop: tuple[str, ...] = ()
+    thinking_budget: int | None = None
+    json_mime: bool = False
+    response_schema: Mapping[str, Any] | None = None
+    tools: tuple[ToolSpec, ...] = field(default=())
+    tool_choice: tuple[str, str | None] | None = None
+    tool_result: str | None = None
+
+
+# --------------------------------------------------------------------------- text and tokens
+
+
+def text_tokens(text: str) -> int:
+    """Input tokens for one text: ``ceil(len(text) / 4)``.
+
+    Example:
+        >>> text_tokens("abcde")
+        2
+    """
+    return math.ceil(len(text) / 4)
+
+
+def count_words(text: str) -> int:
+    """Output tokens for a text: its whitespace-separated words.
+
+    Example:
+        >>> count_words("  two   words ")
+        2
+    """
+    return len(text.split())
+
+
+def input_tokens(texts: Iterable[str], counts: MediaCounts) -> int:
+    """Input tokens of a request by the emulator's formula.
+
+    Args:
+        texts: Every text of every message.
+        counts: Media parts of the user messages.
+
+    Returns:
+        ``sum(ceil(len(t) / 4)) + 258 * images + 1000 * videos + 500 * documents``.
+
+    Example:
+        >>> input_tokens(["abcd", "efgh"], MediaCounts(videos=1))
+        1002
+    """
+    return (
+        sum(text_tokens(text) for text in texts)
+        + IMAGE_TOKENS * counts.images
+        + VIDEO_TOKENS * counts.videos
+        + DOCUMENT_TOKENS * counts.documents
+    )
+
+
+def base_answer(model: str, counts: MediaCounts, question: str) -> str:
+    """The normal answer text.
+
+    Example:
+        >>> base_answer("nova:amazon.nova-lite-v1:0", MediaCounts(texts=1), "Hi")
+        'Emulated answer from nova:amazon.nova-lite-v1:0: I received 1 text part(s), 0 image(s), 0 video(s), 0 document(s). Question: "Hi".'
+    """  # noqa: E501
+    return (
+        f"Emulated answer from {model}: I received {counts.texts} text part(s), "
+        f"{counts.images} image(s), {counts.videos} video(s), {counts.documents} document(s). "
+        f'Question: "{question[:QUESTION_LIMIT]}".'
+    )
+
+
+def tool_result_answer(model: str, tool_content: str) -> str:
+    """The answer after a ``tool`` message.
+
+    Example:
+        >>> tool_result_answer("nova:amazon.nova-lite-v1:0", "21 C")
+        'Emulated answer from nova:amazon.nova-lite-v1:0: the tool returned: 21 C'
+    """
+    return f"Emulated answer from {model}: the tool returned: {tool_content[:QUESTION_LIMIT]}"
+
+
+def apply_stop(text: str, stop: Sequence[str]) -> str:
+    """Cut ``text`` before the earliest occurrence of any stop sequence.
+
+    Example:
+        >>> apply_stop("one two three", ["two", "three"])
+        'one '
+    """
+    positions = [pos for seq in stop if seq and (pos := text.find(seq)) >= 0]
+    return text[: min(positions)] if positions else text
+
+
+def apply_max_tokens(text: str, max_tokens: int | None) -> tuple[str, bool]:
+    """Cut ``text`` to ``max_tokens`` words, keeping the original spacing.
+
+    Returns:
+        The (possibly) shortened text and whether it was cut.
+
+    Example:
+        >>> apply_max_tokens("one  two three", 2)
+        ('one  two', True)
+    """
+    if max_tokens is None:
+        return text, False
+    words = list(re.finditer(r"\S+", text))
+    if len(words) <= max_tokens:
+        return text, False
+    return text[: words[max_tokens - 1].end()], True
+
+
+def fence_json(value: Any) -> str:
+    """Serialise ``value`` and wrap it in a ```` ```json ```` fence, as Gemini answers.
+
+    Example:
+        >>> print(fence_json({"a": 1}))
+        ```json
+        {"a": 1}
+        ```
+    """
+    return "```json\n" + json.dumps(value, ensure_ascii=False) + "\n```"
+
+
+def stream_pieces(text: str, words_per_piece: int = WORDS_PER_CHUNK) -> list[str]:
+    """Split ``text`` into pieces of about ``words_per_piece`` words; they concatenate to ``text``.
+
+    Example:
+        >>> stream_pieces(" a b c d e")
+        [' a b c ', 'd e']
+    """
+    if not text:
+        return []
+    tokens = re.findall(r"\S+\s*", text)
+    if not tokens:
+        return [text]
+    leading = text[: len(text) - len(text.lstrip())]
+    tokens[0] = leading + tokens[0]
+    return [
+        "".join(tokens[start : start + words_per_piece])
+        for start in range(0, len(tokens), words_per_piece)
+    ]
+
+
+def tool_call_id(body: bytes, index: int) -> str:
+    """A tool-call id derived from the request body, so repeated requests get the same id.
+
+    Example:
+        >>> tool_call_id(b"{}", 0) == tool_call_id(b"{}", 0) != tool_call_id(b"{}", 1)
+        True
+    """
+    return "call_" + hashlib.sha256(body + b"#" + str(index).encode()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- schema samples
+
+_FORMAT_SAMPLES = {
+    "date-time": "2025-01-01T00:00:00Z",
+    "date": "2025-01-01",
+    "time": "12:00:00",
+    "email": "user@example.com",
+    "uri": "https://example.com/",
+    "url": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
+
+
+def _sample_string(name: str, schema: Mapping[str, Any], variant: int = 0) -> str:
+    fmt = schema.get("format")
+    if isinstance(fmt, str) and fmt in _FORMAT_SAMPLES:
+        return _FORMAT_SAMPLES[fmt]
+    text = f"example {name}" if name else "example"
+    if variant:
+        text = f"{text} {variant + 1}"
+    min_length = schema.get("minLength")
+    max_length = schema.get("maxLength")
+    if isinstance(min_length, int) and len(text) < min_length:
+        text = text + "x" * (min_length - len(text))
+    if isinstance(max_length, int) and max_length >= 0:
+        text = text[:max_length]
+    return text
+
+
+def _sample_number(value: float, schema: Mapping[str, Any], *, integer: bool) -> float | int:
+    # Clamp into the declared bounds so constrained fields (conint, confloat) still validate.
+    step = 1 if integer else 0.5
+    low, high = schema.get("minimum"), schema.get("maximum")
+    ex_low, ex_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if isinstance(ex_low, (int, float)) and not isinstance(ex_low, bool) and value <= ex_low:
+        value = ex_low + step
+    if isinstance(low, (int, float)) and not isinstance(low, bool) and value < low:
+        value = low
+    if isinstance(ex_high, (int, float)) and not isinstance(ex_high, bool) and value >= ex_high:
+        value = ex_high - step
+    if isinstance(high, (int, float)) and not isinstance(high, bool) and value > high:
+        value = high
+    return math.ceil(value) if integer else float(value)
+
+
+def _array_length(schema: Mapping[str, Any]) -> int:
+    count = _ARRAY_ITEMS
+    low, high = schema.get("minItems"), schema.get("maxItems")
+    if isinstance(low, int) and count < low:
+        count = low
+    if isinstance(high, int) and count > high:
+        count = max(high, 0)
+    return count
+
+
+def sample_gemini_schema(schema: Mapping[str, Any], name: str = "") -> Any:
+    """A value that satisfies a Gemini ``responseSchema`` (uppercase types).
+
+    STRING gives ``"example <property name>"`` (or the first enum value, or a sample for a known
+    ``format``), INTEGER 1, NUMBER 1.5, BOOLEAN true, ARRAY two items, OBJECT every property in
+    ``propertyOrdering`` order; nullable fields get a value, never null.
+
+    Args:
+        schema: A validated Gemini schema.
+        name: The property name the value is for.
+
+    Example:
+        >>> sample_gemini_schema({"type": "OBJECT", "properties": {
+        ...     "title": {"type": "STRING"}, "tags": {"type": "ARRAY", "items": {"type": "STRING"}},
+        ...     "score": {"type": "INTEGER"}}})
+        {'title': 'example title', 'tags': ['example tags', 'example tags'], 'score': 1}
+    """
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return enum[0]
+    kind = schema.get("type")
+    if kind == "STRING":
+        return _sample_string(name, schema)
+    if kind == "INTEGER":
+        return _sample_number(1, schema, integer=True)
+    if kind == "NUMBER":
+        return _sample_number(1.5, schema, integer=False)
+    if kind == "BOOLEAN":
+        return True
+    if kind == "ARRAY":
+        items = schema.get("items")
+        items = items if isinstance(items, Mapping) else {"type": "STRING"}
+        return [sample_gemini_schema(items, name) for _ in range(_array_length(schema))]
+    if kind == "OBJECT":
+        properties = schema.get("properties")
+        if not isinstance(properties, Mapping):
+            return {}
+        ordering = [key for key in schema.get("propertyOrdering") or () if key in properties]
+        ordering += [key for key in properties if key not in ordering]
+        return {key: sample_gemini_schema(properties[key], key) for key in ordering}
+    return None
+
+
+def _is_null_schema(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and schema.get("type") == "null"
+
+
+def _resolve_ref(ref: str, root: Mapping[str, Any]) -> Mapping[str, Any]:
+    if not ref.startswith("#/"):
+        return {}
+    node: Any = root
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, Mapping) or part not in node:
+            return {}
+        node = node[part]
+    return node if isinstance(node, Mapping) else {}
+
+
+def sample_json_schema(
+    schema: Any,
+    name: str = "",
+    *,
+    root: Mapping[str, Any] | None = None,
+    integer: int = 3,
+    variant: int = 0,
+    _depth: int = 0,
+) -> Any:
+    """A value that satisfies a (lowercase) JSON Schema, e.g. a tool's ``inputSchema.json``.
+
+    Handles ``type`` (also as a list), ``enum``, ``const``, ``$ref`` into ``$defs`` /
+    ``definitions``, ``anyOf`` / ``oneOf`` (first non-null option), ``allOf`` (merged),
+    ``properties`` (all of them), ``items`` / ``prefixItems``, ``minItems`` / ``maxItems`` /
+    ``uniqueItems``, numeric bounds, string lengths and common ``format`` values.
+
+    Args:
+        schema: The schema (``True`` / ``{}`` mean "anything": a string is produced).
+        name: The property name the value is for (strings become ``"example <name>"``).
+        root: The document ``$ref`` pointers resolve against; defaults to ``schema``.
+        integer: The value for integers (3 for tool arguments and prompted JSON).
+        variant: Item index inside an array (keeps ``uniqueItems`` values distinct).
+
+    Example:
+        >>> sample_json_schema({"type": "object", "properties": {
+        ...     "city": {"type": "string"}, "days": {"type": "integer"},
+        ...     "unit": {"anyOf": [{"enum": ["C", "F"]}, {"type": "null"}]}}})
+        {'city': 'example city', 'days': 3, 'unit': 'C'}
+    """
+    if not isinstance(schema, Mapping):
+        return _sample_string(name, {}, variant)
+    root = schema if root is None else root
+    if _depth > _NESTING_LIMIT:
+        return None
+
+    def again(sub: Any, sub_name: str = name, sub_variant: int = variant) -> Any:
+        return sample_json_schema(
+            sub, sub_name, root=root, integer=integer, variant=sub_variant, _depth=_depth + 1
+        )
+
+    if isinstance(schema.get("$ref"), str):
+        merged = {**_resolve_ref(schema["$ref"], root), **schema}
+        merged.pop("$ref")
+        return again(merged)
+    if "const" in schema:
+        return schema["const"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return enum[0]
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options:
+            non_null = [option for option in options if not _is_null_schema(option)]
+            return again(non_null[0]) if non_null else None
+    all_of = schema.get("allOf")
+    if isinstance(all_of, list) and all_of:
+        merged = {key: value for key, value in schema.items() if key != "allOf"}
+        for part in all_of:
+            if not isinstance(part, Mapping):
+                continue
+            if isinstance(part.get("$ref"), str):
+                part = _resolve_ref(part["$ref"], root)
+            joined = {**merged.get("properties", {}), **part.get("properties", {})}
+            merged = {**merged, **part, "properties": joined}
+        return again(merged)
+
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind is None:
+        kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+    if kind == "null":
+        return None
+    if kind == "boolean":
+        return True
+    if kind == "integer":
+        return _sample_number(integer + variant, schema, integer=True)
+    if kind == "number":
+        return _sample_number(1.5 + variant, schema, integer=False)
+    if kind == "array":
+        prefix = schema.get("prefixItems")
+        if isinstance(prefix, list):
+            return [again(item, name, i) for i, item in enumerate(prefix)]
+        items = schema.get("items", {})
+        # Distinct variants only where uniqueness is demanded, so plain lists stay predictable.
+        unique = schema.get("uniqueItems") is True
+        return [again(items, name, i if unique else 0) for i in range(_array_length(schema))]
+    if kind == "object":
+        properties = schema.get("properties")
+        if not isinstance(properties, Mapping):
+            return {}
+        return {key: again(sub, key, 0) for key, sub in properties.items()}
+    return _sample_string(name, schema, variant)
+
+
+_FENCED_JSON = re.compile(r"```json[^\S\n]*\n?(.*?)```", re.DOTALL | re.IGNORECASE)
+
+
+def find_prompted_schema(texts: Iterable[str]) -> Mapping[str, Any] | None:
+    r"""The last ```` ```json ```` block in ``texts`` that holds a JSON Schema, if any.
+
+    A JSON Schema here is an object with a ``properties`` or ``type`` key. This is what makes a
+    "prompted JSON mode" (schema pasted into the prompt) work offline.
+
+    Example:
+        >>> find_prompted_schema(['Answer as ```json\n{"type": "object"}\n```'])
+        {'type': 'object'}
+    """
+    found: Mapping[str, Any] | None = None
+    for text in texts:
+        for match in _FENCED_JSON.finditer(text):
+            try:
+                value = json.loads(match.group(1))
+            except ValueError:
+                continue
+            if isinstance(value, dict) and ("properties" in value or "type" in value):
+                found = value
+    return found
+
+
+# --------------------------------------------------------------------------- the answer
+
+
+def _pick_tool(request: AnswerRequest) -> ToolSpec | None:
+    if not request.tools or request.tool_result is not None:
+        return None
+    by_name = {tool.name: tool for tool in request.tools}
+    mode, forced = request.tool_choice or ("any", None)
+    if mode == "tool" and forced in by_name:
+        return by_name[forced]
+    question = request.question.lower()
+    named = next((tool for tool in request.tools if tool.name.lower() in question), None)
+    if named is not None:
+        return named
+    return None if mode == "auto" else request.tools[0]
+
+
+def _answer_texts(request: AnswerRequest) -> list[str]:
+    """The text of each choice before ``stop`` and ``max_tokens`` are applied."""
+    prefixes = [f"[{i}] " if request.n > 1 else "" for i in range(request.n)]
+    if request.tool_result is not None:
+        text = tool_result_answer(request.model, request.tool_result)
+        return [prefix + text for prefix in prefixes]
+    plain = base_answer(request.model, request.counts, request.question)
+    if request.shape == "gemini":
+        if request.response_schema is not None:
+            # Every choice is the same object: an index prefix would break the JSON.
+            return [fence_json(sample_gemini_schema(request.response_schema))] * request.n
+        if request.json_mime:
+            return [fence_json({"answer": prefix + plain}) for prefix in prefixes]
+    else:
+        schema = find_prompted_schema(request.texts)
+        if schema is not None:
+            return [fence_json(sample_json_schema(schema))] * request.n
+    return [prefix + plain for prefix in prefixes]
+
+
+def build_answer(request: AnswerRequest) -> Answer:
+    """Compose the choices and usage for a validated request.
+
+    Nova-shape requests with tools answer with a tool call (see ``docs/EMULATOR.md`` for how the
+    tool is picked); after a ``tool`` message they report what the tool returned; Gemini-shape
+    requests with ``responseSchema`` or JSON ``response_mime_type`` answer fenced JSON.
+
+    Example:
+        >>> answer = build_answer(AnswerRequest(
+        ...     "gemini:gemini-2.5-flash", "gemini", MediaCounts(texts=1), texts=("Hi",),
+        ...     question="Hi", max_tokens=4))
+        >>> answer.choices[0].text, answer.choices[0].finish_reason
+        ('Emulated answer from gemini:gemini-2.5-flash:', 'length')
+        >>> answer.usage
+        Usage(input_tokens=1, output_tokens=4, reasoning_tokens=None)
+    """
+    choices: list[Choice] = []
+    tool = _pick_tool(request)
+    if tool is not None:
+        arguments = json.dumps(sample_json_schema(tool.schema), ensure_ascii=False)
+        for index in range(request.n):
+            call = ToolCall(tool_call_id(request.body, index), tool.name, arguments)
+            choices.append(Choice(index, "", "tool_calls", call))
+    else:
+        for index, text in enumerate(_answer_texts(request)):
+            text = apply_stop(text, request.stop)
+            text, cut = apply_max_tokens(text, request.max_tokens)
+            choices.append(Choice(index, text, "length" if cut else "stop"))
+
+    output = sum(
+        count_words(choice.tool_call.arguments if choice.tool_call else choice.text)
+        for choice in choices
+    )
+    reasoning: int | None = None
+    if request.shape == "gemini" and request.thinking_budget and request.thinking_budget > 0:
+        reasoning = min(request.thinking_budget, MAX_REASONING_TOKENS)
+        output += reasoning
+    usage = Usage(input_tokens(request.texts, request.counts), output, reasoning)
+    return Answer(tuple(choices), usage)

@@ -1,0 +1,229 @@
+"""One error hierarchy for everything that can go wrong when talking to memories.ai.
+
+Input problems (:class:`MemoriesInputError`) are raised *before* any network call. Everything the
+service does wrong is a :class:`MemoriesAPIError` subclass that carries the HTTP status, the
+server's own code and message, and the request/response id, so a log line is enough to open a
+support ticket. No error message ever contains the API key: messages are built only from the
+status, the server's body and our own text.
+
+Example:
+    >>> from memories_client.errors import RateLimitError, MemoriesAPIError
+    >>> err = RateLimitError("slow down", status=429, retry_after=2.0)
+    >>> isinstance(err, MemoriesAPIError), err.status, err.retry_after
+    (True, 429, 2.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "InsufficientCreditsError",
+    "MalformedResponseError",
+    "MemoriesAPIError",
+    "MemoriesError",
+    "MemoriesInputError",
+    "ModelError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "StreamInterruptedError",
+    "error_for_status",
+]
+
+
+class MemoriesError(Exception):
+    """Root of every error raised by this package.
+
+    Example:
+        >>> issubclass(MemoriesInputError, MemoriesError)
+        True
+    """
+
+
+class MemoriesInputError(MemoriesError, ValueError):
+    """The request cannot be sent as given; raised before any network call.
+
+    The message says which field was wrong and how to fix it. It is also a ``ValueError`` so
+    code that validates input generically keeps working.
+
+    Example:
+        >>> raise MemoriesInputError("temperature must be between 0.0 and 2.0, got 3")
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: temperature must be between 0.0 and 2.0, got 3
+    """
+
+
+class MemoriesAPIError(MemoriesError):
+    """The service answered, but not with a usable completion.
+
+    Attributes:
+        status: HTTP status code (200 for errors the service reports inside a 200 body).
+        code: the server's own error code, if the body carried one (e.g. ``"0001"``, ``400``).
+        server_message: the server's message, verbatim (truncated to 2,000 characters).
+        request_id: the ``x-request-id`` header or the response ``id``, whichever is known.
+        body: the parsed response body when it was JSON, for debugging.
+
+    Example:
+        >>> err = MemoriesAPIError("bad", status=400, code="E1", request_id="r1")
+        >>> str(err)
+        'bad (HTTP 400, code E1, request id r1)'
+    """
+
+    default_hint = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | int | None = None,
+        server_message: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.code = code
+        self.server_message = server_message[:2000] if server_message else server_message
+        self.request_id = request_id
+        self.body = body
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        details = []
+        if self.status is not None:
+            details.append(f"HTTP {self.status}")
+        if self.code is not None and self.code != self.status:
+            details.append(f"code {self.code}")
+        if self.request_id:
+            details.append(f"request id {self.request_id}")
+        suffix = f" ({', '.join(details)})" if details else ""
+        return f"{self.message}{suffix}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructor arguments would otherwise be lost when an error crosses a
+        # process boundary (Dask, Ray and multiprocessing pickle exceptions).
+        return (
+            _rebuild_api_error,
+            (type(self), self.message, self.__dict__.copy()),
+        )
+
+
+def _rebuild_api_error(
+    cls: type[MemoriesAPIError], message: str, state: dict[str, Any]
+) -> MemoriesAPIError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class AuthenticationError(MemoriesAPIError):
+    """HTTP 401/403: the key is missing, wrong, expired or not allowed from this address."""
+
+    default_hint = (
+        "Check MEMORIES_API_KEY (sent as the raw key in the Authorization header, no 'Bearer')."
+    )
+
+
+class InsufficientCreditsError(MemoriesAPIError):
+    """HTTP 402: the account has run out of credits; top up in the memories.ai console."""
+
+    default_hint = "Your memories.ai balance is used up; add credits in the console."
+
+
+class RateLimitError(MemoriesAPIError):
+    """HTTP 429 after all retries: too many requests.
+
+    Attributes:
+        retry_after: seconds the server asked us to wait, when it said so.
+    """
+
+    default_hint = "Lower the concurrency, add a rate limiter, or raise max_retries."
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class BadRequestError(MemoriesAPIError):
+    """HTTP 400/415/422: the service refused the request as malformed or unsupported."""
+
+
+class NotFoundError(MemoriesAPIError):
+    """HTTP 404/405: the endpoint path does not exist (check ``base_url`` and the paths)."""
+
+    default_hint = (
+        "Check base_url and the endpoint paths; the docs show /vu, /iu, /ilm and bare "
+        "/chat/completions variants (see paths= on the client)."
+    )
+
+
+class ServerError(MemoriesAPIError):
+    """HTTP 5xx after all retries: the service failed."""
+
+    default_hint = "The service failed; this was retried. Try again later."
+
+
+class ModelError(MemoriesAPIError):
+    """The service answered HTTP 200 but the model failed.
+
+    Raised for bodies with ``status: "errored"`` (the model backend could not fetch a media URL,
+    for example) and for answers with no choices. Not retried: the same input fails again.
+    """
+
+    default_hint = (
+        "The model backend failed on this input. If you passed a media URL, make sure it is "
+        "publicly fetchable (signed cloud-storage URLs work; social-media page URLs do not)."
+    )
+
+
+class MalformedResponseError(MemoriesAPIError):
+    """The response could not be parsed (not JSON, or missing the fields every answer has)."""
+
+
+class APITimeoutError(MemoriesError, TimeoutError):
+    """The request timed out after all retries (connect, read or write)."""
+
+
+class APIConnectionError(MemoriesError, ConnectionError):
+    """The connection failed or was dropped after all retries."""
+
+
+class StreamInterruptedError(APIConnectionError):
+    """A streamed answer stopped before the service said it was complete.
+
+    Never passed off as a short answer: the text received so far is on ``partial_text``.
+    """
+
+    def __init__(self, message: str, *, partial_text: str = "") -> None:
+        super().__init__(message)
+        self.partial_text = partial_text
+
+
+def error_for_status(status: int) -> type[MemoriesAPIError]:
+    """Return the error class for an HTTP status code.
+
+    Example:
+        >>> error_for_status(429).__name__
+        'RateLimitError'
+    """
+    if status in (401, 403):
+        return AuthenticationError
+    if status == 402:
+        return InsufficientCreditsError
+    if status == 429:
+        return RateLimitError
+    if status in (404, 405):
+        return NotFoundError
+    if status >= 500:
+        return ServerError
+    if 400 <= status < 500:
+        return BadRequestError
+    return MalformedResponseError

@@ -1,0 +1,99 @@
+"""The documented ranges of the request parameters, checked before any network call.
+
+Ranges come from the request tables of every docs page: temperature 0.0-2.0, top_p 0.0-1.0,
+frequency and presence penalties -2.0-2.0, ``n`` an integer, ``max_tokens`` an integer with no
+documented maximum, ``stop`` a string or an array of strings. The thinking budget's range is not
+documented; we accept Gemini's own convention (-1 = dynamic, 0 = off, a positive token budget).
+
+Example:
+    >>> from memories_client.params import check_sampling
+    >>> check_sampling(temperature=0.2, top_p=0.9)
+    >>> check_sampling(temperature=3)
+    Traceback (most recent call last):
+    ...
+    memories_client.errors.MemoriesInputError: temperature must be a number between 0.0 and 2.0, ...
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from memories_client.errors import MemoriesInputError
+
+__all__ = ["RANGES", "check_sampling", "normalize_stop"]
+
+RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0.0, 2.0),
+    "top_p": (0.0, 1.0),
+    "frequency_penalty": (-2.0, 2.0),
+    "presence_penalty": (-2.0, 2.0),
+}
+"""Inclusive (low, high) bounds of the float parameters, as documented."""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_int(name: str, value: Any, low: int) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise MemoriesInputError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def check_sampling(
+    *,
+    temperature: Any = None,
+    top_p: Any = None,
+    frequency_penalty: Any = None,
+    presence_penalty: Any = None,
+    max_tokens: Any = None,
+    n: Any = None,
+    thinking_budget: Any = None,
+) -> None:
+    """Raise :class:`MemoriesInputError` if a parameter is outside its documented range.
+
+    ``None`` means "not set" and always passes.
+    """
+    for name, value in (
+        ("temperature", temperature),
+        ("top_p", top_p),
+        ("frequency_penalty", frequency_penalty),
+        ("presence_penalty", presence_penalty),
+    ):
+        if value is None:
+            continue
+        low, high = RANGES[name]
+        if not _is_number(value) or math.isnan(value) or not low <= value <= high:
+            raise MemoriesInputError(
+                f"{name} must be a number between {low} and {high}, got {value!r}"
+            )
+    _check_int("max_tokens", max_tokens, 1)
+    _check_int("n", n, 1)
+    _check_int("thinking_budget", thinking_budget, -1)
+
+
+def normalize_stop(stop: Any) -> list[str] | None:
+    """Return stop sequences as a list (or None), refusing anything but strings.
+
+    Example:
+        >>> normalize_stop("END"), normalize_stop(["a", "b"]), normalize_stop([])
+        (['END'], ['a', 'b'], None)
+    """
+    if stop is None:
+        return None
+    if isinstance(stop, str):
+        if not stop:
+            raise MemoriesInputError("stop must not be an empty string")
+        return [stop]
+    if isinstance(stop, Sequence) and not isinstance(stop, (bytes, bytearray)):
+        items = list(stop)
+        if not all(isinstance(s, str) and s for s in items):
+            raise MemoriesInputError(
+                f"stop must be a string or a list of non-empty strings, got {stop!r}"
+            )
+        return items or None
+    raise MemoriesInputError(f"stop must be a string or a list of strings, got {stop!r}")

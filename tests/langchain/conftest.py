@@ -1,0 +1,78 @@
+"""Fixtures for the LangChain tests: the emulator, local copies of downloaded files, no internet.
+
+* The emulator runs once per session (``memories_emulator``); tests that need a clean record
+  call ``reset()`` or use ``memories_emulator_fn``.
+* The langchain-tests suites download a PNG and a PDF with ``httpx.get`` inside the tests. Those
+  exact URLs are answered from ``tests/data/langchain/`` (see ``make_fixtures.py`` there); any
+  other URL fetched that way fails loudly.
+* Every test may only open TCP connections to loopback (pytest-socket ``allow_hosts``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from memories_client.emulator import Emulator
+from memories_client.emulator import pytest_plugin as _emulator_fixtures
+
+# Not `pytest_plugins`: that is only honoured in the root conftest, which is not ours.
+memories_emulator = _emulator_fixtures.memories_emulator
+memories_emulator_fn = _emulator_fixtures.memories_emulator_fn
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"
+PNG_URL = (
+    "https://raw.githubusercontent.com/langchain-ai/docs/4d11d08b6b0e210bd456943f7a22febbd168b543"
+    "/src/images/agentic-rag-output.png"
+)
+PDF_URL = "https://www.w3.org/WAI/ER/tests/xhtml/testfiles/resources/pdf/dummy.pdf"
+LOCAL_FILES = {
+    PNG_URL: DATA / "agentic-rag-output.png",
+    PDF_URL: DATA / "dummy.pdf",
+}
+LOOPBACK = ["127.0.0.1", "::1", "localhost"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.allow_hosts(LOOPBACK))
+
+
+def _local_response(url: Any) -> httpx.Response | None:
+    path = LOCAL_FILES.get(str(url))
+    if path is None:
+        return None
+    return httpx.Response(200, content=path.read_bytes(), request=httpx.Request("GET", str(url)))
+
+
+@pytest.fixture
+def local_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answer the standard suites' fixture URLs from local files; refuse any other download."""
+    real_client_get = httpx.Client.get
+
+    def fake_get(url: Any, *args: Any, **kwargs: Any) -> httpx.Response:
+        response = _local_response(url)
+        if response is None:
+            raise RuntimeError(f"tests have no internet; no local copy of {url}")
+        return response
+
+    def fake_client_get(self: httpx.Client, url: Any, *args: Any, **kwargs: Any) -> httpx.Response:
+        response = _local_response(url)
+        if response is not None:
+            return response
+        return real_client_get(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(httpx, "get", fake_get)
+    monkeypatch.setattr(httpx.Client, "get", fake_client_get)
+
+
+@pytest.fixture
+def emulator(memories_emulator: Emulator) -> Emulator:
+    """The session emulator with an empty request record."""
+    memories_emulator.reset()
+    return memories_emulator

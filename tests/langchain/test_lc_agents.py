@@ -1,0 +1,76 @@
+"""Agent loops end to end against the emulator (``create_agent``, a LangGraph graph)."""
+
+from __future__ import annotations
+
+from langchain.agents import create_agent
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.tools import tool
+from pydantic import BaseModel
+
+from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, get_memories_callback
+from memories_client.emulator import Emulator
+
+calls: list[int] = []
+
+
+@tool
+def count_people(minute: int) -> str:
+    """Count the people visible at a minute of the video."""
+    calls.append(minute)
+    return f"{minute + 4} people are visible"
+
+
+def _check_loop(messages: list[object]) -> None:
+    kinds = [type(m).__name__ for m in messages]
+    assert kinds == ["HumanMessage", "AIMessage", "ToolMessage", "AIMessage"], kinds
+    ai_call, tool_result, final = messages[1], messages[2], messages[3]
+    assert isinstance(ai_call, AIMessage)
+    assert ai_call.tool_calls[0]["name"] == "count_people"
+    assert ai_call.tool_calls[0]["args"] == {"minute": 3}
+    assert isinstance(tool_result, ToolMessage)
+    assert tool_result.content == "7 people are visible"
+    assert isinstance(final, AIMessage)
+    assert "7 people are visible" in final.text
+    assert not final.tool_calls
+
+
+def test_create_agent_loop_with_nova_tool(emulator: Emulator) -> None:
+    calls.clear()
+    llm = ChatMemoriesNova(api_key="test", base_url=emulator.base_url)
+    agent = create_agent(llm, tools=[count_people], system_prompt="You watch videos.")
+    with get_memories_callback() as cb:
+        state = agent.invoke({"messages": [HumanMessage("How many people at minute 3?")]})
+    _check_loop(state["messages"])
+    assert calls == [3]
+    assert cb.successful_requests == 2
+    first, second = emulator.requests
+    assert "toolConfig" in first.body["extra_body"]["metadata"]
+    assert [m["role"] for m in second.body["messages"]] == ["system", "user", "assistant", "tool"]
+
+
+async def test_agent_streams_tokens_async(emulator: Emulator) -> None:
+    # LangGraph's message streaming drives the model through astream (callbacks per token).
+    calls.clear()
+    llm = ChatMemoriesNova(api_key="test", base_url=emulator.base_url)
+    agent = create_agent(llm, tools=[count_people])
+    tokens: list[str] = []
+    async for chunk, _meta in agent.astream(
+        {"messages": [HumanMessage("Use count_people for minute 3.")]}, stream_mode="messages"
+    ):
+        if isinstance(chunk, AIMessage) and isinstance(chunk.content, str):
+            tokens.append(chunk.content)
+    assert calls == [3]
+    assert "7 people are visible" in "".join(tokens)
+
+
+def test_create_agent_structured_response_with_gemini(emulator: Emulator) -> None:
+    class Report(BaseModel):
+        summary: str
+        people: int
+
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+    agent = create_agent(llm, tools=[], response_format=Report)
+    state = agent.invoke({"messages": [HumanMessage("Summarise the video.")]})
+    assert isinstance(state["structured_response"], Report)
+    metadata = emulator.requests[-1].body["extra_body"]["metadata"]
+    assert metadata["responseSchema"]["properties"]["people"]["type"] == "INTEGER"

@@ -1,0 +1,163 @@
+"""get_memories_callback: requests, tokens and dollars per model, counted once per call."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from langchain_core.callbacks import get_usage_metadata_callback
+from langchain_core.language_models import FakeListChatModel
+
+import memories_client as mc
+from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, get_memories_callback
+from memories_client.emulator import Emulator
+
+
+def _usage_server(usages: list[tuple[int, int]]) -> httpx.Client:
+    """A mock transport answering Gemini-shaped bodies with the given token counts, in order."""
+    queue = list(usages)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        inp, out = queue.pop(0)
+        return httpx.Response(
+            200,
+            json={
+                "id": f"resp_{len(queue)}",
+                "object": "completion",
+                "model": body["model"],
+                "status": "completed",
+                "choices": [{"text": "ok", "index": 0}],
+                "usage": {"input_tokens": inp, "output_tokens": out, "total_tokens": inp + out},
+            },
+        )
+
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def test_tiered_cost_is_priced_per_request() -> None:
+    # gemini-2.5-pro: $1.25 / $10 per 1M up to 200K prompt tokens, $2.5 / $15 above.
+    client = _usage_server([(150_000, 1_000), (250_000, 2_000)])
+    llm = ChatMemoriesGemini(
+        model="gemini-2.5-pro", api_key="test", base_url="http://127.0.0.1:9", http_client=client
+    )
+    with get_memories_callback() as cb:
+        llm.invoke("below the threshold")
+        llm.invoke("above the threshold")
+    low = Decimal("150000") * Decimal("1.25") / 10**6 + Decimal("1000") * 10 / 10**6
+    high = Decimal("250000") * Decimal("2.5") / 10**6 + Decimal("2000") * 15 / 10**6
+    assert cb.total_cost_exact == low + high == Decimal("0.8525")
+    assert cb.total_cost == 0.8525
+    # Pricing the summed tokens at once would put everything in the upper tier.
+    assert cb.total_cost_exact != mc.estimate_cost("gemini-2.5-pro", 400_000, 3_000)
+    usage = cb.by_model["gemini-2.5-pro"]
+    assert (usage.requests, usage.input_tokens, usage.output_tokens) == (2, 400_000, 3_000)
+    assert usage.cost == Decimal("0.8525")
+    assert cb.successful_requests == 2
+    assert (cb.prompt_tokens, cb.completion_tokens, cb.total_tokens) == (400_000, 3_000, 403_000)
+
+
+def test_threshold_boundary_is_inclusive() -> None:
+    client = _usage_server([(200_000, 0), (200_001, 0)])
+    llm = ChatMemoriesGemini(
+        model="gemini-2.5-pro", api_key="test", base_url="http://127.0.0.1:9", http_client=client
+    )
+    with get_memories_callback() as cb:
+        llm.invoke("a")
+        first = cb.total_cost_exact
+        llm.invoke("b")
+    assert first == Decimal("0.25")
+    assert cb.total_cost_exact - first == Decimal("200001") * Decimal("2.5") / 10**6
+
+
+def test_streamed_calls_count_once(emulator: Emulator) -> None:
+    llm = ChatMemoriesNova(api_key="test", base_url=emulator.base_url)
+    with get_memories_callback() as cb:
+        chunks = list(llm.stream("Write me 2 haikus."))
+    last = chunks[-1].usage_metadata
+    assert last is not None
+    assert cb.successful_requests == 1
+    assert cb.prompt_tokens == last["input_tokens"]
+    assert cb.completion_tokens == last["output_tokens"]
+    price = mc.estimate_cost(
+        "us.amazon.nova-lite-v1:0", last["input_tokens"], last["output_tokens"]
+    )
+    assert cb.total_cost_exact == price
+
+
+def test_batch_threads_and_models(emulator: Emulator) -> None:
+    gemini = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+    nova = ChatMemoriesNova(api_key="test", base_url=emulator.base_url)
+    other = FakeListChatModel(responses=["not ours"])
+    with get_memories_callback() as cb:
+        gemini.batch(["a", "b", "c"])
+        nova.invoke("d")
+        nova.invoke("e", model="us.amazon.nova-pro-v1:0")
+        other.invoke("f")
+    assert cb.successful_requests == 5
+    assert set(cb.by_model) == {
+        "gemini-2.5-flash",
+        "us.amazon.nova-lite-v1:0",
+        "us.amazon.nova-pro-v1:0",
+    }
+    assert cb.by_model["gemini-2.5-flash"].requests == 3
+    assert sum(u.total_tokens for u in cb.by_model.values()) == cb.total_tokens
+    assert cb.unpriced_models == []
+
+
+async def test_async_and_concurrent(emulator: Emulator) -> None:
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+
+    async def streamed() -> None:
+        async for _ in llm.astream("stream me"):
+            pass
+
+    with get_memories_callback() as cb:
+        await asyncio.gather(llm.ainvoke("a"), llm.ainvoke("b"), streamed(), llm.abatch(["c"]))
+    assert cb.successful_requests == 4
+
+
+async def test_context_isolation(emulator: Emulator) -> None:
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+
+    async def counted() -> int:
+        with get_memories_callback() as cb:
+            await llm.ainvoke("x")
+            await asyncio.sleep(0.01)
+            await llm.ainvoke("y")
+        return cb.successful_requests
+
+    assert await asyncio.gather(counted(), counted()) == [2, 2]
+    llm.invoke("outside any block")  # must not fail or be counted anywhere
+
+
+def test_unpriced_model_counts_tokens(emulator: Emulator) -> None:
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url, model="gemini-9-ultra")
+    with get_memories_callback() as cb:
+        llm.invoke("hi")
+    assert cb.unpriced_models == ["gemini-9-ultra"]
+    assert cb.total_tokens > 0
+    assert cb.total_cost == 0.0
+
+
+def test_langchain_usage_callback_works(emulator: Emulator) -> None:
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+    with get_usage_metadata_callback() as cb:
+        first = llm.invoke("hi")
+        chunks = list(llm.stream("hi again"))
+    usage: dict[str, Any] = cb.usage_metadata["gemini-2.5-flash"]
+    assert first.usage_metadata is not None
+    streamed = chunks[-1].usage_metadata
+    assert streamed is not None
+    assert usage["total_tokens"] == (
+        first.usage_metadata["total_tokens"] + streamed["total_tokens"]
+    )
+
+
+def test_handler_repr_is_readable() -> None:
+    with get_memories_callback() as cb:
+        pass
+    assert "Total Cost (USD)" in repr(cb)

@@ -1,0 +1,76 @@
+"""Models pickle (Ray, Dask, Spark and multiprocessing ship them to workers) and work there."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import httpx
+
+from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
+from memories_client.emulator import Emulator
+
+SECRET = "sk-mavi-pickled-key-42"
+
+
+def _answer(blob: bytes) -> str:
+    """Runs in a worker process: unpickle a model and call it."""
+    model = pickle.loads(blob)
+    return str(model.invoke("Hello from a worker").text)
+
+
+def test_pickle_round_trip_drops_clients(emulator: Emulator) -> None:
+    llm = ChatMemoriesGemini(
+        api_key=SECRET,
+        base_url=emulator.base_url,
+        thinking_budget=0,
+        http_client=httpx.Client(),
+    )
+    llm.invoke("warm up")  # creates the cached client
+    assert llm._client is not None
+    clone = pickle.loads(pickle.dumps(llm))
+    assert clone._client is None
+    assert clone.http_client is None  # an injected pool does not cross processes
+    assert clone.api_key is not None and clone.api_key.get_secret_value() == SECRET
+    assert clone.thinking_budget == 0
+    assert clone.invoke("again").text.startswith("Emulated answer")
+    assert llm.invoke("original still works").text  # the original keeps its client
+
+
+def test_pickled_model_runs_in_a_spawned_process(emulator: Emulator) -> None:
+    blob = pickle.dumps(ChatMemoriesNova(api_key=SECRET, base_url=emulator.base_url))
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        text = pool.apply(_answer, (blob,))
+    assert text.startswith("Emulated answer from nova:")
+    assert "Hello from a worker" in text
+
+
+def test_pickled_model_runs_in_a_fresh_interpreter(emulator: Emulator, tmp_path: Path) -> None:
+    llm = ChatMemoriesGemini(api_key=SECRET, base_url=emulator.base_url)
+    llm.invoke("use it first")
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(llm))
+    script = textwrap.dedent(
+        f"""
+        import pickle, pathlib
+        model = pickle.loads(pathlib.Path({str(path)!r}).read_bytes())
+        print(model.invoke("from a subprocess").text)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert 'Question: "from a subprocess"' in done.stdout
+    assert SECRET not in done.stdout + done.stderr
+
+
+async def test_pickle_after_async_use(emulator: Emulator) -> None:
+    llm = ChatMemoriesNova(api_key=SECRET, base_url=emulator.base_url)
+    await llm.ainvoke("async first")
+    clone = pickle.loads(pickle.dumps(llm))
+    assert (await clone.ainvoke("async again")).text

@@ -1,0 +1,148 @@
+"""TokenCountingHandler records the service's own numbers, not a tokenizer's guess."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock, VideoBlock
+from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
+
+from llama_index_memories import MemoriesMultiModal
+from memories_client.emulator import Emulator
+
+QUESTION = "What happens in this clip?"
+
+
+def _no_tokenizer(text: str) -> list[int]:
+    raise AssertionError("TokenCountingHandler fell back to estimating tokens")
+
+
+@pytest.fixture
+def counter() -> TokenCountingHandler:
+    return TokenCountingHandler(tokenizer=_no_tokenizer)
+
+
+@pytest.fixture
+def counted(llm: MemoriesMultiModal, counter: TokenCountingHandler) -> MemoriesMultiModal:
+    llm.callback_manager = CallbackManager([counter])
+    return llm
+
+
+def _messages(png_path: Path) -> list[ChatMessage]:
+    return [
+        ChatMessage(
+            role="user",
+            blocks=[
+                VideoBlock(url="https://storage.googleapis.com/b/clip.mp4"),
+                ImageBlock(path=png_path),
+                TextBlock(text=QUESTION),
+            ],
+        )
+    ]
+
+
+# The emulator's documented rule: ceil(chars / 4) per text, 258 per image, 1000 per video.
+EXPECTED_PROMPT = math.ceil(len(QUESTION) / 4) + 258 + 1000
+
+
+def _answer_words(text: str) -> int:
+    return len(text.split())
+
+
+def _check(counter: TokenCountingHandler, answer: str, emu: Emulator) -> None:
+    assert len(counter.llm_token_counts) == 1
+    event = counter.llm_token_counts[0]
+    assert event.prompt_token_count == EXPECTED_PROMPT
+    assert event.completion_token_count == _answer_words(answer)
+    assert counter.total_llm_token_count == EXPECTED_PROMPT + _answer_words(answer)
+    assert len(emu.requests) == 1
+
+
+def test_chat(
+    counted: MemoriesMultiModal, counter: TokenCountingHandler, emu: Emulator, png_path: Path
+) -> None:
+    response = counted.chat(_messages(png_path))
+    _check(counter, response.message.content or "", emu)
+
+
+def test_complete(
+    counted: MemoriesMultiModal, counter: TokenCountingHandler, emu: Emulator
+) -> None:
+    response = counted.complete(QUESTION)
+    event = counter.llm_token_counts[0]
+    assert event.prompt_token_count == math.ceil(len(QUESTION) / 4)
+    assert event.completion_token_count == _answer_words(response.text)
+    assert len(counter.llm_token_counts) == 1
+
+
+def test_stream_chat(
+    counted: MemoriesMultiModal, counter: TokenCountingHandler, emu: Emulator, png_path: Path
+) -> None:
+    chunks = list(counted.stream_chat(_messages(png_path)))
+    _check(counter, chunks[-1].message.content or "", emu)
+
+
+async def test_astream_chat(
+    counted: MemoriesMultiModal, counter: TokenCountingHandler, emu: Emulator, png_path: Path
+) -> None:
+    chunks = [c async for c in await counted.astream_chat(_messages(png_path))]
+    _check(counter, chunks[-1].message.content or "", emu)
+
+
+async def test_achat_and_stream_complete(
+    counted: MemoriesMultiModal, counter: TokenCountingHandler, png_path: Path
+) -> None:
+    response = await counted.achat(_messages(png_path))
+    last = list(counted.stream_complete(QUESTION))[-1]
+    first, second = counter.llm_token_counts
+    assert first.prompt_token_count == EXPECTED_PROMPT
+    assert first.completion_token_count == _answer_words(response.message.content or "")
+    assert second.completion_token_count == _answer_words(last.text)
+
+
+def test_handler_on_global_settings(emu: Emulator, counter: TokenCountingHandler) -> None:
+    from llama_index.core import Settings
+
+    old = Settings.callback_manager
+    Settings.callback_manager = CallbackManager([counter])
+    try:
+        llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+        llm.chat([ChatMessage(role="user", content="abcd")])
+    finally:
+        Settings.callback_manager = old
+    assert counter.prompt_llm_token_count == 1
+
+
+def test_nova_output_token_spelling_is_normalised(nova: MemoriesMultiModal) -> None:
+    response = nova.chat([ChatMessage(role="user", content="abcd")])
+    usage = response.raw["usage"]
+    # The service's own key (Nova's "output_token", sic) stays next to the normalised ones.
+    assert usage["output_token"] == usage["completion_tokens"]
+    assert usage["prompt_tokens"] == 1
+
+
+def test_reasoning_tokens_from_thinking_budget(gemini: MemoriesMultiModal, emu: Emulator) -> None:
+    response = gemini.chat([ChatMessage(role="user", content="abcd")], thinking_budget=32)
+    assert emu.requests[-1].body["extra_body"]["metadata"]["thinking_config"] == {
+        "thinking_budget": 32
+    }
+    assert response.raw["usage"]["reasoning_tokens"] == 32
+    assert response.additional_kwargs["reasoning_tokens"] == 32
+
+
+def test_cost_is_estimated_from_the_catalog(gemini: MemoriesMultiModal) -> None:
+    response = gemini.chat([ChatMessage(role="user", content="abcd")])
+    usage = response.raw["usage"]
+    expected = (usage["prompt_tokens"] * 0.30 + usage["completion_tokens"] * 2.5) / 1_000_000
+    assert response.additional_kwargs["cost_usd"] == pytest.approx(expected)
+
+
+def test_cost_is_none_for_uncatalogued_models(emu: Emulator) -> None:
+    llm = MemoriesMultiModal(
+        model="gemini:gemini-9-experimental", api_key="k", base_url=emu.base_url
+    )
+    response = llm.chat([ChatMessage(role="user", content="abcd")])
+    assert response.additional_kwargs["cost_usd"] is None
+    assert response.raw["usage"]["prompt_tokens"] == 1

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from memories_client import (
+    MODELS,
+    MemoriesInputError,
+    UnknownPriceError,
+    estimate_cost,
+    family_of,
+    model_info,
+    resolve_model,
+    try_estimate_cost,
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "expected"),
+    [
+        ("gemini-2.5-flash", None, "gemini:gemini-2.5-flash"),
+        ("gemini:gemini-2.5-flash", None, "gemini:gemini-2.5-flash"),
+        ("gemini-2.5-flash", "gemini", "gemini:gemini-2.5-flash"),
+        ("us.amazon.nova-lite-v1:0", None, "nova:us.amazon.nova-lite-v1:0"),
+        ("amazon.nova-pro-v1:0", "nova", "nova:amazon.nova-pro-v1:0"),
+        ("brand-new-model", "gemini", "gemini:brand-new-model"),
+        ("  gemini:x  ", "gemini", "gemini:x"),
+    ],
+)
+def test_resolve_model(given: str, family: str | None, expected: str) -> None:
+    assert resolve_model(given, family) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "fragment"),
+    [
+        ("nova:us.amazon.nova-lite-v1:0", "gemini", "belongs to the 'nova' family"),
+        ("gemini-2.5-flash", "nova", "is a 'gemini' model"),
+        ("unknown-model", None, "prefix it"),
+        ("", None, "non-empty"),
+        ("gemini:", None, "no model name"),
+        ("x", "mistral", "unknown model family"),
+    ],
+)
+def test_resolve_model_errors(given: str, family: str | None, fragment: str) -> None:
+    with pytest.raises(MemoriesInputError, match=fragment):
+        resolve_model(given, family)
+
+
+def test_every_documented_family_has_models_with_prices() -> None:
+    families = {m.family for m in MODELS.values()}
+    assert families == {"gemini", "nova", "qwen", "gpt"}
+    priced = [m for m in MODELS.values() if m.prices]
+    assert len(priced) == len(MODELS) - 1  # chatgpt-4o-latest: the docs' table is cut off
+    assert family_of("qwen3-vl-plus") == "qwen"
+
+
+def test_unknown_model_gets_family_defaults_without_warning(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    info = model_info("gemini:gemini-9-ultra")
+    assert not info.known
+    assert info.prices == ()
+    assert info.family_info.video_base64_allowed is False
+    assert len(recwarn) == 0
+    assert try_estimate_cost("gemini:gemini-9-ultra", 1, 1) is None
+    with pytest.raises(UnknownPriceError):
+        estimate_cost("gpt:chatgpt-4o-latest", 1, 1)
+
+
+def test_gemini_pro_tier_switches_above_200k_input_tokens() -> None:
+    at = estimate_cost("gemini-2.5-pro", 200_000, 1_000)
+    above = estimate_cost("gemini-2.5-pro", 200_001, 1_000)
+    assert at == Decimal("1.25") * 200_000 / 1_000_000 + Decimal("10") * 1_000 / 1_000_000
+    assert above == Decimal("2.5") * 200_001 / 1_000_000 + Decimal("15") * 1_000 / 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("tokens", "inp"),
+    [(32_000, "0.21"), (32_001, "0.31"), (128_000, "0.31"), (128_001, "0.63"), (900_000, "0.63")],
+)
+def test_qwen_tiers(tokens: int, inp: str) -> None:
+    assert estimate_cost("qwen:qwen3-vl-plus", tokens, 0) == Decimal(inp) * tokens / 1_000_000
+
+
+def test_negative_tokens_refused() -> None:
+    with pytest.raises(MemoriesInputError):
+        estimate_cost("gemini-2.5-flash", -1, 0)
