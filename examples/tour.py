@@ -1,5 +1,9 @@
 """The tour behind `make demo`: a few real calls, with answers, token usage and dollar cost.
 
+First the framework-free core client (a Gemini video question, a Nova image question), then
+LangChain (video, image, a streamed answer, structured output, a thinking budget) and LlamaIndex
+(a chat with a VideoBlock); see tour_frameworks.py.
+
 With MEMORIES_API_KEY set it talks to the real memories.ai service; without it, it starts the
 bundled emulator on a free local port and runs the same calls offline. It says which.
 """
@@ -16,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tour_frameworks import framework_steps
 
 from memories_client import (
     ChatRequest,
@@ -125,12 +131,7 @@ def main() -> int:
     with backend() as (base_url, label):
         print(f"memories-integrations tour, using {label}")
         core_steps(base_url, ledger)
-        try:
-            from tour_frameworks import framework_steps
-        except ImportError:
-            framework_steps = None
-        if framework_steps is not None:
-            framework_steps(base_url, ledger, step, short)
+        framework_steps(base_url, ledger, step, short)
     print(
         f"\nTotal estimated cost: ${ledger.total:.6f}"
         + (f" ({ledger.unpriced} calls without a catalogued price)" if ledger.unpriced else "")

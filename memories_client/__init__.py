@@ -57,7 +57,12 @@ from memories_client.errors import (
     ServerError,
     StreamInterruptedError,
 )
-from memories_client.jsonout import JSONOutputError, parse_json_output, parse_structured
+from memories_client.jsonout import (
+    JSONOutputError,
+    parse_json_output,
+    parse_structured,
+    strip_json_fences,
+)
 from memories_client.media import (
     media_from_base64,
     media_from_bytes,
@@ -66,6 +71,7 @@ from memories_client.media import (
     media_from_url,
     media_part,
 )
+from memories_client.params import check_sampling, normalize_stop
 from memories_client.schema import json_schema_of, to_gemini_schema
 from memories_client.types import (
     ChatRequest,
@@ -124,6 +130,7 @@ __all__ = [
     "UnknownPriceError",
     "Usage",
     "__version__",
+    "check_sampling",
     "dialect_for",
     "estimate_cost",
     "family_of",
@@ -135,9 +142,11 @@ __all__ = [
     "media_from_url",
     "media_part",
     "model_info",
+    "normalize_stop",
     "parse_json_output",
     "parse_structured",
     "resolve_model",
+    "strip_json_fences",
     "to_gemini_schema",
     "try_estimate_cost",
 ]

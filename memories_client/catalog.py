@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -307,6 +308,15 @@ def resolve_model(model: str, family: str | None = None) -> str:
         raise MemoriesInputError(
             "model must be a non-empty string such as 'gemini:gemini-2.5-flash'"
         )
+    if not (family is None or isinstance(family, str)):
+        raise MemoriesInputError(f"family must be a string, got {type(family).__name__}")
+    return _resolve(model, family)
+
+
+@functools.lru_cache(maxsize=512)
+def _resolve(model: str, family: str | None) -> str:
+    # Cached: every call resolves the id several times (model, dialect, body); errors are raised
+    # afresh each time because lru_cache does not store exceptions.
     model = model.strip()
     if family is not None and family not in FAMILIES:
         raise MemoriesInputError(f"unknown model family {family!r}; known: {sorted(FAMILIES)}")

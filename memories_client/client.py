@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from memories_client._body import SplicedBody, encode_body, with_placeholders
 from memories_client._http import (
     DEFAULT_PATHS,
     AuthScheme,
@@ -61,13 +62,9 @@ _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepa
 class _Prepared:
     url: str
     headers: dict[str, str]
-    content: bytes
+    content: bytes | SplicedBody
     dialect: Dialect
     stream: bool
-
-
-def _encode(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _is_plain_json(response: httpx.Response) -> bool:
@@ -138,20 +135,34 @@ class _BaseClient:
             raise MemoriesInputError(f"expected a ChatRequest, got {type(request).__name__}")
         dialect = self.dialect(request.model)
         dialect.validate(request)
-        body = dialect.build_body(request, stream=stream)
         url = self.base_url + self.paths[dialect.endpoint(request)]
+        slim, inline = with_placeholders(request)
+        content = encode_body(dialect.build_body(slim, stream=stream), inline)
         headers = self._stream_headers if stream else self._headers
-        return _Prepared(url, headers, _encode(body), dialect, stream)
+        return _Prepared(url, headers, content, dialect, stream)
 
     def _request(
         self, prepared: _Prepared, client: httpx.Client | httpx.AsyncClient
     ) -> httpx.Request:
-        return client.build_request(
-            "POST",
-            prepared.url,
-            content=prepared.content,
-            headers=prepared.headers,
-            timeout=self.timeout,
+        content = prepared.content
+        if isinstance(content, bytes):
+            return client.build_request(
+                "POST",
+                prepared.url,
+                content=content,
+                headers=prepared.headers,
+                timeout=self.timeout,
+            )
+        # Large inline media: stream the spliced body instead of building it in memory. The
+        # request is rebuilt around the stream (keeping the client's merged URL, headers and
+        # timeout) because an empty built request caches b"" as its content.
+        base = client.build_request(
+            "POST", prepared.url, headers=prepared.headers, timeout=self.timeout
+        )
+        headers = base.headers.copy()
+        headers["Content-Length"] = str(content.length)
+        return httpx.Request(
+            "POST", base.url, headers=headers, stream=content, extensions=base.extensions
         )
 
     @staticmethod
@@ -262,21 +273,19 @@ class MemoriesClient(_BaseClient):
             response: httpx.Response | None = None
             error: MemoriesError
             try:
+                # Only a stream is left open; a plain answer is read whole by httpx itself.
                 response = self.http_client.send(
-                    self._request(prepared, self.http_client), stream=True
+                    self._request(prepared, self.http_client), stream=prepared.stream
                 )
                 if response.status_code < 300:
-                    if prepared.stream:
-                        return response, None
-                    content = response.read()
-                    response.close()
-                    logger.debug(
-                        "POST %s -> %d in %.0f ms",
-                        prepared.url,
-                        response.status_code,
-                        (time.perf_counter() - started) * 1000,
-                    )
-                    return response, content
+                    if logger.isEnabledFor(logging.DEBUG):
+                        logger.debug(
+                            "POST %s -> %d in %.0f ms",
+                            prepared.url,
+                            response.status_code,
+                            (time.perf_counter() - started) * 1000,
+                        )
+                    return response, None if prepared.stream else response.content
                 content = response.read()
                 response.close()
                 error = error_from_response(response.status_code, response.headers, content)
@@ -397,14 +406,10 @@ class AsyncMemoriesClient(_BaseClient):
             error: MemoriesError
             try:
                 response = await self.http_client.send(
-                    self._request(prepared, self.http_client), stream=True
+                    self._request(prepared, self.http_client), stream=prepared.stream
                 )
                 if response.status_code < 300:
-                    if prepared.stream:
-                        return response, None
-                    content = await response.aread()
-                    await response.aclose()
-                    return response, content
+                    return response, None if prepared.stream else response.content
                 content = await response.aread()
                 await response.aclose()
                 error = error_from_response(response.status_code, response.headers, content)

@@ -303,3 +303,18 @@ def test_connections_are_reused(emu: Emulator) -> None:
         for _ in range(20):
             c.chat(video_request())
     assert emu.connections_opened - before == 1
+
+
+@pytest.mark.parametrize("model", [GEMINI, NOVA])
+def test_large_inline_image_over_a_real_socket_with_a_retry(emu: Emulator, model: str) -> None:
+    png = bytes.fromhex("89504e470d0a1a0a") + bytes(3 * 1024 * 1024)
+    request = ChatRequest(model=model, messages=[Message.user("Big one", media_from_bytes(png))])
+    with client(emu, "503;times=1") as c:
+        assert "1 image" in c.chat(request).text
+
+    async def run() -> str:
+        async with aclient(emu) as ac:
+            return (await ac.chat(request)).text
+
+    assert "1 image" in asyncio.run(run())
+    assert attempts(emu) == 3
