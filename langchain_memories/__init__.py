@@ -18,28 +18,32 @@ Example:
 
 from __future__ import annotations
 
-from langchain_memories._errors import (
-    MemoriesAPIStatusError,
-    MemoriesAuthenticationError,
-    MemoriesBadRequestError,
-    MemoriesConnectionError,
-    MemoriesInsufficientCreditsError,
-    MemoriesMalformedResponseError,
-    MemoriesModelError,
-    MemoriesNotFoundError,
-    MemoriesPermissionDeniedError,
-    MemoriesRateLimitError,
-    MemoriesServerError,
-    MemoriesStreamInterruptedError,
-    MemoriesTimeoutError,
-)
-from langchain_memories.callbacks import (
-    MemoriesCallbackHandler,
-    ModelUsage,
-    get_memories_callback,
-)
-from langchain_memories.gemini import ChatMemoriesGemini
-from langchain_memories.nova import ChatMemoriesNova
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langchain_memories._errors import (
+        MemoriesAPIStatusError,
+        MemoriesAuthenticationError,
+        MemoriesBadRequestError,
+        MemoriesConnectionError,
+        MemoriesInsufficientCreditsError,
+        MemoriesMalformedResponseError,
+        MemoriesModelError,
+        MemoriesNotFoundError,
+        MemoriesPermissionDeniedError,
+        MemoriesRateLimitError,
+        MemoriesServerError,
+        MemoriesStreamInterruptedError,
+        MemoriesTimeoutError,
+    )
+    from langchain_memories.callbacks import (
+        MemoriesCallbackHandler,
+        ModelUsage,
+        get_memories_callback,
+    )
+    from langchain_memories.gemini import ChatMemoriesGemini
+    from langchain_memories.nova import ChatMemoriesNova
 
 __all__ = [
     "ChatMemoriesGemini",
@@ -61,3 +65,28 @@ __all__ = [
     "ModelUsage",
     "get_memories_callback",
 ]
+
+# Public name -> the submodule defining it. Imported on first access (PEP 562), so that
+# `import langchain_memories` costs almost nothing and each name pays only for what it needs
+# (the chat models: langchain-core's BaseChatModel and memories_client).
+_LAZY = {
+    "ChatMemoriesGemini": "gemini",
+    "ChatMemoriesNova": "nova",
+    "MemoriesCallbackHandler": "callbacks",
+    "ModelUsage": "callbacks",
+    "get_memories_callback": "callbacks",
+    **{name: "_errors" for name in __all__ if name.endswith("Error")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

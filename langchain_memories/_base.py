@@ -76,6 +76,19 @@ class _Call:
     """The caller asked for bare JSON text (``response_format``): strip Markdown fences."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """What every call takes from the instance settings, built once per settings state."""
+
+    fields: dict[str, Any]
+    """``ChatRequest`` keyword arguments: the resolved model, sampling and family fields."""
+    model_name: str
+    include_usage: bool
+    identifying: dict[str, Any]
+    reusable: bool
+    """All fields are immutable values, so a call without overrides can use them as they are."""
+
+
 def _bare_json(text: str) -> str:
     """``text`` as bare JSON if it is JSON (fenced or not); unchanged otherwise."""
     try:
@@ -90,7 +103,11 @@ class _BaseChatMemories(BaseChatModel):
     _family: ClassVar[str]
     _family_options: ClassVar[frozenset[str]] = frozenset()
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # hide_input_in_errors: a validation error would otherwise echo the constructor input,
+    # api_key included (pydantic shows a truncated repr of it).
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     model: str = Field(alias="model_name")
     """Model id, with or without its family prefix (``gemini:``/``nova:``)."""
@@ -138,6 +155,8 @@ class _BaseChatMemories(BaseChatModel):
         ]
         | None
     ) = PrivateAttr(default=None)
+    # The per-call view of the settings (see _base), with the field values it was built from.
+    _base_cache: tuple[tuple[Any, ...], _Base] | None = PrivateAttr(default=None)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -173,12 +192,8 @@ class _BaseChatMemories(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"model": self.model, "base_url": self.base_url}
-        for name in (*_SAMPLING, "stop", *sorted(self._family_options)):
-            value = getattr(self, name, None)
-            if value is not None:
-                params[name] = value
-        return params
+        # LangChain reads this on every call (invocation params, tracing); built with _base.
+        return dict(self._base().identifying)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         model = kwargs.get("model")
@@ -206,7 +221,11 @@ class _BaseChatMemories(BaseChatModel):
         fields["http_client"] = None
         fields["http_async_client"] = None
         state["__dict__"] = fields
-        state["__pydantic_private__"] = {"_client": None, "_async_clients": None}
+        state["__pydantic_private__"] = {
+            "_client": None,
+            "_async_clients": None,
+            "_base_cache": None,
+        }
         return state
 
     # -- clients ---------------------------------------------------------------------------
@@ -239,7 +258,8 @@ class _BaseChatMemories(BaseChatModel):
 
     def _sync_client(self) -> mc.MemoriesClient:
         wanted = self._settings_key(self.http_client)
-        cached = self._client
+        # Read through the slot: pydantic's __getattr__ for private attributes costs ~1 us.
+        cached = (self.__pydantic_private__ or {}).get("_client")
         if cached is None or cached[0] != wanted:
             with _CLIENT_LOCK:
                 cached = self._client
@@ -283,6 +303,44 @@ class _BaseChatMemories(BaseChatModel):
         """Pop ``tools`` / ``tool_choice`` from ``options``; return request fields."""
         return {}
 
+    def _base(self) -> _Base:
+        """The instance's part of every request, rebuilt only when a field was reassigned.
+
+        Keyed by the values of all fields (a tuple compare, identity first, well under a
+        microsecond), so assignment, ``model_copy(update=...)`` and unpickling all rebuild it
+        without hooking ``__setattr__``. In-place changes of mutable values cannot be seen this
+        way, so ``stop`` is read on every call and fields holding dicts or lists (a Gemini
+        ``response_schema``) turn the cached fast path off. A reassigned value equal to the old
+        one (``1`` for ``1.0``) keeps the cache: it describes the same request.
+        """
+        key = tuple(self.__dict__.values())
+        # Read through the slot: pydantic's __getattr__ for private attributes costs ~1 us.
+        private = self.__pydantic_private__ or {}
+        cached: tuple[tuple[Any, ...], _Base] | None = private.get("_base_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        full_model = mc.resolve_model(self.model, self._family)
+        family = {**self._family_fields({}), **self._tool_fields({})}
+        fields: dict[str, Any] = {"model": full_model}
+        fields.update((name, getattr(self, name)) for name in _SAMPLING)
+        fields.update(family)
+        identifying: dict[str, Any] = {"model": self.model, "base_url": self.base_url}
+        for name in (*_SAMPLING, "stop", *sorted(self._family_options)):
+            value = getattr(self, name, None)
+            if value is not None:
+                identifying[name] = value
+        base = _Base(
+            fields=fields,
+            model_name=full_model.split(":", 1)[1],
+            include_usage=bool(self.stream_usage),
+            identifying=identifying,
+            reusable=all(
+                value is None or isinstance(value, (str, int, float)) for value in family.values()
+            ),
+        )
+        self._base_cache = (key, base)
+        return base
+
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
     ) -> _Call:
@@ -292,13 +350,24 @@ class _BaseChatMemories(BaseChatModel):
             memories_client.MemoriesInputError: an unknown option, a bad value, or content
                 the API cannot take; always before any network call.
         """
-        options = {k: v for k, v in kwargs.items() if k not in _IGNORED}
-        model = options.pop("model", None) or self.model
-        full_model = mc.resolve_model(model, self._family)
+        base = self._base()
+        options = {k: v for k, v in kwargs.items() if k not in _IGNORED} if kwargs else {}
+        if not options and stop is None and base.reusable:
+            # The common call (plain invoke): nothing to merge, the cached fields are the request.
+            request = mc.ChatRequest(
+                messages=convert_messages(messages), stop=self.stop or None, **base.fields
+            )
+            return _Call(request, base.model_name, base.include_usage, False)
+        fields = dict(base.fields)
+        model_name = base.model_name
+        model = options.pop("model", None)
+        if model:
+            fields["model"] = mc.resolve_model(model, self._family)
+            model_name = fields["model"].split(":", 1)[1]
         include_usage = bool(options.pop("stream_usage", self.stream_usage))
-        fields: dict[str, Any] = {
-            name: options.pop(name, getattr(self, name)) for name in _SAMPLING
-        }
+        for name in _SAMPLING:
+            if name in options:
+                fields[name] = options.pop(name)
         call_stop = stop if stop is not None else options.pop("stop", self.stop)
         options.pop("stop", None)
         fields.update(self._family_fields(options))
@@ -327,13 +396,8 @@ class _BaseChatMemories(BaseChatModel):
         core_messages = convert_messages(messages)
         if want_instruction:
             core_messages = _with_instruction(core_messages, json_instruction(instruction_schema))
-        request = mc.ChatRequest(
-            model=full_model,
-            messages=core_messages,
-            stop=call_stop or None,
-            **fields,
-        )
-        return _Call(request, full_model.split(":", 1)[1], include_usage, raw_json)
+        request = mc.ChatRequest(messages=core_messages, stop=call_stop or None, **fields)
+        return _Call(request, model_name, include_usage, raw_json)
 
     def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
         """Sum the token usage of a batch for ``generate()`` (what callback handlers read)."""
@@ -347,7 +411,7 @@ class _BaseChatMemories(BaseChatModel):
             combined.setdefault("model_name", output.get("model_name"))
         combined["token_usage"] = usage
         if combined.get("model_name") is None:
-            combined["model_name"] = mc.resolve_model(self.model, self._family).split(":", 1)[1]
+            combined["model_name"] = self._base().model_name
         return combined
 
     # -- calls -----------------------------------------------------------------------------

@@ -29,7 +29,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -273,7 +272,13 @@ def _tool_content(message: ToolMessage, where: str) -> tuple[str, list[mc.MediaP
         elif isinstance(block, Mapping):
             texts.append(str(block.get("text", "")))
         else:
-            texts.append(block if isinstance(block, str) else json.dumps(block))
+            if not isinstance(block, str):
+                # LangChain does not validate assignment to .content, so anything can be here.
+                raise mc.MemoriesInputError(
+                    f"{here}: a tool result block must be a string or a content-block dict, got "
+                    f"{type(block).__name__}"
+                )
+            texts.append(block)
     return "\n".join(texts), media
 
 
@@ -315,9 +320,14 @@ def convert_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
             tool_media.clear()
 
     for i, message in enumerate(messages):
-        where = f"messages[{i}]"
-        if not isinstance(message, ToolMessage):
+        if tool_media and not isinstance(message, ToolMessage):
             flush_tool_media()
+        content = message.content
+        if type(message) is HumanMessage and isinstance(content, str):
+            # The most common message, converted on every call: skip the generic dispatch.
+            out.append(mc.Message("user", (mc.TextPart(content),), name=message.name))
+            continue
+        where = f"messages[{i}]"
         role = message.role if isinstance(message, ChatMessage) else None
         if isinstance(message, HumanMessage) or role in ("user", "human"):
             out.append(_user(message, where))

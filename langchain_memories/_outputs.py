@@ -56,17 +56,6 @@ def usage_metadata(usage: mc.Usage) -> UsageMetadata:
     return result
 
 
-def _token_usage(usage: mc.Usage | None) -> dict[str, int]:
-    """The OpenAI-style ``llm_output["token_usage"]`` older callback handlers read."""
-    if usage is None:
-        return {}
-    return {
-        "prompt_tokens": usage.input_tokens,
-        "completion_tokens": usage.output_tokens,
-        "total_tokens": usage.total_tokens,
-    }
-
-
 def _metadata(
     model_name: str, finish_reason: str | None, response_id: str | None, request_id: str | None
 ) -> dict[str, Any]:
@@ -92,27 +81,43 @@ def chat_result(completion: mc.Completion, model_name: str) -> ChatResult:
         completion: the parsed answer.
         model_name: the requested model, as reported in ``response_metadata["model_name"]``.
     """
-    usage = usage_metadata(completion.usage) if completion.usage is not None else None
+    # Runs once per call: the usage and metadata dicts are built once (not per choice, not
+    # through helpers), and empty tool calls / extras are left to AIMessage's defaults, which
+    # are the same values and skip a validation pass each.
+    core_usage = completion.usage
+    usage: UsageMetadata | None = None
+    token_usage: dict[str, int] = {}
+    if core_usage is not None:
+        usage = usage_metadata(core_usage)
+        token_usage = {
+            "prompt_tokens": core_usage.input_tokens,
+            "completion_tokens": core_usage.output_tokens,
+            "total_tokens": core_usage.total_tokens,
+        }
+    response_id = completion.id
+    request_id = completion.request_id
+    extra_id = request_id if request_id is not None and request_id != response_id else None
     generations: list[ChatGeneration] = []
     for choice in completion.choices:
-        extra: dict[str, Any] = {}
+        meta: dict[str, Any] = {
+            "model_name": model_name,
+            "model_provider": PROVIDER,
+            "finish_reason": choice.finish_reason,
+            "id": response_id,
+        }
+        if extra_id is not None:
+            meta["request_id"] = extra_id
+        fields: dict[str, Any] = {"usage_metadata": usage, "response_metadata": meta}
         if choice.reasoning:
-            extra["reasoning_content"] = choice.reasoning
-        message = AIMessage(
-            content=choice.text,
-            additional_kwargs=extra,
-            tool_calls=_tool_calls(choice.tool_calls),
-            usage_metadata=usage,
-            response_metadata=_metadata(
-                model_name, choice.finish_reason, completion.id, completion.request_id
-            ),
-        )
-        generations.append(ChatGeneration(message=message))
+            fields["additional_kwargs"] = {"reasoning_content": choice.reasoning}
+        if choice.tool_calls:
+            fields["tool_calls"] = _tool_calls(choice.tool_calls)
+        generations.append(ChatGeneration(message=AIMessage(content=choice.text, **fields)))
     llm_output = {
-        "token_usage": _token_usage(completion.usage),
+        "token_usage": token_usage,
         "model_name": model_name,
         "model_provider": PROVIDER,
-        "id": completion.id,
+        "id": response_id,
     }
     return ChatResult(generations=generations, llm_output=llm_output)
 

@@ -32,7 +32,6 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
-from langchain_core.tracers.context import register_configure_hook
 
 import memories_client as mc
 from langchain_memories._outputs import PROVIDER
@@ -160,9 +159,28 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
 _memories_callback_var: ContextVar[MemoriesCallbackHandler | None] = ContextVar(
     "memories_callback", default=None
 )
-# Registered once: every run started while the variable is set gets the handler, including
-# runs in threads and asyncio tasks started from that context (contextvars are copied).
-register_configure_hook(_memories_callback_var, inheritable=True)
+_hook_lock = threading.Lock()
+_hook_registered = False
+
+
+def _register_hook() -> None:
+    """Register the context variable with LangChain once, on the first ``with`` block.
+
+    Once registered, every run started while the variable is set gets the handler, including
+    runs in threads and asyncio tasks started from that context (contextvars are copied). It is
+    done here rather than at import because ``langchain_core.tracers.context`` imports
+    langsmith's run helpers (tenacity and more), which the chat models do not need; the
+    variable is only ever set inside get_memories_callback, so nothing is missed before.
+    """
+    global _hook_registered
+    if _hook_registered:
+        return
+    with _hook_lock:
+        if not _hook_registered:
+            from langchain_core.tracers.context import register_configure_hook
+
+            register_configure_hook(_memories_callback_var, inheritable=True)
+            _hook_registered = True
 
 
 @contextmanager
@@ -181,6 +199,7 @@ def get_memories_callback() -> Iterator[MemoriesCallbackHandler]:
         >>> cb.successful_requests
         1
     """
+    _register_hook()
     handler = MemoriesCallbackHandler()
     token = _memories_callback_var.set(handler)
     try:

@@ -14,6 +14,24 @@ Example:
 
 from __future__ import annotations
 
-from llama_index_memories.base import DEFAULT_MODEL, DEFAULT_NUM_OUTPUT, MemoriesMultiModal
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llama_index_memories.base import DEFAULT_MODEL, DEFAULT_NUM_OUTPUT, MemoriesMultiModal
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the class (and with it llama-index-core, about a second) is imported on first
+    # access, so `import llama_index_memories` alone stays cheap.
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.base"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -129,7 +129,10 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
                 part = media_from_bytes(data.read(), mime)
             elif isinstance(data, (bytes, bytearray)):
                 # After validation LlamaIndex keeps bytes base64-encoded: reuse them as they are.
-                part = media_from_base64(bytes(data).decode("ascii"), mime)
+                # The core's parts hold base64 *text*, so one decode (one base64-sized copy)
+                # is the least this layer can make; no bytes(...) first, which would copy a
+                # bytearray once more.
+                part = media_from_base64(data.decode("ascii"), mime)
             else:
                 part = media_from_base64(str(data), mime)
         elif path is not None:
@@ -138,7 +141,9 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
             part = media_from_url(str(url), mime)
         else:
             raise MemoriesInputError("it has no data, path or url")
-    except (MemoriesInputError, UnicodeDecodeError) as exc:
+    except (MemoriesInputError, UnicodeDecodeError, TypeError, OSError) as exc:
+        # TypeError/OSError: a field assigned a wrong type after validation (block.path = []),
+        # which LlamaIndex allows; say which block rather than leak a bare TypeError.
         raise MemoriesInputError(f"{name} cannot be sent: {exc}") from None
     kinds = FAMILIES[family].input_kinds
     if part.kind not in kinds:
@@ -208,6 +213,11 @@ def _convert_one(index: int, message: ChatMessage, family: str) -> Message:
     for j, block in enumerate(_blocks(message)):
         where = f"messages[{index}].blocks[{j}]"
         if isinstance(block, TextBlock):
+            # LlamaIndex does not validate assignment, so block.text = None is possible.
+            if not isinstance(block.text, str):
+                raise MemoriesInputError(
+                    f"{where}: TextBlock.text must be a str, got {type(block.text).__name__}"
+                )
             parts.append(TextPart(block.text))
         elif isinstance(block, (ImageBlock, VideoBlock, DocumentBlock)):
             if role != "user":

@@ -3,9 +3,11 @@
 One job: shape answers the way LlamaIndex consumers read them.
 
 * ``raw`` is a plain dict: the response body plus ``raw["usage"] = {"prompt_tokens",
-  "completion_tokens", "total_tokens"}`` (ints; ``reasoning_tokens`` when known). Those are the
-  keys ``TokenCountingHandler`` reads, so it counts the service's real numbers instead of falling
-  back to a tiktoken guess (BedrockConverse's camelCase keys make it guess).
+  "completion_tokens", "total_tokens"}`` (ints; ``reasoning_tokens`` when known), exactly those
+  keys, streaming or not. Those are the keys ``TokenCountingHandler`` reads, so it counts the
+  service's real numbers instead of falling back to a tiktoken guess (BedrockConverse's
+  camelCase keys make it guess). The body's own usage object, in the service's spelling, is
+  kept as ``raw["service_usage"]``.
 * The same numbers are mirrored in ``additional_kwargs`` (MLflow, Langfuse and OpenLLMetry read
   them there), with ``cost_usd`` from the catalog's prices (``None`` when no price is known).
 * Thinking text becomes a ``ThinkingBlock`` before the answer's ``TextBlock``; tool calls become
@@ -99,10 +101,14 @@ def _message(
 
 def _raw_with_usage(body: Mapping[str, Any], usage: Usage | None) -> dict[str, Any]:
     raw = dict(body)
+    # raw["usage"] holds exactly the normalised keys, as on the last stream chunk, so consumers
+    # see one shape whatever the family or call; the service's own spelling (Nova's
+    # "output_token", Gemini's "input_tokens") stays readable under "service_usage".
+    original = raw.pop("usage", None)
+    if original is not None:
+        raw["service_usage"] = original
     if usage is not None:
-        original = raw.get("usage")
-        # Keep the service's own keys (Nova's "output_token", for one) next to the normalised ones.
-        raw["usage"] = {**(original if isinstance(original, Mapping) else {}), **usage_dict(usage)}
+        raw["usage"] = usage_dict(usage)
     return raw
 
 

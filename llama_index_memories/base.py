@@ -48,6 +48,7 @@ from llama_index_memories._convert import (
 )
 from llama_index_memories._responses import StreamState, completion_to_chat_response
 from llama_index_memories._structured import (
+    MemoriesStructuredLLM,
     astream_structured,
     astructured,
     stream_structured,
@@ -68,6 +69,7 @@ from memories_client import (
 )
 
 if TYPE_CHECKING:
+    from llama_index.core.llms.structured_llm import StructuredLLM
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
@@ -624,6 +626,28 @@ class MemoriesMultiModal(FunctionCallingLLM):
     def _native_structured(self) -> bool:
         # Gemini has a documented responseSchema; Nova goes through core's tool program.
         return self.family == "gemini" and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+
+    def as_structured_llm(self, output_cls: type[BaseModel], **kwargs: Any) -> StructuredLLM:
+        """A ``StructuredLLM`` around this model whose calls are counted once.
+
+        It behaves like LlamaIndex's own (``chat`` returns the JSON as text and the object as
+        ``raw``), but does not add a second, tokenizer-estimated LLM event next to this model's
+        event with the service's usage, so ``TokenCountingHandler`` totals match the service
+        (see :class:`~llama_index_memories._structured.MemoriesStructuredLLM`).
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> from llama_index.core.llms import ChatMessage
+            >>> from memories_client.emulator import Emulator
+            >>> class Tag(BaseModel):
+            ...     label: str
+            >>> with Emulator() as emu:
+            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
+            ...     r = llm.as_structured_llm(Tag).chat([ChatMessage(content="Tag a cat")])
+            >>> isinstance(r.raw, Tag)
+            True
+        """
+        return MemoriesStructuredLLM(llm=self, output_cls=output_cls, **kwargs)
 
     @dispatcher.span
     def structured_predict(

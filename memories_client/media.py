@@ -70,7 +70,9 @@ _EXTRA_TYPES = {
 _B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _B64URL_RE = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 _WS_RE = re.compile(r"\s")
-_MIME_RE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+# RFC 6838 also allows !#$&^ in names; no image, video or document type uses them and the
+# service's validators (like the emulator's) refuse them, so they are refused here first.
+_MIME_RE = re.compile(r"[a-z0-9][a-z0-9_.+-]*/[a-z0-9][a-z0-9_.+-]*")
 
 
 def sniff_mime(head: bytes) -> str | None:
@@ -191,8 +193,11 @@ def media_from_url(url: str, mime_type: str | None = None) -> MediaPart:
             f"media url must start with http://, https:// or gs:// (or be a data: URI), got "
             f"{url[:80]!r}; for a local file use media_from_path()"
         )
+    parts = urlsplit(url)
+    if not parts.netloc:
+        raise MemoriesInputError(f"media url {url[:80]!r} has no host; pass a full URL")
     if mime_type is None:
-        mime_type = _mime_from_name(unquote(urlsplit(url).path))
+        mime_type = _mime_from_name(unquote(parts.path))
         if mime_type is None:
             raise MemoriesInputError(
                 f"cannot tell the MIME type of {url[:120]!r} from its name; pass mime_type= "

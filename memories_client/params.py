@@ -2,8 +2,9 @@
 
 Ranges come from the request tables of every docs page: temperature 0.0-2.0, top_p 0.0-1.0,
 frequency and presence penalties -2.0-2.0, ``n`` an integer, ``max_tokens`` an integer with no
-documented maximum, ``stop`` a string or an array of strings. The thinking budget's range is not
-documented; we accept Gemini's own convention (-1 = dynamic, 0 = off, a positive token budget).
+documented maximum, ``stop`` a string or an array of strings. Two limits are ours, because the
+docs give none: ``n`` is capped at 8, the most candidates Gemini returns; the thinking budget
+follows Gemini's own convention (-1 = dynamic, 0 = off, a positive token budget).
 
 Example:
     >>> from memories_client.params import check_sampling
@@ -37,11 +38,21 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check_int(name: str, value: Any, low: int) -> None:
+MAX_N = 8
+"""The docs give ``n`` no maximum; Gemini itself returns at most 8 candidates per request."""
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None = None) -> None:
     if value is None:
         return
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise MemoriesInputError(f"{name} must be an integer >= {low}, got {value!r}")
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bounds = f">= {low}" if high is None else f"between {low} and {high}"
+        raise MemoriesInputError(f"{name} must be an integer {bounds}, got {value!r}")
 
 
 def check_sampling(
@@ -72,7 +83,7 @@ def check_sampling(
                 f"{name} must be a number between {low} and {high}, got {value!r}"
             )
     _check_int("max_tokens", max_tokens, 1)
-    _check_int("n", n, 1)
+    _check_int("n", n, 1, MAX_N)
     _check_int("thinking_budget", thinking_budget, -1)
 
 

@@ -85,7 +85,8 @@ class Dialect(ABC):
             n=request.n,
             thinking_budget=request.thinking_budget,
         )
-        normalize_stop(request.stop)
+        for k, stop in enumerate(normalize_stop(request.stop) or ()):
+            _check_unicode(stop, f"stop[{k}]")
         info = FAMILIES[self.family]
         endpoint = self.endpoint(request)
         if endpoint not in info.endpoints:
@@ -100,14 +101,19 @@ class Dialect(ABC):
                     f"messages[{i}] must be a memories_client Message, got {type(message).__name__}"
                 )
             self._validate_message(i, message, endpoint)
+        for tool in request.tools or ():
+            _check_json(tool.parameters, f"tool {tool.name!r} parameters")
 
     def _validate_message(self, i: int, message: Message, endpoint: Endpoint) -> None:
         info = FAMILIES[self.family]
+        for k, call in enumerate(message.tool_calls):
+            _check_json(call.arguments, f"messages[{i}].tool_calls[{k}] arguments")
         for j, part in enumerate(message.parts):
             where = f"messages[{i}].parts[{j}]"
             if isinstance(part, TextPart):
                 if not isinstance(part.text, str):
                     raise MemoriesInputError(f"{where}: text must be a str")
+                _check_unicode(part.text, where)
                 continue
             if not isinstance(part, MediaPart):
                 raise MemoriesInputError(
@@ -134,6 +140,11 @@ class Dialect(ABC):
                     f"{where}: video cannot be sent to the image-understanding endpoint (/iu); "
                     "leave endpoint unset so the request goes to /vu"
                 )
+        if message.role == "user" and not message.media and not message.text.strip():
+            # The service answers 400 "Model input cannot be empty" (FACTS 0.8).
+            raise MemoriesInputError(
+                f"messages[{i}]: a user message needs non-blank text or media; this one is empty"
+            )
 
     # -- routing and body -----------------------------------------------------------------------
 
@@ -189,6 +200,27 @@ class Dialect(ABC):
     def parse_completion(self, body: Any, *, request_id: str | None = None) -> Completion:
         """Parse a response body into a :class:`Completion` (see :func:`parse_completion`)."""
         return parse_completion(body, request_id=request_id)
+
+
+def _check_unicode(text: str, where: str) -> None:
+    """Refuse text that cannot be sent as UTF-8 (lone surrogates, e.g. from mis-decoded files)."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MemoriesInputError(
+            f"{where}: the text holds a character that is not valid Unicode "
+            f"({text[exc.start : exc.end]!r} at position {exc.start}); clean the text first"
+        ) from None
+
+
+def _check_json(value: Any, where: str) -> None:
+    """Refuse values that cannot go into the JSON body."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+        raise MemoriesInputError(f"{where} cannot be sent as JSON: {exc}") from None
 
 
 def _int(value: Any) -> int | None:

@@ -81,6 +81,8 @@ class NovaDialect(Dialect):
                 raise MemoriesInputError(
                     "each tool needs a non-empty name and a JSON Schema dict of parameters"
                 )
+        if self._style(request) == "openai":
+            self._check_tool_results(request)
         choice = request.tool_choice
         if choice is not None:
             if not request.tools:
@@ -90,6 +92,38 @@ class NovaDialect(Dialect):
                     f"tool_choice {choice!r} is neither 'auto', 'any' nor a bound tool's name "
                     f"({', '.join(names)})"
                 )
+
+    def _style(self, request: ChatRequest) -> ToolMessageStyle:
+        # Bedrock (behind Nova) refuses tool calls and results in a history sent without a
+        # toolConfig, e.g. when a plain model summarises an agent transcript. Without bound
+        # tools the history is therefore replayed as text, which any model can read.
+        return self.tool_message_style if request.tools else "text"
+
+    @staticmethod
+    def _check_tool_results(request: ChatRequest) -> None:
+        """Refuse tool results that answer no earlier tool call (the service rejects them)."""
+        called: set[str] = set()
+        for i, message in enumerate(request.messages):
+            called.update(call.id for call in message.tool_calls)
+            if message.role != "tool":
+                continue
+            if not message.tool_call_id or message.tool_call_id not in called:
+                raise MemoriesInputError(
+                    f"messages[{i}]: this tool result answers tool call "
+                    f"{message.tool_call_id!r}, which no earlier assistant message made (a "
+                    "trimmed history often does this); trim the history so it starts on a user "
+                    "message and keeps each tool call with its result, or use "
+                    "NovaDialect(tool_message_style='text')"
+                )
+
+    def build_body(self, request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
+        """The JSON body; tool history is replayed as text when no tools are bound."""
+        style = self._style(request)
+        if style == self.tool_message_style:
+            return super().build_body(request, stream=stream)
+        return NovaDialect(inline_format=self.inline_format, tool_message_style=style).build_body(
+            request, stream=stream
+        )
 
     def endpoint(self, request: ChatRequest) -> Endpoint:
         """``/vu`` when any message carries video, else ``/iu`` (unless forced)."""

@@ -88,6 +88,29 @@ def test_image_already_base64_bytes(
     assert _parts(emu)[0]["file_uri"] == _b64(png_path)
 
 
+@pytest.mark.parametrize("holder", [bytes, bytearray], ids=["bytes", "bytearray"])
+def test_large_inline_image_is_copied_at_most_once(holder: type) -> None:
+    import tracemalloc
+
+    from llama_index_memories._convert import media_block_to_part
+
+    size = 8 * 2**20
+    block = ImageBlock(image=b"\x89PNG\r\n\x1a\n" + bytes(size), image_mimetype="image/png")
+    block.image = holder(block.image)  # LlamaIndex keeps it as base64 bytes; both are possible
+    b64_size = len(block.image)
+    media_block_to_part(ImageBlock(url="https://example.com/warm-up.png"), "gemini")
+    tracemalloc.start()
+    try:
+        part = media_block_to_part(block, "gemini")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert part.data is not None and len(part.data) == b64_size
+    # The core's parts hold base64 text, so one base64-sized copy (the text) is the least; a
+    # second (a bytes() of a bytearray, a re-encode) would double the peak.
+    assert peak < 1.1 * b64_size
+
+
 def test_image_data_uri_url(nova: MemoriesMultiModal, emu: Emulator, png_path: Path) -> None:
     uri = f"data:image/png;base64,{_b64(png_path)}"
     nova.chat(_user(ImageBlock(url=uri)))

@@ -264,3 +264,27 @@ def test_changed_settings_rebuild_the_client(emu: Emulator) -> None:
         llm.chat(HI)
     llm.base_url = emu.base_url
     assert llm.chat(HI).message.content
+
+
+def test_importing_the_package_does_not_import_llama_index() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, llama_index_memories as m\n"
+        "print(any(k.startswith(('llama_index.', 'memories_client')) for k in sys.modules))\n"
+        "m.MemoriesMultiModal\n"
+        "print('llama_index.core' in sys.modules, m.DEFAULT_MODEL)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["False", "True", "gemini:gemini-2.5-flash"]
+
+
+def test_unknown_package_attribute_raises() -> None:
+    import llama_index_memories
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        llama_index_memories.Nope  # noqa: B018
+    assert {"MemoriesMultiModal", "DEFAULT_MODEL"} <= set(dir(llama_index_memories))

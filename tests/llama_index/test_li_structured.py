@@ -228,3 +228,93 @@ async def test_nova_async_structured(nova: MemoriesMultiModal) -> None:
     )
     parts = [p async for p in await nova.astream_structured_predict(Person, PROMPT, what="x")]
     assert parts[-1] == Person(name="example name", age=3)
+
+
+# -- as_structured_llm: one model call, one LLM event --------------------------------------------
+
+
+def _no_tokenizer(text: str) -> list[int]:
+    raise AssertionError("TokenCountingHandler fell back to estimating tokens")
+
+
+class _ChatEnds(BaseEventHandler):
+    """The service's usage of every model call, from the model's own LLMChatEndEvent."""
+
+    usages: list[dict[str, int]] = []
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "chat_ends"
+
+    def handle(self, event: BaseEvent, **kwargs: object) -> None:
+        response = getattr(event, "response", None)
+        raw = getattr(response, "raw", None)
+        if event.class_name() == "LLMChatEndEvent" and isinstance(raw, dict) and "usage" in raw:
+            self.usages.append(raw["usage"])
+
+
+async def _call_structured(sllm: object, how: str) -> None:
+    messages = [ChatMessage(role="user", content="Describe a beach")]
+    if how == "chat":
+        _scene_ok(sllm.chat(messages).raw)  # type: ignore[attr-defined]
+    elif how == "achat":
+        _scene_ok((await sllm.achat(messages)).raw)  # type: ignore[attr-defined]
+    elif how == "stream_chat":
+        _scene_ok(list(sllm.stream_chat(messages))[-1].raw)  # type: ignore[attr-defined]
+    elif how == "astream_chat":
+        chunks = [c async for c in await sllm.astream_chat(messages)]  # type: ignore[attr-defined]
+        _scene_ok(chunks[-1].raw)
+    elif how == "complete":
+        _scene_ok(Scene.model_validate_json(sllm.complete("Describe a beach").text))  # type: ignore[attr-defined]
+    else:
+        completion = await sllm.acomplete("Describe a beach")  # type: ignore[attr-defined]
+        _scene_ok(Scene.model_validate_json(completion.text))
+
+
+@pytest.mark.parametrize(
+    "how", ["chat", "achat", "stream_chat", "astream_chat", "complete", "acomplete"]
+)
+@pytest.mark.parametrize("model", ["gemini:gemini-2.5-flash", "nova:us.amazon.nova-lite-v1:0"])
+async def test_structured_llm_is_counted_once_with_the_service_usage(
+    emu: Emulator, model: str, how: str
+) -> None:
+    from llama_index.core import Settings
+
+    counter = TokenCountingHandler(tokenizer=_no_tokenizer)  # any estimate fails the test
+    ends = _ChatEnds(usages=[])
+    root = get_dispatcher()
+    old = Settings.callback_manager
+    Settings.callback_manager = CallbackManager([counter])
+    root.add_event_handler(ends)
+    try:
+        llm = MemoriesMultiModal(model=model, api_key="k", base_url=emu.base_url)
+        await _call_structured(llm.as_structured_llm(Scene), how)
+    finally:
+        Settings.callback_manager = old
+        root.event_handlers.remove(ends)
+    assert len(emu.requests) == 1
+    (usage,) = ends.usages
+    assert len(counter.llm_token_counts) == 1
+    assert counter.prompt_llm_token_count == usage["prompt_tokens"]
+    assert counter.completion_llm_token_count == usage["completion_tokens"]
+    assert counter.total_llm_token_count == usage["total_tokens"]
+
+
+def test_structured_llm_keeps_its_event_for_a_handler_only_it_has(
+    gemini: MemoriesMultiModal,
+) -> None:
+    counter = TokenCountingHandler(tokenizer=lambda s: [])
+    sllm = gemini.as_structured_llm(Scene, callback_manager=CallbackManager([counter]))
+    _scene_ok(sllm.chat([ChatMessage(content="Describe")]).raw)
+    # The model itself has no handler, so the wrapper's event is the only one this handler
+    # can see: it is still recorded (LlamaIndex's own behaviour).
+    assert len(counter.llm_token_counts) == 1
+
+
+def test_structured_llm_is_a_structured_llm(gemini: MemoriesMultiModal) -> None:
+    from llama_index.core.llms.structured_llm import StructuredLLM
+
+    sllm = gemini.as_structured_llm(Scene)
+    assert isinstance(sllm, StructuredLLM)
+    assert sllm.class_name() == "structured_llm"
+    assert sllm.metadata == gemini.metadata

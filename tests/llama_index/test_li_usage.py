@@ -118,9 +118,53 @@ def test_handler_on_global_settings(emu: Emulator, counter: TokenCountingHandler
 def test_nova_output_token_spelling_is_normalised(nova: MemoriesMultiModal) -> None:
     response = nova.chat([ChatMessage(role="user", content="abcd")])
     usage = response.raw["usage"]
-    # The service's own key (Nova's "output_token", sic) stays next to the normalised ones.
-    assert usage["output_token"] == usage["completion_tokens"]
+    # The service's own key (Nova's "output_token", sic) stays available, in "service_usage"
+    # (raw["usage"] holds only the normalised keys).
+    assert response.raw["service_usage"]["output_token"] == usage["completion_tokens"]
     assert usage["prompt_tokens"] == 1
+
+
+NORMALISED = {"prompt_tokens", "completion_tokens", "total_tokens"}
+
+
+def _assert_normalised(usage: object) -> None:
+    assert isinstance(usage, dict)
+    assert set(usage) == NORMALISED
+    assert all(type(v) is int for v in usage.values())
+    assert usage["prompt_tokens"] + usage["completion_tokens"] == usage["total_tokens"]
+
+
+def test_usage_has_exactly_the_normalised_keys_for_chat_and_stream_chat(
+    llm: MemoriesMultiModal,
+) -> None:
+    messages = [ChatMessage(role="user", content="abcd")]
+    response = llm.chat(messages)
+    last = list(llm.stream_chat(messages))[-1]
+    _assert_normalised(response.raw["usage"])
+    _assert_normalised(last.raw["usage"])
+    assert response.raw["usage"] == last.raw["usage"]
+    # The body's own usage object, in the family's spelling, is kept beside it.
+    own_key = "output_token" if llm.family == "nova" else "output_tokens"
+    assert response.raw["service_usage"][own_key] == response.raw["usage"]["completion_tokens"]
+
+
+async def test_usage_has_exactly_the_normalised_keys_async(llm: MemoriesMultiModal) -> None:
+    messages = [ChatMessage(role="user", content="abcd")]
+    response = await llm.achat(messages)
+    chunks = [c async for c in await llm.astream_chat(messages)]
+    completion = await llm.acomplete("abcd")
+    _assert_normalised(response.raw["usage"])
+    _assert_normalised(chunks[-1].raw["usage"])
+    _assert_normalised(completion.raw["usage"])
+    assert all("usage" not in c.raw for c in chunks[:-1])
+
+
+def test_usage_with_reasoning_tokens_adds_only_that_key(gemini: MemoriesMultiModal) -> None:
+    messages = [ChatMessage(role="user", content="abcd")]
+    response = gemini.chat(messages, thinking_budget=32)
+    last = list(gemini.stream_chat(messages, thinking_budget=32))[-1]
+    for usage in (response.raw["usage"], last.raw["usage"]):
+        assert set(usage) == NORMALISED | {"reasoning_tokens"}
 
 
 def test_reasoning_tokens_from_thinking_budget(gemini: MemoriesMultiModal, emu: Emulator) -> None:
