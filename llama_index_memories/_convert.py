@@ -128,11 +128,10 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
                 data.seek(0)
                 part = media_from_bytes(data.read(), mime)
             elif isinstance(data, (bytes, bytearray)):
-                # After validation LlamaIndex keeps bytes base64-encoded: reuse them as they are.
-                # The core's parts hold base64 *text*, so one decode (one base64-sized copy)
-                # is the least this layer can make; no bytes(...) first, which would copy a
-                # bytearray once more.
-                part = media_from_base64(data.decode("ascii"), mime)
+                # After validation LlamaIndex keeps bytes base64-encoded: hand them on as they
+                # are. The core keeps base64 bytes as bytes and streams them into the body, so
+                # this layer makes no copy of the image at all.
+                part = media_from_base64(data, mime)
             else:
                 part = media_from_base64(str(data), mime)
         elif path is not None:

@@ -30,6 +30,8 @@ class SplicedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
     """JSON bytes with base64 text streamed into placeholders; re-iterable for retries."""
 
     def __init__(self, pieces: list[bytes | str]) -> None:
+        # bytes pieces (JSON text, or base64 the caller held as bytes) are written as they are;
+        # str pieces (base64 text) are encoded slice by slice.
         self.pieces = pieces
         self.length = sum(len(p) for p in pieces)  # base64 text is ASCII: 1 char = 1 byte
 
@@ -46,9 +48,15 @@ class SplicedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield chunk
 
 
-def with_placeholders(request: ChatRequest) -> tuple[ChatRequest, dict[str, str]]:
+def with_placeholders(request: ChatRequest) -> tuple[ChatRequest, dict[str, str | bytes]]:
     """Swap large inline data for placeholders; return the new request and token -> data."""
-    found: dict[str, str] = {}
+    found: dict[str, str | bytes] = {}
+    if not any(
+        isinstance(part, MediaPart) and part.data and len(part.data) >= SPLICE_MIN_CHARS
+        for message in request.messages
+        for part in message.parts
+    ):
+        return request, found  # the common case: nothing to set aside
     nonce = secrets.token_hex(8)
     messages: list[Message] = []
     for message in request.messages:
@@ -66,7 +74,7 @@ def with_placeholders(request: ChatRequest) -> tuple[ChatRequest, dict[str, str]
     return request.replace(messages=messages), found
 
 
-def encode_body(body: Mapping[str, Any], inline: Mapping[str, str]) -> bytes | SplicedBody:
+def encode_body(body: Mapping[str, Any], inline: Mapping[str, str | bytes]) -> bytes | SplicedBody:
     """The body as bytes, or as a :class:`SplicedBody` when large inline data was set aside."""
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     if not inline:

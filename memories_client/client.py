@@ -189,13 +189,11 @@ class _BaseClient:
 
     @staticmethod
     def _as_request(request: ChatRequest | None, fields: dict[str, Any]) -> ChatRequest:
-        if request is not None:
-            if fields:
-                return request.replace(**fields)
+        if request is not None and not fields:
             return request
         try:
-            return ChatRequest(**fields)
-        except TypeError as exc:
+            return request.replace(**fields) if request is not None else ChatRequest(**fields)
+        except TypeError as exc:  # an unknown or missing field name
             raise MemoriesInputError(f"invalid request fields: {exc}") from None
 
 

@@ -68,6 +68,7 @@ _EXTRA_TYPES = {
     ".txt": "text/plain",
 }
 _B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_B64_BYTES_RE = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
 _B64URL_RE = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 _WS_RE = re.compile(r"\s")
 # RFC 6838 also allows !#$&^ in names; no image, video or document type uses them and the
@@ -165,7 +166,7 @@ def _check_mime(mime_type: str, source: str) -> str:
 
 
 def _part(
-    mime_type: str, source: str, *, url: str | None = None, data: str | None = None
+    mime_type: str, source: str, *, url: str | None = None, data: str | bytes | None = None
 ) -> MediaPart:
     mime = _check_mime(mime_type, source)
     return MediaPart(kind=kind_of_mime(mime), mime_type=mime, url=url, data=data)
@@ -246,13 +247,30 @@ def _head_of_b64(b64: str) -> bytes:
         return b""
 
 
-def media_from_base64(data: str, mime_type: str | None = None) -> MediaPart:
+def media_from_base64(data: str | bytes | bytearray, mime_type: str | None = None) -> MediaPart:
     """An inline part from base64 text (no ``data:`` prefix; use media_from_data_uri for that).
+
+    Base64 held as ASCII ``bytes`` (as LlamaIndex keeps image blocks) is kept as bytes, not
+    copied into text: a 20 MB image is then sent without another 27 MB copy.
 
     Example:
         >>> media_from_base64("iVBORw0KGgoAAAAAAAAAAA==").mime_type
         'image/png'
     """
+    if isinstance(data, (bytes, bytearray)):
+        if _B64_BYTES_RE.fullmatch(data) and len(data) % 4 == 0 and data:
+            raw = bytes(data)
+            mime = mime_type or sniff_mime(_head_of_b64(raw[:88].decode("ascii")))
+            if mime is None:
+                raise MemoriesInputError(
+                    "cannot tell the MIME type of the base64 data; pass mime_type= "
+                    "(e.g. 'image/png')"
+                )
+            return _part(mime, "base64 media", data=raw)
+        try:  # whitespace, base64url or a data: URI: the text path handles (and checks) them
+            data = data.decode("ascii")
+        except UnicodeDecodeError:
+            raise MemoriesInputError("base64 media: the data is not valid base64") from None
     if not isinstance(data, str):
         raise MemoriesInputError(f"base64 data must be a str, got {type(data).__name__}")
     if data[:5].lower() == "data:":

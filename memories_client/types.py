@@ -59,24 +59,30 @@ class MediaPart:
         kind: ``image``, ``video`` or ``document``.
         mime_type: e.g. ``video/mp4``.
         url: an ``http(s)://`` or ``gs://`` URL the service fetches itself.
-        data: the base64 text of inline bytes (no ``data:`` prefix), encoded once.
+        data: the base64 of inline bytes (no ``data:`` prefix), encoded once: text, or the same
+            ASCII as ``bytes`` when the caller already holds it that way (LlamaIndex blocks do),
+            so that a large image is not copied once more.
     """
 
     kind: MediaKind
     mime_type: str
     url: str | None = None
-    data: str | None = None
+    data: str | bytes | None = None
 
     @property
     def is_inline(self) -> bool:
         """True when the bytes travel inside the request."""
         return self.data is not None
 
-    def data_uri(self) -> str:
-        """The inline data as a ``data:<mime>;base64,...`` URI."""
+    def b64_text(self) -> str:
+        """The inline data as base64 text."""
         if self.data is None:
             raise ValueError("this part is a URL, not inline data")
-        return f"data:{self.mime_type};base64,{self.data}"
+        return self.data if isinstance(self.data, str) else self.data.decode("ascii")
+
+    def data_uri(self) -> str:
+        """The inline data as a ``data:<mime>;base64,...`` URI."""
+        return f"data:{self.mime_type};base64,{self.b64_text()}"
 
     def __repr__(self) -> str:
         # A 20 MB image must not end up in a log line or a traceback.

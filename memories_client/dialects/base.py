@@ -181,7 +181,7 @@ class Dialect(ABC):
         """The wire form of a part's location: its URL, or its data in ``inline_format``."""
         if part.url is not None:
             return part.url
-        return part.data_uri() if self.inline_format == "data_uri" else (part.data or "")
+        return part.data_uri() if self.inline_format == "data_uri" else part.b64_text()
 
     @staticmethod
     def _text_content(message: Message) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import httpx
@@ -73,3 +74,29 @@ def test_client_sends_the_spliced_body_with_content_length_and_retries() -> None
     assert (
         json.loads(seen[0])["messages"][0]["content"][1]["file_uri"] == media_from_bytes(PNG).data
     )
+
+
+def test_base64_held_as_bytes_is_kept_as_bytes_and_streamed_uncopied() -> None:
+    from memories_client import media_from_base64
+
+    b64 = base64.b64encode(PNG)
+    part = media_from_base64(b64)
+    assert part.data is b64 or part.data == b64
+    assert isinstance(part.data, bytes) and part.mime_type == "image/png"
+    assert part.b64_text() == b64.decode()
+    request = ChatRequest(model="nova:us.amazon.nova-lite-v1:0", messages=[Message.user("x", part)])
+    slim, inline = with_placeholders(request)
+    spliced = encode_body(NovaDialect().build_body(slim), inline)
+    assert isinstance(spliced, SplicedBody)
+    assert any(piece is part.data for piece in spliced.pieces)  # the caller's bytes, not a copy
+    plain = json.dumps(NovaDialect().build_body(request), separators=(",", ":")).encode()
+    assert b"".join(spliced) == plain
+
+
+def test_invalid_base64_bytes_are_refused() -> None:
+    from memories_client import MemoriesInputError, media_from_base64
+
+    with pytest.raises(MemoriesInputError, match="not valid base64"):
+        media_from_base64(b"\xff\xfe not ascii", mime_type="image/png")
+    with pytest.raises(MemoriesInputError, match="not valid base64"):
+        media_from_base64(b"@@@@", mime_type="image/png")

@@ -244,3 +244,11 @@ def test_paths_are_overridable() -> None:
     assert seen[0].url.path == "/ilm/chat/completions"
     with pytest.raises(MemoriesInputError):
         mock_client(handler, paths={"xx": "/a"})
+
+
+def test_unknown_request_fields_are_input_errors() -> None:
+    client = mock_client(lambda request: httpx.Response(200, json=OK))
+    with pytest.raises(MemoriesInputError, match="invalid request fields"):
+        client.chat(REQ, temprature=0.2)
+    with pytest.raises(MemoriesInputError, match="invalid request fields"):
+        client.chat(model="gemini-2.5-flash")
