@@ -81,9 +81,9 @@ def chat_result(completion: mc.Completion, model_name: str) -> ChatResult:
         completion: the parsed answer.
         model_name: the requested model, as reported in ``response_metadata["model_name"]``.
     """
-    # Runs once per call: the usage and metadata dicts are built once (not per choice, not
-    # through helpers), and empty tool calls / extras are left to AIMessage's defaults, which
-    # are the same values and skip a validation pass each.
+    # Runs once per call: the usage dicts are built once (not per choice), and empty tool calls
+    # / extras are left to AIMessage's defaults, which are the same values and skip a
+    # validation pass each.
     core_usage = completion.usage
     usage: UsageMetadata | None = None
     token_usage: dict[str, int] = {}
@@ -95,18 +95,9 @@ def chat_result(completion: mc.Completion, model_name: str) -> ChatResult:
             "total_tokens": core_usage.total_tokens,
         }
     response_id = completion.id
-    request_id = completion.request_id
-    extra_id = request_id if request_id is not None and request_id != response_id else None
     generations: list[ChatGeneration] = []
     for choice in completion.choices:
-        meta: dict[str, Any] = {
-            "model_name": model_name,
-            "model_provider": PROVIDER,
-            "finish_reason": choice.finish_reason,
-            "id": response_id,
-        }
-        if extra_id is not None:
-            meta["request_id"] = extra_id
+        meta = _metadata(model_name, choice.finish_reason, response_id, completion.request_id)
         fields: dict[str, Any] = {"usage_metadata": usage, "response_metadata": meta}
         if choice.reasoning:
             fields["additional_kwargs"] = {"reasoning_content": choice.reasoning}

@@ -48,29 +48,30 @@ class SplicedBody(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield chunk
 
 
+def _is_large(part: object) -> bool:
+    return isinstance(part, MediaPart) and len(part.data or "") >= SPLICE_MIN_CHARS
+
+
 def with_placeholders(request: ChatRequest) -> tuple[ChatRequest, dict[str, str | bytes]]:
     """Swap large inline data for placeholders; return the new request and token -> data."""
     found: dict[str, str | bytes] = {}
-    if not any(
-        isinstance(part, MediaPart) and part.data and len(part.data) >= SPLICE_MIN_CHARS
-        for message in request.messages
-        for part in message.parts
-    ):
+    if not any(_is_large(part) for message in request.messages for part in message.parts):
         return request, found  # the common case: nothing to set aside
     nonce = secrets.token_hex(8)
     messages: list[Message] = []
     for message in request.messages:
+        if not any(_is_large(part) for part in message.parts):
+            messages.append(message)
+            continue
         parts = []
         for part in message.parts:
-            if isinstance(part, MediaPart) and part.data and len(part.data) >= SPLICE_MIN_CHARS:
+            if isinstance(part, MediaPart) and part.data is not None and _is_large(part):
                 # Letters and digits only: valid inside a JSON string and a data: URI.
                 token = f"MEMORIESINLINE{len(found)}X{nonce}"
                 found[token] = part.data
                 part = replace(part, data=token)
             parts.append(part)
-        messages.append(replace(message, parts=tuple(parts)) if found else message)
-    if not found:
-        return request, found
+        messages.append(replace(message, parts=tuple(parts)))
     return request.replace(messages=messages), found
 
 

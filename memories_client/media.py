@@ -247,6 +247,16 @@ def _head_of_b64(b64: str) -> bytes:
         return b""
 
 
+def _mime_of_b64(b64_head: str, mime_type: str | None) -> str:
+    """The given MIME type, else one sniffed from the first base64 characters, else an error."""
+    mime = mime_type or sniff_mime(_head_of_b64(b64_head))
+    if mime is None:
+        raise MemoriesInputError(
+            "cannot tell the MIME type of the base64 data; pass mime_type= (e.g. 'image/png')"
+        )
+    return mime
+
+
 def media_from_base64(data: str | bytes | bytearray, mime_type: str | None = None) -> MediaPart:
     """An inline part from base64 text (no ``data:`` prefix; use media_from_data_uri for that).
 
@@ -260,12 +270,7 @@ def media_from_base64(data: str | bytes | bytearray, mime_type: str | None = Non
     if isinstance(data, (bytes, bytearray)):
         if _B64_BYTES_RE.fullmatch(data) and len(data) % 4 == 0 and data:
             raw = bytes(data)
-            mime = mime_type or sniff_mime(_head_of_b64(raw[:88].decode("ascii")))
-            if mime is None:
-                raise MemoriesInputError(
-                    "cannot tell the MIME type of the base64 data; pass mime_type= "
-                    "(e.g. 'image/png')"
-                )
+            mime = _mime_of_b64(raw[:88].decode("ascii"), mime_type)
             return _part(mime, "base64 media", data=raw)
         try:  # whitespace, base64url or a data: URI: the text path handles (and checks) them
             data = data.decode("ascii")
@@ -276,12 +281,7 @@ def media_from_base64(data: str | bytes | bytearray, mime_type: str | None = Non
     if data[:5].lower() == "data:":
         return media_from_data_uri(data, mime_type=mime_type)
     b64 = _validated_b64(data, "base64 media")
-    mime = mime_type or sniff_mime(_head_of_b64(b64))
-    if mime is None:
-        raise MemoriesInputError(
-            "cannot tell the MIME type of the base64 data; pass mime_type= (e.g. 'image/png')"
-        )
-    return _part(mime, "base64 media", data=b64)
+    return _part(_mime_of_b64(b64, mime_type), "base64 media", data=b64)
 
 
 def media_from_data_uri(uri: str, mime_type: str | None = None) -> MediaPart:
@@ -360,6 +360,7 @@ def media_from_path(path: str | os.PathLike[str], mime_type: str | None = None) 
     mime = mime_type or sniff_mime(bytes(data[:64])) or _mime_from_name(p.name)
     if mime is None:
         raise MemoriesInputError(f"cannot tell the MIME type of {p}; pass mime_type=")
+    # Checked now although _part checks again: a bad MIME type must fail before a 27 MB encode.
     mime = _check_mime(mime, f"media file {p}")
     encoded = _b64(data)
     # The file's bytes are ours: drop them before the text copy, so a 20 MB file peaks at

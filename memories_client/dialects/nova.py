@@ -63,6 +63,7 @@ class NovaDialect(Dialect):
         if tool_message_style not in ("openai", "text"):
             raise MemoriesInputError("tool_message_style must be 'openai' or 'text'")
         self.tool_message_style: ToolMessageStyle = tool_message_style
+        self._text_twin: NovaDialect | None = None  # built on first use, then reused
 
     def validate(self, request: ChatRequest) -> None:
         """Also refuse the Gemini-only options, which Nova does not document."""
@@ -96,8 +97,10 @@ class NovaDialect(Dialect):
     def _style(self, request: ChatRequest) -> ToolMessageStyle:
         # Bedrock (behind Nova) refuses tool calls and results in a history sent without a
         # toolConfig, e.g. when a plain model summarises an agent transcript. Without bound
-        # tools the history is therefore replayed as text, which any model can read.
-        return self.tool_message_style if request.tools else "text"
+        # tools such a history is therefore replayed as text, which any model can read.
+        if request.tools or not any(m.role == "tool" or m.tool_calls for m in request.messages):
+            return self.tool_message_style
+        return "text"
 
     @staticmethod
     def _check_tool_results(request: ChatRequest) -> None:
@@ -118,12 +121,13 @@ class NovaDialect(Dialect):
 
     def build_body(self, request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
         """The JSON body; tool history is replayed as text when no tools are bound."""
-        style = self._style(request)
-        if style == self.tool_message_style:
+        if self._style(request) == self.tool_message_style:
             return super().build_body(request, stream=stream)
-        return NovaDialect(inline_format=self.inline_format, tool_message_style=style).build_body(
-            request, stream=stream
-        )
+        if self._text_twin is None:
+            self._text_twin = NovaDialect(
+                inline_format=self.inline_format, tool_message_style="text"
+            )
+        return self._text_twin.build_body(request, stream=stream)
 
     def endpoint(self, request: ChatRequest) -> Endpoint:
         """``/vu`` when any message carries video, else ``/iu`` (unless forced)."""

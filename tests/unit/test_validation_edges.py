@@ -116,3 +116,30 @@ def test_media_url_without_host(url: str) -> None:
 def test_exotic_mime_tokens_are_refused(mime: str) -> None:
     with pytest.raises(MemoriesInputError, match="MIME type like"):
         media_from_url("https://x.test/picture", mime_type=mime)
+
+
+def test_nova_plain_history_without_tools_is_sent_as_is() -> None:
+    # Text replay is only for tool traffic: an ordinary history keeps its exact wording.
+    request = ChatRequest(
+        model=NOVA,
+        messages=[Message.user("Hi"), Message.assistant("  Hello!\n"), Message.user("Again?")],
+    )
+    body = NovaDialect().build_body(request)
+    assert body["messages"][1] == {"role": "assistant", "content": "  Hello!\n"}
+
+
+def test_nova_text_replay_reuses_one_twin_dialect() -> None:
+    call = ToolCall("c1", "weather", {"city": "Oslo"})
+    request = ChatRequest(
+        model=NOVA,
+        messages=[
+            Message.user("Weather?"),
+            Message.assistant("", [call]),
+            Message.tool("c1", "sunny"),
+        ],
+    )
+    dialect = NovaDialect()
+    first = dialect.build_body(request)
+    twin = dialect._text_twin
+    assert twin is not None and dialect.build_body(request) == first
+    assert dialect._text_twin is twin
