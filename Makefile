@@ -1,22 +1,50 @@
-# The front door. Every target creates the virtual environment it needs from pyproject.toml.
+# The front door. Every target builds the environment it needs itself, from the committed locks:
+#   uv.lock                  the development set (make test, make demo, CI)
+#   requirements/lowest.txt  the lowest versions pyproject.toml admits (make test-lowest, CI)
+# Only `make lock` changes either file. A fresh machine needs nothing but Python 3.11 and pip:
+# uv itself is installed from PyPI, at the pinned version below, into .tools/.
 PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+STAMP := $(VENV)/.synced-stamp
 PYTEST_ARGS ?=
+# The Pythons `make test-pythons` runs the suite on, besides the default one.
+OTHER_PYTHONS ?= 3.10 3.13
 
-.PHONY: help venv demo test lint format pytest bench soak clean
+# Never let uv fetch an interpreter of its own: use the machine's, or fail saying which is missing.
+export UV_PYTHON_DOWNLOADS := never
+# The wheel test (tests/packaging) uses the same uv.
+export MEMORIES_UV := $(abspath $(UV))
+
+# Options shared by every resolution: the lock is universal (every Python we support), and what
+# `make lock` writes for the lowest set is resolved for the default Python.
+LOWEST_COMPILE = $(UV) pip compile pyproject.toml --all-extras --group pyproject.toml:dev \
+	--resolution lowest-direct --python-version 3.11 --generate-hashes --no-header --quiet
+
+.PHONY: help venv demo test lint format pytest bench soak fuzz clean lock \
+	test-lowest test-latest test-pythons
 
 help:
-	@echo "make demo   - run the tour (real API with MEMORIES_API_KEY, else the bundled emulator)"
-	@echo "make test   - lint (ruff), type-check (mypy --strict) and run the whole test suite"
-	@echo "make lint   - ruff and mypy only"
-	@echo "make bench  - benchmarks; writes benchmarks/RESULTS.md"
+	@echo "make demo          - run the tour (real API with MEMORIES_API_KEY, else the bundled emulator)"
+	@echo "make test          - lint (ruff), type-check (mypy --strict) and run the whole suite, from uv.lock"
+	@echo "make test-lowest   - the suite on the lowest versions pyproject.toml admits (requirements/lowest.txt)"
+	@echo "make test-latest   - lint and the suite on the newest versions pyproject.toml admits (not locked)"
+	@echo "make test-pythons  - mypy and the locked suite on Python $(OTHER_PYTHONS)"
+	@echo "make lock          - re-resolve uv.lock and requirements/lowest.txt on purpose"
+	@echo "make lint          - ruff and mypy only"
+	@echo "make fuzz          - the property tests with random examples (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
+	@echo "make bench         - benchmarks; writes benchmarks/RESULTS.md"
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+# --locked: fail, rather than re-resolve, if pyproject.toml and uv.lock disagree.
+$(STAMP): $(UV) pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --all-extras --python $(PYTHON) --quiet
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -38,6 +66,57 @@ pytest: $(STAMP)
 
 test: lint pytest
 
+lock: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	@mkdir -p requirements
+	@# uv pip compile would prefer the versions already in its output file: start from nothing.
+	rm -f requirements/lowest.txt
+	$(LOWEST_COMPILE) -o requirements/lowest.txt
+
+# The lowest set: a venv of its own, synced exactly to requirements/lowest.txt, the project on top.
+.venv-lowest/.synced-stamp: $(UV) pyproject.toml requirements/lowest.txt
+	$(UV) venv --clear --quiet --python $(PYTHON) .venv-lowest
+	$(UV) pip sync --quiet --python .venv-lowest/bin/python requirements/lowest.txt
+	$(UV) pip install --quiet --python .venv-lowest/bin/python --no-deps -e .
+	@touch $@
+
+test-lowest: .venv-lowest/.synced-stamp
+	.venv-lowest/bin/pytest $(PYTEST_ARGS)
+
+# The newest set pyproject.toml admits today, resolved afresh every time and never committed:
+# this is how drift is found before users meet it. Not in CI, which would go red on a release.
+test-latest: $(UV)
+	$(UV) venv --clear --quiet --python $(PYTHON) .venv-latest
+	$(UV) pip compile pyproject.toml --all-extras --group pyproject.toml:dev --upgrade \
+		--python .venv-latest/bin/python --no-header --quiet -o .venv-latest/requirements.txt
+	$(UV) pip sync --quiet --python .venv-latest/bin/python .venv-latest/requirements.txt
+	$(UV) pip install --quiet --python .venv-latest/bin/python --no-deps -e .
+	@echo "--- test-latest resolved:"; grep -E '^(httpx|pydantic|langchain-core|llama-index-core|mypy|ruff)==' .venv-latest/requirements.txt
+	.venv-latest/bin/ruff check .
+	.venv-latest/bin/ruff format --check .
+	.venv-latest/bin/mypy
+	.venv-latest/bin/pytest $(PYTEST_ARGS)
+
+# The locked set on each other supported Python (uv.lock is universal, so no re-resolution).
+test-pythons: $(UV)
+	@for v in $(OTHER_PYTHONS); do \
+		$(UV) python find "$$v" >/dev/null 2>&1 || { \
+			echo "make test-pythons: no Python $$v on this machine (uv python find $$v found none);"; \
+			echo "install it (for example 'pyenv install $$v') or set OTHER_PYTHONS."; exit 1; }; \
+		echo "--- Python $$v"; \
+		UV_PROJECT_ENVIRONMENT=.venv-py$$v $(UV) sync --locked --all-extras --python "$$v" --quiet \
+			&& .venv-py$$v/bin/mypy && .venv-py$$v/bin/pytest $(PYTEST_ARGS) || exit 1; \
+	done
+
+# Explore: the property tests with random examples, many more of them, and an example database
+# (.hypothesis/) that replays a failure until it is fixed. `make test` and CI are derandomized.
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz RELIABILITY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		RELIABILITY_RESPONSE_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/pytest tests/reliability/test_fuzz_inputs.py tests/reliability/test_fuzz_responses.py \
+		tests/unit $(PYTEST_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
@@ -45,4 +124,4 @@ soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-lowest .venv-latest .venv-py* $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis dist

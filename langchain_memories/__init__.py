@@ -80,6 +80,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # One version for the three packages, kept in memories_client/_version.py.
+        import memories_client as mc
+
+        return mc.__version__
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -116,12 +116,16 @@ class ChatMemoriesGemini(_BaseChatMemories):
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
         *,
         tool_choice: str | None = None,
+        strict: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Not supported: memories.ai documents no tool calling for Gemini models.
 
         An empty ``tools`` list is accepted (``create_agent`` binds one when the agent has no
-        tools) and binds only ``kwargs``.
+        tools) and binds only ``kwargs``. ``strict`` is accepted for the same reason
+        (langchain 1.0 to 1.2 pass ``strict=True`` with a ``response_format``): with no tools it
+        has nothing to apply to, and a bound ``response_format`` is enforced by Gemini's native
+        ``responseSchema`` and validated strictly on the way back whatever its value.
 
         Raises:
             NotImplementedError: when any tool is given. Use ``ChatMemoriesNova`` for tools.

@@ -24,6 +24,11 @@ __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # One version for the three packages, kept in memories_client/_version.py.
+        import memories_client as mc
+
+        return mc.__version__
     # PEP 562: the class (and with it llama-index-core, about a second) is imported on first
     # access, so `import llama_index_memories` alone stays cheap.
     if name not in __all__:

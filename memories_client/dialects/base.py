@@ -141,7 +141,7 @@ class Dialect(ABC):
                     "leave endpoint unset so the request goes to /vu"
                 )
         if message.role == "user" and not message.media and not message.text.strip():
-            # The service answers 400 "Model input cannot be empty" (FACTS 0.8).
+            # The service answers 400 "Model input cannot be empty" (docs/API_FACTS.md, 0.8).
             raise MemoriesInputError(
                 f"messages[{i}]: a user message needs non-blank text or media; this one is empty"
             )

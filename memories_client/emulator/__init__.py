@@ -21,7 +21,49 @@ Example:
 
 from __future__ import annotations
 
-from memories_client.emulator.app import RecordedRequest, create_app
-from memories_client.emulator.server import Emulator
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Emulator", "RecordedRequest", "create_app"]
+if TYPE_CHECKING:
+    from memories_client.emulator.app import RecordedRequest, create_app
+    from memories_client.emulator.server import Emulator
+
+__all__ = ["Emulator", "EmulatorExtraMissingError", "RecordedRequest", "create_app"]
+
+_LAZY = {"Emulator": "server", "RecordedRequest": "app", "create_app": "app"}
+# Top-level modules of the `emulator` extra: a missing one means the extra is not installed.
+_EXTRA_MODULES = frozenset({"starlette", "uvicorn", "h11", "anyio"})
+
+
+class EmulatorExtraMissingError(ModuleNotFoundError):
+    """The ``emulator`` extra is not installed.
+
+    Example:
+        >>> issubclass(EmulatorExtraMissingError, ImportError)
+        True
+    """
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the ASGI stack is imported on first use, so that a missing extra is reported as
+    # such (here and by `python -m memories_client.emulator`) instead of a bare "No module named".
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in _EXTRA_MODULES:
+            raise
+        raise EmulatorExtraMissingError(
+            f"the memories.ai emulator needs the 'emulator' extra ({missing} is not installed); "
+            "install it with: pip install 'memories-integrations[emulator]'",
+            name=exc.name,
+        ) from None
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -11,8 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from memories_client.emulator import EmulatorExtraMissingError
 from memories_client.emulator.faults import FAULT_KINDS, FaultSpecError
-from memories_client.emulator.server import Emulator
 
 __all__ = ["main"]
 
@@ -52,6 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         memories.ai emulator listening on http://127.0.0.1:8765
     """
     args = _parser().parse_args(argv)
+    try:
+        from memories_client.emulator import Emulator
+    except EmulatorExtraMissingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         emulator = Emulator(
             port=args.port,

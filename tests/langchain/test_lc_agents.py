@@ -74,3 +74,24 @@ def test_create_agent_structured_response_with_gemini(emulator: Emulator) -> Non
     assert isinstance(state["structured_response"], Report)
     metadata = emulator.requests[-1].body["extra_body"]["metadata"]
     assert metadata["responseSchema"]["properties"]["people"]["type"] == "INTEGER"
+
+
+def test_gemini_accepts_the_bind_tools_call_older_agents_make(emulator: Emulator) -> None:
+    # langchain 1.0-1.2's create_agent binds `bind_tools([], strict=True, response_format=...)`
+    # for a native structured-output model (our lowest supported set runs that code path).
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+    schema = {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "Report",
+            "schema": {
+                "type": "object",
+                "properties": {"people": {"type": "integer"}},
+                "required": ["people"],
+            },
+        },
+    }
+    llm.bind_tools([], strict=True, response_format=schema).invoke("How many people?")
+    metadata = emulator.requests[-1].body["extra_body"]["metadata"]
+    assert metadata["responseSchema"]["properties"]["people"]["type"] == "INTEGER"
+    assert "strict" not in metadata
