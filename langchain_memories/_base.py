@@ -208,9 +208,11 @@ class _BaseChatMemories(BaseChatModel):
         max_tokens = kwargs.get("max_tokens", self.max_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
-        stops = stop if stop is not None else kwargs.get("stop", self.stop)
+        # LangChain calls this before _generate: check `stop` here, so a wrong type is our
+        # MemoriesInputError naming `stop`, not a TypeError from list(True).
+        stops = mc.normalize_stop(stop if stop is not None else kwargs.get("stop", self.stop))
         if stops:
-            params["ls_stop"] = list(stops)
+            params["ls_stop"] = stops
         return params
 
     def __getstate__(self) -> dict[Any, Any]:

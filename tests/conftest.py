@@ -5,6 +5,21 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+# Hypothesis: `make test` and CI run the same examples on every run of the same commit
+# (derandomized, no example database, so a fresh clone never replays another run's finds).
+# `make fuzz` selects the "fuzz" profile: random, many more examples, and a database under
+# .hypothesis/ so a failure replays until fixed; turn each find into an explicit @example.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile(
+    "fuzz",
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The emulator's pytest plugin gives `memories_emulator` (session) and `memories_emulator_fn`.
 pytest_plugins = ["memories_client.emulator.pytest_plugin"]

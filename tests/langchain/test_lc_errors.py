@@ -172,3 +172,19 @@ def test_403_is_permission_denied() -> None:
     mapped = to_langchain_error(mc.AuthenticationError("no", status=403))
     assert isinstance(mapped, ModelPermissionDeniedError)
     assert isinstance(mapped, mc.AuthenticationError)
+
+
+@pytest.mark.parametrize("stop", [True, 5, 1.5, {"a": 1}, [1], ["ok", None], ""])
+@pytest.mark.parametrize("cls", ["ChatMemoriesGemini", "ChatMemoriesNova"])
+def test_a_wrong_stop_is_an_input_error_naming_stop_before_anything_else(
+    cls: str, stop: object
+) -> None:
+    import langchain_memories
+    from memories_client import MemoriesInputError
+
+    # Port 9 (discard) on loopback: a request that got out would fail with a connection error.
+    llm = getattr(langchain_memories, cls)(api_key="test", base_url="http://127.0.0.1:9")
+    with pytest.raises(MemoriesInputError, match="stop"):
+        llm.invoke("hi", stop=stop)  # type: ignore[arg-type]
+    with pytest.raises(MemoriesInputError, match="stop"):
+        list(llm.stream("hi", stop=stop))  # type: ignore[arg-type]

@@ -124,3 +124,21 @@ def test_error_messages_never_contain_the_key(emu: Emulator) -> None:
         llm.chat(HI)
     assert secret not in str(info.value)
     assert secret not in repr(info.value.body)
+
+
+@pytest.mark.parametrize("stop", [True, 5, 1.5, {"a": 1}, [1], ["ok", None], ""])
+@pytest.mark.parametrize("entry", ["chat", "stream_chat", "complete"])
+def test_a_wrong_stop_is_an_input_error_naming_stop(entry: str, stop: object) -> None:
+    from memories_client import MemoriesInputError
+
+    # Port 9 (discard) on loopback: a request that got out would fail with a connection error.
+    llm = MemoriesMultiModal(api_key="test", base_url="http://127.0.0.1:9", max_retries=0)
+    arg: object = "hi" if entry == "complete" else [ChatMessage(role="user", content="hi")]
+
+    def call() -> None:
+        result = getattr(llm, entry)(arg, stop=stop)
+        if entry == "stream_chat":
+            list(result)
+
+    with pytest.raises(MemoriesInputError, match="stop"):
+        call()

@@ -57,7 +57,6 @@ EXAMPLES = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", "2000"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=False,
     suppress_health_check=[
         HealthCheck.too_slow,
         HealthCheck.filter_too_much,
