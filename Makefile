@@ -98,13 +98,17 @@ test-latest: $(UV)
 	.venv-latest/bin/pytest $(PYTEST_ARGS)
 
 # The locked set on each other supported Python (uv.lock is universal, so no re-resolution).
+# An interpreter is found through pyenv when it has one (its shims hide inactive versions),
+# else on PATH as pythonX.Y.
 test-pythons: $(UV)
 	@for v in $(OTHER_PYTHONS); do \
-		$(UV) python find "$$v" >/dev/null 2>&1 || { \
-			echo "make test-pythons: no Python $$v on this machine (uv python find $$v found none);"; \
+		py="$$(pyenv prefix "$$v" 2>/dev/null)/bin/python$$v"; \
+		[ -x "$$py" ] || py="$$(command -v "python$$v" 2>/dev/null)"; \
+		[ -n "$$py" ] && "$$py" -c "" 2>/dev/null || { \
+			echo "make test-pythons: no Python $$v on this machine (neither pyenv nor PATH has it);"; \
 			echo "install it (for example 'pyenv install $$v') or set OTHER_PYTHONS."; exit 1; }; \
-		echo "--- Python $$v"; \
-		UV_PROJECT_ENVIRONMENT=.venv-py$$v $(UV) sync --locked --all-extras --python "$$v" --quiet \
+		echo "--- Python $$v ($$py)"; \
+		UV_PROJECT_ENVIRONMENT=.venv-py$$v $(UV) sync --locked --all-extras --python "$$py" --quiet \
 			&& .venv-py$$v/bin/mypy && .venv-py$$v/bin/pytest $(PYTEST_ARGS) || exit 1; \
 	done
 

@@ -178,6 +178,13 @@ class _BaseClient:
             ) from exc
         return prepared.dialect.parse_completion(body, request_id=request_id)
 
+    @staticmethod
+    def _log_success(prepared: _Prepared, status: int, started: float) -> None:
+        # DEBUG only, and never headers or bodies: the key and the user's media stay out of logs.
+        if logger.isEnabledFor(logging.DEBUG):
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            logger.debug("POST %s -> %d in %.0f ms", prepared.url, status, elapsed_ms)
+
     def _log_retry(self, attempt: int, error: MemoriesError, delay: float) -> None:
         logger.info(
             "memories.ai request failed (%s); retry %d/%d in %.2fs",
@@ -276,13 +283,7 @@ class MemoriesClient(_BaseClient):
                     self._request(prepared, self.http_client), stream=prepared.stream
                 )
                 if response.status_code < 300:
-                    if logger.isEnabledFor(logging.DEBUG):
-                        logger.debug(
-                            "POST %s -> %d in %.0f ms",
-                            prepared.url,
-                            response.status_code,
-                            (time.perf_counter() - started) * 1000,
-                        )
+                    self._log_success(prepared, response.status_code, started)
                     return response, None if prepared.stream else response.content
                 content = response.read()
                 response.close()
@@ -400,6 +401,7 @@ class AsyncMemoriesClient(_BaseClient):
         policy = self.retry_policy
         attempt = 0
         while True:
+            started = time.perf_counter()
             response: httpx.Response | None = None
             error: MemoriesError
             try:
@@ -407,6 +409,7 @@ class AsyncMemoriesClient(_BaseClient):
                     self._request(prepared, self.http_client), stream=prepared.stream
                 )
                 if response.status_code < 300:
+                    self._log_success(prepared, response.status_code, started)
                     return response, None if prepared.stream else response.content
                 content = await response.aread()
                 await response.aclose()

@@ -295,3 +295,30 @@ def test_inline_bytes_round_trip(data: bytes) -> None:
     part = _media({"type": "image", "base64": b64, "mime_type": "image/png"})
     assert part.data is not None
     assert base64.b64decode(part.data) == data
+
+
+# docs/LANGCHAIN.md lists these keys as ignored (no field for them in the API). If one starts to
+# change the request, update the docs and this list together.
+IGNORED_KEYS = [
+    ("video", {"video_metadata": {"start_offset": "10s", "end_offset": "20s"}}),
+    ("video", {"extras": {"fps": 5}}),
+    ("image", {"detail": "low"}),
+    ("image", {"id": "block-1", "cache_control": {"type": "ephemeral"}}),
+]
+
+
+@pytest.mark.parametrize(("kind", "extra"), IGNORED_KEYS)
+def test_documented_ignored_block_keys_do_not_change_the_part(
+    kind: str, extra: dict[str, Any]
+) -> None:
+    block = {"type": kind, "url": f"https://example.com/clip.{'mp4' if kind == 'video' else 'png'}"}
+    assert _media({**block, **extra}) == _media(block)
+
+
+def test_openai_detail_is_ignored() -> None:
+    plain = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
+    detailed = {
+        "type": "image_url",
+        "image_url": {"url": "https://example.com/a.png", "detail": "high"},
+    }
+    assert _media(detailed) == _media(plain)
