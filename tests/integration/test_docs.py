@@ -5,8 +5,7 @@
   its own, in a fresh namespace. A block that builds on the one before it says so with the line
   ``<!-- continues -->`` right above its fence, and then runs in that block's namespace.
 * Every ```` ```bash ```` block passes ``bash -n`` (install and configure commands are not run).
-* Every relative link in those files and in ``tests/RELIABILITY.md`` points to a file that
-  exists, and every ``#section`` reference to a heading that exists (GitHub's anchor rules).
+* Every relative link in the project's Markdown files points to a file that exists, and every ``#section`` reference to a heading that exists (GitHub's anchor rules).
 """
 
 from __future__ import annotations
@@ -29,7 +28,12 @@ EXAMPLE_FILES = [
     *sorted((REPO / "docs").glob("*.md")),
     REPO / "notebooks" / "README.md",
 ]
-LINKED_FILES = [*EXAMPLE_FILES, REPO / "tests" / "RELIABILITY.md"]
+# Every Markdown file of the project (not those inside virtual environments or caches).
+LINKED_FILES = sorted(
+    path
+    for path in REPO.rglob("*.md")
+    if not any(part.startswith(".") for part in path.relative_to(REPO).parts)
+)
 CONTINUES = "<!-- continues -->"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", flags=re.DOTALL | re.MULTILINE)
 
