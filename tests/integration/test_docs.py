@@ -111,7 +111,10 @@ def isolated_globals() -> Iterator[None]:
 @pytest.mark.usefixtures("isolated_globals")
 @pytest.mark.parametrize("chain", CHAINS, ids=[c[0].name for c in CHAINS])
 def test_python_example_runs(
-    chain: list[Block], memories_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+    chain: list[Block],
+    memories_emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     memories_emulator.reset()
     monkeypatch.setenv("MEMORIES_API_KEY", "docs-test-key")
@@ -129,6 +132,8 @@ def test_python_example_runs(
                 fixtures = {"memories_emulator": memories_emulator, "memories_emulator_fn": fresh}
                 wanted = inspect.signature(test).parameters
                 test(**{arg: fixtures[arg] for arg in wanted})
+    assert all(r.status == 200 for r in memories_emulator.requests)
+    assert "docs-test-key" not in capsys.readouterr().out
 
 
 SHELL_BLOCKS = [b for path in EXAMPLE_FILES for b in blocks(path, "bash")]
@@ -225,6 +230,15 @@ def test_the_documented_ci_commands_are_what_ci_runs() -> None:
         "make test-lowest   # the suite on the lowest versions pyproject.toml admits (also in CI)"
         in readme
     )
+
+
+@pytest.mark.parametrize("heading", ["LangChain in ten lines", "LlamaIndex in ten lines"])
+def test_the_ten_line_examples_have_ten_lines_at_most(heading: str) -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split(f"## {heading}\n", 1)[1]
+    code = FENCE.search(section)
+    assert code is not None and code.group(1) == "python"
+    assert len(code.group(2).strip().splitlines()) <= 10
 
 
 def test_readme_has_the_setup_commands_first() -> None:
