@@ -140,8 +140,12 @@ class _BaseChatMemories(BaseChatModel):
     """An ``httpx.Client`` to send requests with (not closed by the model; not pickled)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for the async methods (not closed by the model; not pickled)."""
-    default_headers: dict[str, str] | None = None
-    """Extra headers on every request (``Authorization`` is refused: use ``api_key``)."""
+    default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
+    """Extra headers on every request (``Authorization`` is refused: use ``api_key``).
+
+    Kept out of ``repr``, ``model_dump`` and ``dumpd`` like the key: they may carry proxy
+    credentials. A model rebuilt from ``dumpd`` has none.
+    """
     streaming: bool = False
     """Make ``invoke`` stream under the hood (callbacks then receive tokens)."""
     stream_usage: bool = True
@@ -162,8 +166,11 @@ class _BaseChatMemories(BaseChatModel):
 
     @model_validator(mode="after")
     def _check_model(self) -> Self:
-        """Refuse another family's model id now rather than at the first call."""
+        """Refuse another family's model id, or a key, URL or header that cannot be sent, now."""
         mc.resolve_model(self.model, self._family)
+        mc.check_connection_settings(
+            api_key=self.api_key, base_url=self.base_url, default_headers=self.default_headers
+        )
         return self
 
     def _resolve_model_profile(self) -> ModelProfile | None:

@@ -182,7 +182,7 @@ def _tool_args(args: Any) -> dict[str, Any]:
     if isinstance(args, str) and args.strip():
         try:
             parsed = json.loads(args)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond the recursion limit
             return {"input": args}
         return parsed if isinstance(parsed, dict) else {"input": parsed}
     return {}

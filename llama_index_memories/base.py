@@ -62,6 +62,7 @@ from memories_client import (
     MemoriesClient,
     MemoriesInputError,
     Message,
+    check_connection_settings,
     dialect_for,
     json_schema_of,
     model_info,
@@ -235,6 +236,9 @@ class MemoriesMultiModal(FunctionCallingLLM):
         return value
 
     def _check_options(self) -> None:
+        check_connection_settings(
+            api_key=self.api_key, base_url=self.base_url, default_headers=self.default_headers
+        )
         # The core's own checks, run on a dummy request: bad ranges fail here, not at call time.
         # CORE: memories_client exports no parameter checker (params.check_sampling is not a
         # public name), so the public Dialect.validate is run on a probe request instead.

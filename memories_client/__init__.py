@@ -25,6 +25,7 @@ from memories_client._http import (
     DEFAULT_TIMEOUT,
     InsecureBaseURLWarning,
     RetryPolicy,
+    check_connection_settings,
 )
 from memories_client._version import __version__
 from memories_client.catalog import (
@@ -130,6 +131,7 @@ __all__ = [
     "UnknownPriceError",
     "Usage",
     "__version__",
+    "check_connection_settings",
     "check_sampling",
     "dialect_for",
     "estimate_cost",

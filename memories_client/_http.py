@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from memories_client import _json
 from memories_client._version import __version__
 from memories_client.errors import (
     APIConnectionError,
@@ -43,6 +44,10 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "InsecureBaseURLWarning",
     "RetryPolicy",
+    "check_connection_settings",
+    "check_default_headers",
+    "check_header_value",
+    "check_paths",
     "error_from_response",
     "is_retryable",
     "resolve_api_key",
@@ -89,9 +94,126 @@ def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr:
             f"no memories.ai API key: pass api_key=... or set the {API_KEY_ENV} environment "
             "variable (keys look like 'sk-mavi-...'; for offline use start the bundled emulator)"
         )
-    if any(c in value for c in "\r\n"):
-        raise MemoriesInputError("api_key must not contain line breaks")
+    check_header_value("api_key", value)
     return SecretStr(value)
+
+
+def check_connection_settings(
+    *,
+    api_key: str | SecretStr | None = None,
+    base_url: str | None = None,
+    default_headers: Mapping[str, str] | None = None,
+    paths: Mapping[str, str] | None = None,
+) -> None:
+    """What a framework model checks when it is built, before any client or request exists.
+
+    The same checks the core client runs, minus the ones that need the key to be there: a model
+    may be built before ``MEMORIES_API_KEY`` is set, and a missing key is reported at the first
+    call. Nothing is echoed that could be a secret.
+
+    Example:
+        >>> check_connection_settings(api_key="sk-ok", base_url="https://api.example.com/v2")
+        >>> check_connection_settings(base_url="https://api.example.com/v2?tenant=1")
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: base_url must not have a query or fragment \
+(endpoint paths are appended to it), got 'https://api.example.com/v2?tenant=1'
+    """
+    value = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+    if value is not None:
+        check_header_value("api_key", value.strip() if isinstance(value, str) else value)
+    if base_url is not None:
+        with warnings.catch_warnings():  # the client warns once it is built and used
+            warnings.simplefilter("ignore", InsecureBaseURLWarning)
+            resolve_base_url(base_url)
+    check_default_headers(default_headers)
+    check_paths(paths)
+
+
+def check_header_value(what: str, value: object) -> None:
+    """Refuse a header value httpx cannot send as is, without ever echoing it.
+
+    HTTP header values are printable ASCII here: httpx would raise a ``UnicodeEncodeError``
+    carrying the whole value (a key with a zero-width space, a BOM or an accent copied along
+    with it) and the error would reach logs and tracers. The message gives only the position.
+
+    Example:
+        >>> check_header_value("api_key", "sk-abc\u200b")
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: api_key has a character that cannot be sent \
+in an HTTP header at position 6 (not printable ASCII: an invisible or accented character \
+copied along with it?); the value is not shown
+    """
+    if not isinstance(value, str):
+        raise MemoriesInputError(f"{what} must be a string, got {type(value).__name__}")
+    for position, char in enumerate(value):
+        if not (" " <= char <= "~" or char == "\t"):
+            kind = (
+                "a line break"
+                if char in "\r\n"
+                else (
+                    "not printable ASCII: an invisible or accented character copied along with it?"
+                )
+            )
+            raise MemoriesInputError(
+                f"{what} has a character that cannot be sent in an HTTP header at position "
+                f"{position} ({kind}); the value is not shown"
+            )
+
+
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def check_default_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Validated extra headers: RFC 9110 names, printable ASCII values, no ``Authorization``.
+
+    Example:
+        >>> check_default_headers({"X-Team": "video"})
+        {'X-Team': 'video'}
+    """
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not name or not set(name) <= _TOKEN:
+            raise MemoriesInputError(
+                f"default_headers has an invalid header name {name!r}: use letters, digits and "
+                "-_. only"
+            )
+        if name.lower() == "authorization":
+            raise MemoriesInputError(
+                "default_headers must not set Authorization; pass api_key= instead"
+            )
+        check_header_value(f"default_headers[{name!r}]", value)
+        checked[name] = value
+    return checked
+
+
+def check_paths(paths: Mapping[str, str] | None) -> dict[str, str]:
+    """Endpoint paths merged over the defaults; each must be an absolute path on the base URL.
+
+    A path with a scheme, host or port (``"//evil.example/vu"``, ``":8443/vu"``), a query or a
+    fragment is refused: joined to the base URL it would send the key somewhere else.
+
+    Example:
+        >>> check_paths({"iu": "/ilm/chat/completions"})["iu"]
+        '/ilm/chat/completions'
+    """
+    unknown = set(paths or {}) - set(DEFAULT_PATHS)
+    if unknown:
+        raise MemoriesInputError(f"paths keys must be 'vu' and/or 'iu', got {sorted(unknown)}")
+    for key, path in (paths or {}).items():
+        if (
+            not isinstance(path, str)
+            or not path.startswith("/")
+            or path.startswith("//")
+            or any(c in path for c in "?#\\")
+            or any(not (" " < c <= "~") for c in path)
+        ):
+            raise MemoriesInputError(
+                f"paths[{key!r}] must be an absolute path such as '/vu/chat/completions' (no "
+                f"scheme, host, port, query or fragment), got {path!r}"
+            )
+    return {**DEFAULT_PATHS, **(paths or {})}
 
 
 def _is_loopback(host: str) -> bool:
@@ -109,11 +231,30 @@ def resolve_base_url(base_url: str | None) -> str:
     Warns with :class:`InsecureBaseURLWarning` for plain ``http://`` to a non-loopback host.
     """
     url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    if not isinstance(url, str):
+        raise MemoriesInputError(f"base_url must be a string, got {type(url).__name__}")
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is not None and "@" in parts.netloc:
+        # Credentials in the URL would show in reprs, errors and logs; the value is not echoed.
+        raise MemoriesInputError(
+            "base_url must not contain credentials (user:password@); the value is not shown. "
+            "Authenticate a proxy through your own httpx client (http_client=...)"
+        )
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise MemoriesInputError(
             f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {url!r}"
+        )
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        # Paths are appended to the base URL: "…/api?tenant=1" would become
+        # "…/api?tenant=1/vu/chat/completions".
+        raise MemoriesInputError(
+            f"base_url must not have a query or fragment (endpoint paths are appended to it), "
+            f"got {url!r}"
         )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         warnings.warn(
@@ -173,6 +314,22 @@ class RetryPolicy:
         base: float = min(self.max_delay, self.initial_delay * 2.0**attempt)
         return base * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
+    def explain_refusal(self, attempt: int, error: MemoriesError) -> None:
+        """Say in ``error`` why it was not retried when only the ``Retry-After`` cap stopped it."""
+        retry_after = getattr(error, "retry_after", None)
+        if (
+            attempt < self.max_retries
+            and is_retryable(error)
+            and isinstance(error, MemoriesAPIError)
+            and isinstance(retry_after, (int, float))
+            and retry_after > self.max_retry_after
+        ):
+            error.message += (
+                f" (not retried: the server asked to wait {retry_after:.0f} s, longer than the "
+                f"{self.max_retry_after:.0f} s this client waits; pass "
+                "retry_policy=RetryPolicy(max_retry_after=...) to wait longer)"
+            )
+
     def should_retry(self, attempt: int, error: MemoriesError) -> bool:
         """True if ``error`` on attempt number ``attempt`` (0-based) deserves another try."""
         if attempt >= self.max_retries or not is_retryable(error):
@@ -201,7 +358,11 @@ def parse_retry_after(value: str | None) -> float | None:
         except (TypeError, ValueError):
             return None
         seconds = when.timestamp() - time.time()
-    return max(0.0, seconds) if seconds == seconds else None  # NaN guard
+    # NaN, a negative number or a date in the past says nothing usable: fall back to the
+    # client's own backoff rather than retrying at once, back to back.
+    if seconds != seconds or seconds < 0:
+        return None
+    return seconds
 
 
 def _server_fields(body: Any, text: str) -> tuple[Any, str | None]:
@@ -227,8 +388,8 @@ def error_from_response(status: int, headers: httpx.Headers, content: bytes) -> 
     request_id = headers.get("x-request-id") or headers.get("request-id")
     text = content.decode("utf-8", "replace")
     try:
-        body: Any = json.loads(text) if text else None
-    except json.JSONDecodeError:
+        body: Any = _json.loads(text) if text else None
+    except ValueError:
         body = None
     code, server_message = _server_fields(body, text)
     if request_id is None and isinstance(body, Mapping) and isinstance(body.get("id"), str):
@@ -279,11 +440,5 @@ def build_headers(
         "Accept": "text/event-stream" if stream else "application/json",
         "User-Agent": USER_AGENT,
     }
-    if extra:
-        for name, value in extra.items():
-            if name.lower() == "authorization":
-                raise MemoriesInputError(
-                    "default_headers must not set Authorization; pass api_key= instead"
-                )
-            headers[name] = value
+    headers.update(check_default_headers(extra))
     return headers

@@ -17,23 +17,25 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from memories_client import _json
 from memories_client._body import SplicedBody, encode_body, with_placeholders
 from memories_client._http import (
-    DEFAULT_PATHS,
     AuthScheme,
     RetryPolicy,
     build_headers,
+    check_default_headers,
+    check_paths,
     error_from_response,
     resolve_api_key,
     resolve_base_url,
@@ -61,7 +63,9 @@ _LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepa
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     url: str
-    headers: dict[str, str]
+    # Holds the Authorization header: kept out of repr, which error trackers record as a
+    # frame local on every error path.
+    headers: dict[str, str] = field(repr=False)
     content: bytes | SplicedBody
     dialect: Dialect
     stream: bool
@@ -92,11 +96,8 @@ class _BaseClient:
         self.base_url = resolve_base_url(base_url)
         self.timeout = resolve_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
-        self.default_headers = dict(default_headers or {})
-        unknown = set(paths or {}) - set(DEFAULT_PATHS)
-        if unknown:
-            raise MemoriesInputError(f"paths keys must be 'vu' and/or 'iu', got {sorted(unknown)}")
-        self.paths = {**DEFAULT_PATHS, **(paths or {})}
+        self.default_headers = check_default_headers(default_headers)
+        self.paths = check_paths(paths)
         if auth_scheme not in ("raw", "bearer"):
             raise MemoriesInputError("auth_scheme must be 'raw' or 'bearer'")
         self.auth_scheme: AuthScheme = auth_scheme
@@ -169,8 +170,8 @@ class _BaseClient:
     def _parse(prepared: _Prepared, response: httpx.Response, content: bytes) -> Completion:
         request_id = response.headers.get("x-request-id")
         try:
-            body = json.loads(content)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            body = _json.loads(content)
+        except ValueError as exc:  # not JSON, too deep, an oversized number, bad bytes
             raise MalformedResponseError(
                 f"the response is not valid JSON: {content[:200]!r}",
                 status=response.status_code,
@@ -244,11 +245,14 @@ class MemoriesClient(_BaseClient):
         super().__init__(api_key, **settings)
         self._owned = http_client is None
         self._http_client = http_client
+        self._pid = os.getpid()
         self._lock = threading.Lock()
 
     @property
     def http_client(self) -> httpx.Client:
-        """The pooled ``httpx.Client`` (created on first use)."""
+        """The pooled ``httpx.Client`` (created on first use, and again in a forked child)."""
+        if self._owned and self._pid != os.getpid():
+            self._forget_parent_pool()
         client = self._http_client
         if client is None:
             with self._lock:
@@ -256,6 +260,16 @@ class MemoriesClient(_BaseClient):
                 if client is None:
                     client = self._http_client = httpx.Client(limits=_LIMITS)
         return client
+
+    def _forget_parent_pool(self) -> None:
+        # After fork() the child holds copies of the parent's pooled sockets: using one would
+        # interleave both processes' bytes and swap their answers (gunicorn --preload, Celery
+        # prefork, multiprocessing). The child starts a pool of its own. The parent's client is
+        # dropped, not closed: closing could send a TLS close_notify on the parent's connection.
+        # The lock is replaced too, in case another thread held it at the moment of the fork.
+        self._http_client = None
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
 
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
@@ -293,6 +307,7 @@ class MemoriesClient(_BaseClient):
                     response.close()
                 error = transport_error(exc, prepared.url)
             if not policy.should_retry(attempt, error):
+                policy.explain_refusal(attempt, error)
                 raise error
             delay = policy.delay(attempt, error)
             self._log_retry(attempt, error, delay)
@@ -377,10 +392,15 @@ class AsyncMemoriesClient(_BaseClient):
         super().__init__(api_key, **settings)
         self._owned = http_client is None
         self._http_client = http_client
+        self._pid = os.getpid()
 
     @property
     def http_client(self) -> httpx.AsyncClient:
-        """The pooled ``httpx.AsyncClient`` (created on first use)."""
+        """The pooled ``httpx.AsyncClient`` (created on first use, and again in a forked child)."""
+        if self._owned and self._pid != os.getpid():
+            # As for the sync client: never share pooled sockets with the parent process.
+            self._http_client = None
+            self._pid = os.getpid()
         if self._http_client is None:
             self._http_client = httpx.AsyncClient(limits=_LIMITS)
         return self._http_client
@@ -419,6 +439,7 @@ class AsyncMemoriesClient(_BaseClient):
                     await response.aclose()
                 error = transport_error(exc, prepared.url)
             if not policy.should_retry(attempt, error):
+                policy.explain_refusal(attempt, error)
                 raise error
             delay = policy.delay(attempt, error)
             self._log_retry(attempt, error, delay)

@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import re
 import weakref
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from typing import Any, Final, TypeVar, overload
 import pydantic
 import typing_extensions
 
+from memories_client import _json
 from memories_client.errors import MemoriesError, MemoriesInputError
 from memories_client.schema import (
     apply_typeddict_defaults,
@@ -183,13 +183,13 @@ def parse_json_output(text: str) -> Any:
             f"the model returned no JSON (the answer is empty); answer: {_quote(text)}", text=text
         )
     try:
-        return json.loads(body)
+        return _json.loads(body)
     except ValueError as exc:
         reason = str(exc)
     whole = text.strip()
     if whole != body:
         try:  # backticks inside a JSON string were taken for a fence
-            return json.loads(whole)
+            return _json.loads(whole)
         except ValueError:
             pass
     # Prose around the JSON: the longest balanced value in the fenced block or the whole text.
@@ -261,7 +261,7 @@ def _extract_json(text: str) -> tuple[Any, int]:
         if end - start <= best_len:
             continue
         try:
-            value = json.loads(text[start:end])
+            value = _json.loads(text[start:end])
         except ValueError:
             continue
         best, best_len = value, end - start

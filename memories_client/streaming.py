@@ -33,11 +33,11 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from memories_client import _json
 from memories_client.dialects.base import parse_tool_arguments, parse_usage
 from memories_client.errors import (
     MalformedResponseError,
@@ -138,8 +138,8 @@ class StreamAssembler:
         if not data:
             return
         try:
-            payload = json.loads(data)
-        except json.JSONDecodeError as exc:
+            payload = _json.loads(data)
+        except ValueError as exc:
             raise MalformedResponseError(
                 f"a streamed event is not JSON: {data[:200]!r}",
                 request_id=self.request_id,

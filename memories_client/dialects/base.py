@@ -18,6 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
+from memories_client import _json
 from memories_client.catalog import FAMILIES, Endpoint, resolve_model
 from memories_client.errors import MalformedResponseError, MemoriesInputError, ModelError
 from memories_client.params import check_sampling, normalize_stop
@@ -276,8 +277,8 @@ def parse_tool_arguments(arguments: Any, *, name: str) -> dict[str, Any]:
         return {}
     if isinstance(arguments, str):
         try:
-            parsed = json.loads(arguments)
-        except json.JSONDecodeError as exc:
+            parsed = _json.loads(arguments)
+        except ValueError as exc:
             raise MalformedResponseError(
                 f"tool call {name!r} came back with arguments that are not JSON: "
                 f"{arguments[:200]!r}"

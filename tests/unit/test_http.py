@@ -81,7 +81,11 @@ def test_retry_after_parsing() -> None:
     assert parse_retry_after("1.5") == 1.5
     assert parse_retry_after(None) is None
     assert parse_retry_after("garbage") is None
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    # A date in the past, a negative or a NaN value: normal backoff, not an immediate retry.
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") is None
+    assert parse_retry_after("-5") is None
+    assert parse_retry_after("nan") is None
+    assert parse_retry_after("0") == 0.0
 
 
 def test_retries_429_then_succeeds_and_honours_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,6 +150,7 @@ def test_too_long_retry_after_is_not_waited_for() -> None:
     with pytest.raises(RateLimitError) as info:
         mock_client(handler, max_retries=3).chat(REQ)
     assert len(seen) == 1 and info.value.retry_after == 3600
+    assert "not retried: the server asked to wait 3600 s" in str(info.value)
 
 
 def test_input_errors_raise_before_any_request() -> None:
@@ -252,3 +257,18 @@ def test_unknown_request_fields_are_input_errors() -> None:
         client.chat(REQ, temprature=0.2)
     with pytest.raises(MemoriesInputError, match="invalid request fields"):
         client.chat(model="gemini-2.5-flash")
+
+
+def test_a_past_or_negative_retry_after_backs_off_instead_of_hammering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("memories_client.client.time.sleep", slept.append)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        value = "-1" if len(slept) == 0 else "Wed, 21 Oct 2015 07:28:00 GMT"
+        return httpx.Response(429, headers={"Retry-After": value}, json={"msg": "later"})
+
+    with pytest.raises(RateLimitError):
+        mock_client(handler, max_retries=2).chat(REQ)
+    assert len(slept) == 2 and all(s > 0 for s in slept)  # the client's own backoff, twice
