@@ -355,7 +355,10 @@ class MemoriesClient(_BaseClient):
                     for event in decoder.flush():
                         yield from assembler.add_event(event)
             except httpx.HTTPError as exc:
-                raise _interrupted(exc, assembler) from exc
+                # After the service marked the answer finished (a finish_reason), a server that
+                # then idles or hangs up without [DONE] has still given the whole answer.
+                if not assembler.complete:
+                    raise _interrupted(exc, assembler) from exc
             yield assembler.finish()
         finally:
             response.close()
@@ -486,7 +489,10 @@ class AsyncMemoriesClient(_BaseClient):
                         for chunk in assembler.add_event(event):
                             yield chunk
             except httpx.HTTPError as exc:
-                raise _interrupted(exc, assembler) from exc
+                # After the service marked the answer finished (a finish_reason), a server that
+                # then idles or hangs up without [DONE] has still given the whole answer.
+                if not assembler.complete:
+                    raise _interrupted(exc, assembler) from exc
             yield assembler.finish()
         finally:
             await response.aclose()

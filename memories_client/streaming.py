@@ -63,14 +63,20 @@ class SSEEvent:
 class SSEDecoder:
     """Turns text lines into :class:`SSEEvent` objects (per the SSE spec, tolerant of NDJSON)."""
 
-    __slots__ = ("_data", "_event")
+    __slots__ = ("_data", "_event", "_started")
 
     def __init__(self) -> None:
         self._data: list[str] = []
         self._event = "message"
+        self._started = False
 
     def feed_line(self, line: str) -> list[SSEEvent]:
         """Feed one line (without its newline); return the events it completes."""
+        if not self._started:
+            # The SSE spec ignores a byte order mark at the start of the stream; left in, it
+            # would turn the first "data:" field into an unknown one and lose the first event.
+            self._started = True
+            line = line.removeprefix("\ufeff")
         line = line.rstrip("\r")
         if not line:
             return self._dispatch()
@@ -295,6 +301,15 @@ class StreamAssembler:
             if index == 0 and frag.name
         )
         finish = self._finish.get(0)
+        if finish is None and not calls and not self.text_so_far:
+            # The rule for a whole answer (dialects.base.parse_completion), so that streaming
+            # or not never decides whether an empty answer is a success.
+            raise ModelError(
+                "the service returned an empty answer with no finish reason (the media may be "
+                "inaccessible, too long or blocked)",
+                status=200,
+                request_id=self.request_id or self._id,
+            )
         if finish is None and calls:
             finish = "tool_calls"
         return StreamChunk(

@@ -219,8 +219,16 @@ class HalfAnswerServer:
     stream, or drop before any byte.
     """
 
-    def __init__(self, body: str = "sse", after: str = "stall", events: int = 2) -> None:
+    def __init__(
+        self,
+        body: str = "sse",
+        after: str = "stall",
+        events: int = 2,
+        raw_events: list[bytes] | None = None,
+    ) -> None:
+        # raw_events: exact SSE bytes to send instead of the ``events`` text events.
         self.body, self.after, self.events = body, after, events
+        self.raw_events = raw_events
         self.connections = 0
         self.requests = 0
         self.disconnects = 0
@@ -291,9 +299,15 @@ class HalfAnswerServer:
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
             b"transfer-encoding: chunked\r\nx-request-id: half-1\r\n\r\n"
         )
-        for n in range(self.events):
-            payload = {"id": "resp_half", "choices": [{"index": 0, "text": f"part {n} "}]}
-            event = f"data: {json.dumps(payload)}\n\n".encode()
+        events = self.raw_events
+        if events is None:
+            events = [
+                "data: {}\n\n".format(
+                    json.dumps({"id": "resp_half", "choices": [{"index": 0, "text": f"part {n} "}]})
+                ).encode()
+                for n in range(self.events)
+            ]
+        for event in events:
             client.sendall(b"%x\r\n%s\r\n" % (len(event), event))
 
     def _serve(self, client: socket.socket) -> None:
