@@ -42,6 +42,14 @@ from memories_client._http import (
     resolve_timeout,
     transport_error,
 )
+from memories_client._limits import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    ERROR_BODY_LIMIT,
+    LineReader,
+    aread_capped,
+    read_capped,
+    too_large,
+)
 from memories_client.catalog import family_of, resolve_model
 from memories_client.dialects import DIALECTS, Dialect, dialect_for
 from memories_client.errors import (
@@ -91,8 +99,18 @@ class _BaseClient:
         auth_scheme: AuthScheme = "raw",
         dialects: Mapping[str, Dialect] | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._api_key = resolve_api_key(api_key)
+        if (
+            not isinstance(max_response_bytes, int)
+            or isinstance(max_response_bytes, bool)
+            or max_response_bytes < 1
+        ):
+            raise MemoriesInputError(
+                f"max_response_bytes must be a positive integer, got {max_response_bytes!r}"
+            )
+        self.max_response_bytes = max_response_bytes
         self.base_url = resolve_base_url(base_url)
         self.timeout = resolve_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
@@ -178,6 +196,13 @@ class _BaseClient:
                 request_id=request_id,
             ) from exc
         return prepared.dialect.parse_completion(body, request_id=request_id)
+
+    def _too_large(self, response: httpx.Response) -> MemoriesError:
+        return too_large(
+            self.max_response_bytes,
+            status=response.status_code,
+            request_id=response.headers.get("x-request-id"),
+        )
 
     @staticmethod
     def _log_success(prepared: _Prepared, status: int, started: float) -> None:
@@ -292,15 +317,25 @@ class MemoriesClient(_BaseClient):
             response: httpx.Response | None = None
             error: MemoriesError
             try:
-                # Only a stream is left open; a plain answer is read whole by httpx itself.
+                # Always streamed, so that no body is read past its limit (see _limits).
                 response = self.http_client.send(
-                    self._request(prepared, self.http_client), stream=prepared.stream
+                    self._request(prepared, self.http_client), stream=True
                 )
                 if response.status_code < 300:
                     self._log_success(prepared, response.status_code, started)
-                    return response, None if prepared.stream else response.content
-                content = response.read()
-                response.close()
+                    if prepared.stream:
+                        return response, None
+                    try:
+                        content, over = read_capped(response.iter_bytes(), self.max_response_bytes)
+                    finally:
+                        response.close()
+                    if over:
+                        raise self._too_large(response)
+                    return response, content
+                try:  # the error page is read up to a small cap; the rest never is
+                    content, _ = read_capped(response.iter_bytes(), ERROR_BODY_LIMIT)
+                finally:
+                    response.close()
                 error = error_from_response(response.status_code, response.headers, content)
             except httpx.HTTPError as exc:
                 if response is not None:
@@ -342,11 +377,14 @@ class MemoriesClient(_BaseClient):
         request_id = response.headers.get("x-request-id")
         try:
             if _is_plain_json(response):
-                yield from completion_to_chunks(self._parse(prepared, response, response.read()))
+                content, over = read_capped(response.iter_bytes(), self.max_response_bytes)
+                if over:
+                    raise self._too_large(response)
+                yield from completion_to_chunks(self._parse(prepared, response, content))
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
-                for line in response.iter_lines():
+                for line in _lines(response.iter_bytes()):
                     for event in decoder.feed_line(line):
                         yield from assembler.add_event(event)
                     if assembler.ended:
@@ -429,13 +467,25 @@ class AsyncMemoriesClient(_BaseClient):
             error: MemoriesError
             try:
                 response = await self.http_client.send(
-                    self._request(prepared, self.http_client), stream=prepared.stream
+                    self._request(prepared, self.http_client), stream=True
                 )
                 if response.status_code < 300:
                     self._log_success(prepared, response.status_code, started)
-                    return response, None if prepared.stream else response.content
-                content = await response.aread()
-                await response.aclose()
+                    if prepared.stream:
+                        return response, None
+                    try:
+                        content, over = await aread_capped(
+                            response.aiter_bytes(), self.max_response_bytes
+                        )
+                    finally:
+                        await response.aclose()
+                    if over:
+                        raise self._too_large(response)
+                    return response, content
+                try:
+                    content, _ = await aread_capped(response.aiter_bytes(), ERROR_BODY_LIMIT)
+                finally:
+                    await response.aclose()
                 error = error_from_response(response.status_code, response.headers, content)
             except httpx.HTTPError as exc:
                 if response is not None:
@@ -470,14 +520,17 @@ class AsyncMemoriesClient(_BaseClient):
         request_id = response.headers.get("x-request-id")
         try:
             if _is_plain_json(response):
-                completion = self._parse(prepared, response, await response.aread())
+                content, over = await aread_capped(response.aiter_bytes(), self.max_response_bytes)
+                if over:
+                    raise self._too_large(response)
+                completion = self._parse(prepared, response, content)
                 for chunk in completion_to_chunks(completion):
                     yield chunk
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
                 ended = False
-                async for line in response.aiter_lines():
+                async for line in _alines(response.aiter_bytes()):
                     for event in decoder.feed_line(line):
                         for chunk in assembler.add_event(event):
                             yield chunk
@@ -498,15 +551,32 @@ class AsyncMemoriesClient(_BaseClient):
             await response.aclose()
 
 
+def _lines(chunks: Iterator[bytes]) -> Iterator[str]:
+    # httpx's iter_lines buffers a line without end; this reader refuses one past the cap.
+    reader = LineReader()
+    for chunk in chunks:
+        yield from reader.feed(chunk)
+    yield from reader.flush()
+
+
+async def _alines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+    reader = LineReader()
+    async for chunk in chunks:
+        for line in reader.feed(chunk):
+            yield line
+    for line in reader.flush():
+        yield line
+
+
 def _interrupted(exc: httpx.HTTPError, assembler: StreamAssembler) -> MemoriesError:
-    partial = "".join(assembler.text_so_far)
+    partial = assembler.partial.tail()
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
-            f"the stream stalled and timed out after {len(partial)} characters; the answer is "
-            "incomplete"
+            f"the stream stalled and timed out after {assembler.partial.chars} characters; the "
+            "answer is incomplete"
         )
     return StreamInterruptedError(
-        f"the connection dropped mid-stream ({type(exc).__name__}) after {len(partial)} "
+        f"the connection dropped mid-stream ({type(exc).__name__}) after {assembler.partial.chars} "
         "characters; the answer is incomplete. Retry the request",
         partial_text=partial,
     )

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memories_client import _json
+from memories_client._limits import MAX_STREAM_LINE, PartialText
 from memories_client.dialects.base import parse_tool_arguments, parse_usage
 from memories_client.errors import (
     MalformedResponseError,
@@ -63,11 +64,12 @@ class SSEEvent:
 class SSEDecoder:
     """Turns text lines into :class:`SSEEvent` objects (per the SSE spec, tolerant of NDJSON)."""
 
-    __slots__ = ("_data", "_event", "_started")
+    __slots__ = ("_data", "_event", "_size", "_started")
 
     def __init__(self) -> None:
         self._data: list[str] = []
         self._event = "message"
+        self._size = 0
         self._started = False
 
     def feed_line(self, line: str) -> list[SSEEvent]:
@@ -92,6 +94,12 @@ class SSEDecoder:
             value = value[1:]
         if name == "data":
             self._data.append(value)
+            self._size += len(value)
+            if self._size > MAX_STREAM_LINE:
+                raise MalformedResponseError(
+                    f"a streamed event is longer than {MAX_STREAM_LINE:,} characters; the stream "
+                    "was abandoned"
+                )
         elif name == "event":
             self._event = value or "message"
         return []
@@ -106,6 +114,7 @@ class SSEDecoder:
             return []
         event = SSEEvent("\n".join(self._data), self._event)
         self._data = []
+        self._size = 0
         self._event = "message"
         return [event]
 
@@ -127,7 +136,7 @@ class StreamAssembler:
 
     request_id: str | None = None
     ended: bool = False
-    text_so_far: list[str] = field(default_factory=list)
+    partial: PartialText = field(default_factory=PartialText)
     _usage: Usage | None = None
     _finish: dict[int, str] = field(default_factory=dict)
     _tools: dict[tuple[int, int], _ToolFragment] = field(default_factory=dict)
@@ -177,7 +186,7 @@ class StreamAssembler:
             self._usage = usage
         token = payload.get("token")
         if isinstance(token, str) and token:
-            self.text_so_far.append(token)
+            self.partial.append(token)
             yield StreamChunk(text=token, id=self._id, model=self._model, raw=payload)
         choices = payload.get("choices")
         if isinstance(choices, list):
@@ -212,7 +221,7 @@ class StreamAssembler:
         if not text and not reasoning:
             return None
         if index == 0:
-            self.text_so_far.append(text)
+            self.partial.append(text)
         return StreamChunk(
             text=text,
             index=index,
@@ -282,10 +291,10 @@ class StreamAssembler:
                 completed status.
         """
         if not self.complete:
-            partial = "".join(self.text_so_far)
+            partial = self.partial.tail()
             raise StreamInterruptedError(
                 "the stream ended before the service marked the answer complete (no [DONE], "
-                f"no finish_reason); {len(partial)} characters had arrived. The answer is "
+                f"no finish_reason); {self.partial.chars} characters had arrived. The answer is "
                 "incomplete; retry the request",
                 partial_text=partial,
             )
@@ -301,7 +310,7 @@ class StreamAssembler:
             if index == 0 and frag.name
         )
         finish = self._finish.get(0)
-        if finish is None and not calls and not self.text_so_far:
+        if finish is None and not calls and not self.partial:
             # The rule for a whole answer (dialects.base.parse_completion), so that streaming
             # or not never decides whether an empty answer is a success.
             raise ModelError(

@@ -1,0 +1,172 @@
+"""Size limits on what a server can make the client hold in memory, and the readers that keep them.
+
+A misbehaving or hostile server can send a 200 MB answer, an endless chunked body, a 200 MB
+error page, or a streamed line that never ends. Without limits each costs memory in proportion
+(several times over, once decoded and parsed). The readers here stop at a limit instead:
+
+* an answer (a non-streamed body) is read up to ``max_response_bytes`` (default 32 MiB; the
+  API's answers are text and JSON, typically a few KB), then refused with
+  :class:`~memories_client.MalformedResponseError`;
+* an error body is read up to :data:`ERROR_BODY_LIMIT` (64 KiB) and kept truncated: enough for
+  the server's message, never the whole page, and the rest is never downloaded;
+* a streamed line, and a streamed event, may not exceed :data:`MAX_STREAM_LINE` (8 MiB);
+* the text a stream keeps for an "interrupted after N characters" error is a bounded tail.
+
+Pure functions and small classes: the clients in :mod:`memories_client.client` do the I/O.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import deque
+from collections.abc import AsyncIterable, Iterable
+
+from memories_client.errors import MalformedResponseError
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "ERROR_BODY_LIMIT",
+    "MAX_STREAM_LINE",
+    "PARTIAL_TEXT_LIMIT",
+    "LineReader",
+    "PartialText",
+    "aread_capped",
+    "read_capped",
+]
+
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+ERROR_BODY_LIMIT = 64 * 1024
+MAX_STREAM_LINE = 8 * 1024 * 1024
+PARTIAL_TEXT_LIMIT = 64 * 1024
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # SSE's line ends; not str.splitlines' (U+2028...)
+
+
+class _Capped:
+    """Collects chunks up to ``limit`` bytes; ``add`` says when the limit was passed."""
+
+    __slots__ = ("limit", "over", "parts", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size, self.over = limit, 0, False
+        self.parts: list[bytes] = []
+
+    def add(self, chunk: bytes) -> bool:
+        room = self.limit - self.size
+        if len(chunk) > room:
+            self.parts.append(chunk[:room])
+            self.over = True
+        else:
+            self.parts.append(chunk)
+            self.size += len(chunk)
+        return self.over
+
+    def result(self) -> tuple[bytes, bool]:
+        return b"".join(self.parts), self.over
+
+
+def read_capped(chunks: Iterable[bytes], limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of ``chunks``, and whether more were on offer (not read).
+
+    Example:
+        >>> read_capped([b"abc", b"def"], 4)
+        (b'abcd', True)
+    """
+    capped = _Capped(limit)
+    for chunk in chunks:
+        if capped.add(chunk):
+            break
+    return capped.result()
+
+
+async def aread_capped(chunks: AsyncIterable[bytes], limit: int) -> tuple[bytes, bool]:
+    """:func:`read_capped` for an async byte stream."""
+    capped = _Capped(limit)
+    async for chunk in chunks:
+        if capped.add(chunk):
+            break
+    return capped.result()
+
+
+def too_large(limit: int, *, status: int, request_id: str | None) -> MalformedResponseError:
+    """The error for an answer over ``max_response_bytes``."""
+    return MalformedResponseError(
+        f"the answer is larger than max_response_bytes ({limit:,} bytes) and was not read; "
+        "raise max_response_bytes if such answers are expected",
+        status=status,
+        request_id=request_id,
+    )
+
+
+class LineReader:
+    r"""Bytes in, complete text lines out (UTF-8), refusing a line longer than ``max_line``.
+
+    Example:
+        >>> reader = LineReader(max_line=100)
+        >>> reader.feed(b"data: 1\r"), reader.feed(b"\ndata: \xc3")
+        ([], ['data: 1'])
+        >>> reader.feed(b"\xa9\n\n") == ["data: \u00e9", ""]  # a character split across chunks
+        True
+    """
+
+    __slots__ = ("_buffer", "_decoder", "_max_line")
+
+    def __init__(self, max_line: int = MAX_STREAM_LINE) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._buffer = ""
+        self._max_line = max_line
+
+    def feed(self, data: bytes) -> list[str]:
+        """The lines that ``data`` completes (without their line breaks)."""
+        text = self._buffer + self._decoder.decode(data)
+        # A trailing "\r" may be the first half of "\r\n": keep it until the next chunk.
+        pieces = _LINE_BREAK.split(text[:-1] if text.endswith("\r") else text)
+        self._buffer = pieces.pop() + ("\r" if text.endswith("\r") else "")
+        if len(self._buffer) > self._max_line:
+            raise MalformedResponseError(
+                f"a streamed line is longer than {self._max_line:,} characters without a line "
+                "break; the stream was abandoned"
+            )
+        return pieces
+
+    def flush(self) -> list[str]:
+        """The last line, if the stream ended without a line break."""
+        rest = (self._buffer + self._decoder.decode(b"", final=True)).rstrip("\r")
+        self._buffer = ""
+        return [rest] if rest else []
+
+
+class PartialText:
+    """The text of a stream so far, for error messages: a count and a bounded tail.
+
+    A consumer that discards a long stream should not find it all held here.
+
+    Example:
+        >>> partial = PartialText(limit=5)
+        >>> partial.append("Hello, "); partial.append("world")
+        >>> partial.chars, partial.tail()
+        (12, 'world')
+    """
+
+    __slots__ = ("_held", "_limit", "_pieces", "chars")
+
+    def __init__(self, limit: int = PARTIAL_TEXT_LIMIT) -> None:
+        self._pieces: deque[str] = deque()
+        self._held = 0
+        self._limit = limit
+        self.chars = 0
+
+    def append(self, text: str) -> None:
+        """Add a delta."""
+        self._pieces.append(text)
+        self._held += len(text)
+        self.chars += len(text)
+        while self._held - len(self._pieces[0]) >= self._limit:
+            self._held -= len(self._pieces.popleft())
+
+    def tail(self) -> str:
+        """The last ``limit`` characters (all of them for a short stream)."""
+        return "".join(self._pieces)[-self._limit :]
+
+    def __bool__(self) -> bool:
+        return self.chars > 0
