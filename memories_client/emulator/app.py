@@ -23,6 +23,7 @@ import re
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, cast
@@ -173,6 +174,10 @@ class RecordedRequest:
         return asdict(self)
 
 
+DEFAULT_MAX_RECORDED = 1000
+"""How many requests an emulator keeps for inspection by default (the newest ones)."""
+
+
 class EmulatorState:
     """Settings and mutable state shared by the app and the :class:`Emulator` that runs it.
 
@@ -182,6 +187,8 @@ class EmulatorState:
         api_key: If set, only this key is accepted (others get 401).
         fault: A fault spec applied to every chat request, or ``None``.
         latency: Seconds to wait before answering every chat request.
+        max_recorded: How many requests :attr:`requests` keeps (the newest; older ones are
+            dropped), so a long run with large bodies does not grow without bound.
 
     Example:
         >>> state = EmulatorState(fault="503;times=1")
@@ -190,8 +197,14 @@ class EmulatorState:
     """
 
     def __init__(
-        self, api_key: str | None = None, fault: str | None = None, latency: float = 0.0
+        self,
+        api_key: str | None = None,
+        fault: str | None = None,
+        latency: float = 0.0,
+        max_recorded: int = DEFAULT_MAX_RECORDED,
     ) -> None:
+        if isinstance(max_recorded, bool) or not isinstance(max_recorded, int) or max_recorded < 1:
+            raise ValueError(f"max_recorded must be an integer >= 1, got {max_recorded!r}")
         self.api_key = api_key
         self.fault: FaultSpec | None = parse_fault(fault) if fault else None
         if latency < 0:
@@ -201,7 +214,7 @@ class EmulatorState:
         self.stopping = False
         """Set while the server shuts down: pending delays end and their connections close."""
         self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque(maxlen=max_recorded)
         self._connections = 0
 
     def record(self, request: RecordedRequest) -> None:
@@ -269,7 +282,7 @@ def _redacted_headers(request: Request) -> dict[str, str]:
 def _parse_json(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deep is a bad request too (400, not 500)
         return None
 
 
@@ -1202,7 +1215,11 @@ class EmulatorApp(Starlette):
 
 
 def create_app(
-    *, api_key: str | None = None, fault: str | None = None, latency: float = 0.0
+    *,
+    api_key: str | None = None,
+    fault: str | None = None,
+    latency: float = 0.0,
+    max_recorded: int = DEFAULT_MAX_RECORDED,
 ) -> EmulatorApp:
     """Build the emulator's ASGI app (to run it yourself under any ASGI server).
 
@@ -1212,6 +1229,7 @@ def create_app(
         api_key: If set, only this key is accepted; otherwise any non-empty key is.
         fault: A fault spec applied to every chat request (see ``faults.parse_fault``).
         latency: Seconds to wait before answering every chat request.
+        max_recorded: How many requests the app keeps for inspection (the newest).
 
     Returns:
         The app; its state is ``app.emulator_state``.
@@ -1224,4 +1242,6 @@ def create_app(
         >>> app.emulator_state.fault.retry_after if app.emulator_state.fault else None
         0.1
     """
-    return EmulatorApp(EmulatorState(api_key=api_key, fault=fault, latency=latency))
+    return EmulatorApp(
+        EmulatorState(api_key=api_key, fault=fault, latency=latency, max_recorded=max_recorded)
+    )

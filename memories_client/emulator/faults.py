@@ -125,13 +125,19 @@ class FaultSpec:
         return self.kind in _STREAM_KINDS
 
 
+MAX_FAULT_SECONDS = 3600.0
+"""The longest ``slow:`` delay or ``retry_after`` a fault may ask for (an hour)."""
+
+
 def _parse_seconds(value: str, what: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
         raise FaultSpecError(f"{what} must be a number of seconds, got {value!r}") from None
-    if not math.isfinite(seconds) or seconds < 0:
-        raise FaultSpecError(f"{what} must be a finite number >= 0, got {value!r}")
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_FAULT_SECONDS:
+        raise FaultSpecError(
+            f"{what} must be between 0 and {MAX_FAULT_SECONDS:.0f} seconds, got {value!r}"
+        )
     return seconds
 
 

@@ -27,7 +27,13 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from memories_client.emulator.app import EmulatorApp, EmulatorState, RecordedRequest, create_app
+from memories_client.emulator.app import (
+    DEFAULT_MAX_RECORDED,
+    EmulatorApp,
+    EmulatorState,
+    RecordedRequest,
+    create_app,
+)
 from memories_client.emulator.faults import parse_fault
 
 __all__ = ["Emulator"]
@@ -80,6 +86,7 @@ class Emulator:
         api_key: If set, only this key is accepted (others get 401); else any non-empty key.
         fault: A fault spec applied to every chat request (e.g. ``"503;times=2"``).
         latency: Seconds to wait before answering every chat request.
+        max_recorded: How many requests :attr:`requests` keeps, the newest (default 1,000).
 
     Raises:
         FaultSpecError: If ``fault`` cannot be parsed (a ``ValueError``).
@@ -97,8 +104,11 @@ class Emulator:
         api_key: str | None = None,
         fault: str | None = None,
         latency: float = 0.0,
+        max_recorded: int = DEFAULT_MAX_RECORDED,
     ) -> None:
-        self._app = create_app(api_key=api_key, fault=fault, latency=latency)
+        self._app = create_app(
+            api_key=api_key, fault=fault, latency=latency, max_recorded=max_recorded
+        )
         self._host = host
         self._requested_port = port
         self._port: int | None = None
