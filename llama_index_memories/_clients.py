@@ -95,7 +95,8 @@ class ClientCache:
                 return cached[2]
             client = MemoriesClient(settings.api_key, http_client=http_client, **settings.kwargs())
             if cached is not None:
-                cached[2].close()
+                # Not closed now: a stream in another thread may still be reading from it.
+                cached[2].release()
             self._sync = (settings, http_client, client)
             return client
 

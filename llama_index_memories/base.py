@@ -39,6 +39,7 @@ from llama_index.core.prompts import BasePromptTemplate
 from llama_index.core.types import PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
+from typing_extensions import Self
 
 from llama_index_memories._clients import ClientCache, ClientSettings
 from llama_index_memories._convert import (
@@ -218,6 +219,13 @@ class MemoriesMultiModal(FunctionCallingLLM):
     )
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
+
+    def __copy__(self) -> Self:
+        # model_copy() and copy.copy() would share the original's clients; a copy with other
+        # settings would then rebuild (and close) the shared pool on every alternating call.
+        copied = super().__copy__()
+        copied._clients = ClientCache()
+        return copied
 
     # -- construction -----------------------------------------------------------------------
 

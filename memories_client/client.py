@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -301,6 +302,23 @@ class MemoriesClient(_BaseClient):
         if self._owned and self._http_client is not None:
             self._http_client.close()
             self._http_client = None
+
+    def release(self) -> None:
+        """Close the pool once nothing uses this client any more, instead of now.
+
+        For a caller that replaces this client (its settings changed) while another thread may
+        still be reading a stream from it: the running call keeps the client alive, and the
+        pool closes when the last reference goes.
+
+        Example:
+            >>> client = MemoriesClient(api_key="k")
+            >>> pool = client.http_client
+            >>> client.release(); del client
+            >>> pool.is_closed
+            True
+        """
+        if self._owned and self._http_client is not None:
+            weakref.finalize(self, self._http_client.close)
 
     def __enter__(self) -> MemoriesClient:
         return self
