@@ -24,7 +24,7 @@ export MEMORIES_UV := $(abspath $(UV))
 LOWEST_COMPILE = $(UV) pip compile pyproject.toml --all-extras --group pyproject.toml:dev \
 	--resolution lowest-direct --python-version 3.11 --generate-hashes --no-header --quiet
 
-.PHONY: help venv demo test lint format pytest bench soak fuzz clean lock \
+.PHONY: help venv demo test lint format pytest bench soak hostile fuzz clean lock \
 	test-lowest test-latest test-pythons
 
 help:
@@ -126,6 +126,10 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
+
+# Fork, slow-loris and huge-body figures; rewrites their block in tests/RELIABILITY.md.
+hostile: $(STAMP)
+	$(BIN)/python benchmarks/hostile.py
 
 clean:
 	rm -rf $(VENV) .venv-lowest .venv-latest .venv-py* $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis dist

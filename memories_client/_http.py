@@ -383,7 +383,9 @@ def _server_fields(body: Any, text: str) -> tuple[Any, str | None]:
     return None, text.strip()[:500] or None
 
 
-def error_from_response(status: int, headers: httpx.Headers, content: bytes) -> MemoriesAPIError:
+def error_from_response(
+    status: int, headers: httpx.Headers, content: bytes | bytearray
+) -> MemoriesAPIError:
     """The typed error for a non-2xx response, carrying status, code, message and request id."""
     request_id = headers.get("x-request-id") or headers.get("request-id")
     text = content.decode("utf-8", "replace")

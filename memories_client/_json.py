@@ -15,7 +15,7 @@ from typing import Any
 __all__ = ["loads"]
 
 
-def loads(data: str | bytes) -> Any:
+def loads(data: str | bytes | bytearray) -> Any:
     """Parse JSON; raise ``ValueError`` (never ``RecursionError``) for anything unparseable.
 
     Example:

@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from memories_client import _json
 from memories_client._body import SplicedBody, encode_body, with_placeholders
+from memories_client._deadline import EventClock, deadline, install, until
 from memories_client._http import (
     AuthScheme,
     RetryPolicy,
@@ -114,6 +115,8 @@ class _BaseClient:
         self.max_response_bytes = max_response_bytes
         self.base_url = resolve_base_url(base_url)
         self.timeout = resolve_timeout(timeout)
+        # The read timeout doubles as the wall-clock deadline of an attempt (see _deadline).
+        self._attempt_seconds = self.timeout.read
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.default_headers = check_default_headers(default_headers)
         self.paths = check_paths(paths)
@@ -186,17 +189,23 @@ class _BaseClient:
         )
 
     @staticmethod
-    def _parse(prepared: _Prepared, response: httpx.Response, content: bytes) -> Completion:
+    def _parse(
+        prepared: _Prepared, response: httpx.Response, content: bytes | bytearray
+    ) -> Completion:
         request_id = response.headers.get("x-request-id")
         try:
             body = _json.loads(content)
         except ValueError as exc:  # not JSON, too deep, an oversized number, bad bytes
             raise MalformedResponseError(
-                f"the response is not valid JSON: {content[:200]!r}",
+                f"the response is not valid JSON: {bytes(content[:200])!r}",
                 status=response.status_code,
                 request_id=request_id,
             ) from exc
         return prepared.dialect.parse_completion(body, request_id=request_id)
+
+    def _deadline_from_now(self) -> float | None:
+        seconds = self._attempt_seconds
+        return None if seconds is None else time.monotonic() + seconds
 
     def _too_large(self, response: httpx.Response) -> MemoriesError:
         return too_large(
@@ -285,6 +294,7 @@ class MemoriesClient(_BaseClient):
                 client = self._http_client
                 if client is None:
                     client = self._http_client = httpx.Client(limits=_LIMITS)
+                    install(client)
         return client
 
     def _forget_parent_pool(self) -> None:
@@ -326,15 +336,32 @@ class MemoriesClient(_BaseClient):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | None]:
+    def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | bytearray | None]:
         """POST with retries. Returns the response and, unless streaming, its body."""
         policy = self.retry_policy
         attempt = 0
         while True:
-            started = time.perf_counter()
-            response: httpx.Response | None = None
-            error: MemoriesError
-            try:
+            outcome = self._attempt(prepared)
+            if not isinstance(outcome, MemoriesError):
+                return outcome
+            error = outcome
+            if not policy.should_retry(attempt, error):
+                policy.explain_refusal(attempt, error)
+                raise error
+            delay = policy.delay(attempt, error)
+            self._log_retry(attempt, error, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    def _attempt(
+        self, prepared: _Prepared
+    ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
+        """One attempt under the attempt's deadline: the answer, or the error to judge."""
+        started = time.perf_counter()
+        at = self._deadline_from_now()
+        response: httpx.Response | None = None
+        try:
+            with deadline(at):
                 # Always streamed, so that no body is read past its limit (see _limits).
                 response = self.http_client.send(
                     self._request(prepared, self.http_client), stream=True
@@ -344,28 +371,22 @@ class MemoriesClient(_BaseClient):
                     if prepared.stream:
                         return response, None
                     try:
-                        content, over = read_capped(response.iter_bytes(), self.max_response_bytes)
+                        body = until(response.iter_bytes(), at)
+                        content, over = read_capped(body, self.max_response_bytes)
                     finally:
                         response.close()
                     if over:
                         raise self._too_large(response)
                     return response, content
                 try:  # the error page is read up to a small cap; the rest never is
-                    content, _ = read_capped(response.iter_bytes(), ERROR_BODY_LIMIT)
+                    content, _ = read_capped(until(response.iter_bytes(), at), ERROR_BODY_LIMIT)
                 finally:
                     response.close()
-                error = error_from_response(response.status_code, response.headers, content)
-            except httpx.HTTPError as exc:
-                if response is not None:
-                    response.close()
-                error = transport_error(exc, prepared.url)
-            if not policy.should_retry(attempt, error):
-                policy.explain_refusal(attempt, error)
-                raise error
-            delay = policy.delay(attempt, error)
-            self._log_retry(attempt, error, delay)
-            time.sleep(delay)
-            attempt += 1
+            return error_from_response(response.status_code, response.headers, content)
+        except httpx.HTTPError as exc:
+            if response is not None:
+                response.close()
+            return transport_error(exc, prepared.url)
 
     def chat(self, request: ChatRequest | None = None, /, **fields: Any) -> Completion:
         """Send one request and return the parsed answer.
@@ -395,15 +416,22 @@ class MemoriesClient(_BaseClient):
         request_id = response.headers.get("x-request-id")
         try:
             if _is_plain_json(response):
-                content, over = read_capped(response.iter_bytes(), self.max_response_bytes)
+                # A plain answer to a stream request: the whole body within one timeout.
+                body = EventClock(self._attempt_seconds).chunks(response.iter_bytes())
+                try:
+                    content, over = read_capped(body, self.max_response_bytes)
+                except httpx.HTTPError as exc:
+                    raise transport_error(exc, prepared.url) from exc
                 if over:
                     raise self._too_large(response)
                 yield from completion_to_chunks(self._parse(prepared, response, content))
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
-                for line in _lines(response.iter_bytes()):
+                clock = EventClock(self._attempt_seconds)
+                for line in _lines(clock.chunks(response.iter_bytes())):
                     for event in decoder.feed_line(line):
+                        clock.event()
                         yield from assembler.add_event(event)
                     if assembler.ended:
                         break
@@ -476,39 +504,14 @@ class AsyncMemoriesClient(_BaseClient):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | None]:
+    async def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | bytearray | None]:
         policy = self.retry_policy
         attempt = 0
         while True:
-            started = time.perf_counter()
-            response: httpx.Response | None = None
-            error: MemoriesError
-            try:
-                response = await self.http_client.send(
-                    self._request(prepared, self.http_client), stream=True
-                )
-                if response.status_code < 300:
-                    self._log_success(prepared, response.status_code, started)
-                    if prepared.stream:
-                        return response, None
-                    try:
-                        content, over = await aread_capped(
-                            response.aiter_bytes(), self.max_response_bytes
-                        )
-                    finally:
-                        await response.aclose()
-                    if over:
-                        raise self._too_large(response)
-                    return response, content
-                try:
-                    content, _ = await aread_capped(response.aiter_bytes(), ERROR_BODY_LIMIT)
-                finally:
-                    await response.aclose()
-                error = error_from_response(response.status_code, response.headers, content)
-            except httpx.HTTPError as exc:
-                if response is not None:
-                    await response.aclose()
-                error = transport_error(exc, prepared.url)
+            outcome = await self._attempt(prepared)
+            if not isinstance(outcome, MemoriesError):
+                return outcome
+            error = outcome
             if not policy.should_retry(attempt, error):
                 policy.explain_refusal(attempt, error)
                 raise error
@@ -516,6 +519,47 @@ class AsyncMemoriesClient(_BaseClient):
             self._log_retry(attempt, error, delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+    async def _attempt(
+        self, prepared: _Prepared
+    ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
+        """One attempt, cancelled at the attempt's deadline (see _deadline)."""
+        try:
+            return await asyncio.wait_for(self._attempt_unbounded(prepared), self._attempt_seconds)
+        except asyncio.TimeoutError:
+            return transport_error(httpx.ReadTimeout("the request's deadline passed"), prepared.url)
+
+    async def _attempt_unbounded(
+        self, prepared: _Prepared
+    ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
+        started = time.perf_counter()
+        response: httpx.Response | None = None
+        try:
+            response = await self.http_client.send(
+                self._request(prepared, self.http_client), stream=True
+            )
+            if response.status_code < 300:
+                self._log_success(prepared, response.status_code, started)
+                if prepared.stream:
+                    return response, None
+                try:
+                    content, over = await aread_capped(
+                        response.aiter_bytes(), self.max_response_bytes
+                    )
+                finally:
+                    await response.aclose()
+                if over:
+                    raise self._too_large(response)
+                return response, content
+            try:
+                content, _ = await aread_capped(response.aiter_bytes(), ERROR_BODY_LIMIT)
+            finally:
+                await response.aclose()
+            return error_from_response(response.status_code, response.headers, content)
+        except httpx.HTTPError as exc:
+            if response is not None:
+                await response.aclose()
+            return transport_error(exc, prepared.url)
 
     async def chat(self, request: ChatRequest | None = None, /, **fields: Any) -> Completion:
         """Send one request and return the parsed answer (see :meth:`MemoriesClient.chat`)."""
@@ -538,7 +582,11 @@ class AsyncMemoriesClient(_BaseClient):
         request_id = response.headers.get("x-request-id")
         try:
             if _is_plain_json(response):
-                content, over = await aread_capped(response.aiter_bytes(), self.max_response_bytes)
+                body = EventClock(self._attempt_seconds).achunks(response.aiter_bytes())
+                try:
+                    content, over = await aread_capped(body, self.max_response_bytes)
+                except httpx.HTTPError as exc:
+                    raise transport_error(exc, prepared.url) from exc
                 if over:
                     raise self._too_large(response)
                 completion = self._parse(prepared, response, content)
@@ -548,8 +596,10 @@ class AsyncMemoriesClient(_BaseClient):
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
                 ended = False
-                async for line in _alines(response.aiter_bytes()):
+                clock = EventClock(self._attempt_seconds)
+                async for line in _alines(clock.achunks(response.aiter_bytes())):
                     for event in decoder.feed_line(line):
+                        clock.event()
                         for chunk in assembler.add_event(event):
                             yield chunk
                     if assembler.ended:

@@ -44,6 +44,7 @@ from reliability_support import GEMINI, KEY, NOVA, Capture, emulator_verdict
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
 from llama_index_memories import MemoriesMultiModal
 from memories_client import (
+    APITimeoutError,
     ChatRequest,
     MemoriesClient,
     MemoriesInputError,
@@ -113,8 +114,16 @@ def run_and_check(capture: Capture, send: Callable[[], Any], fields: tuple[str, 
     that is still present; see :func:`known_bug`).
     """
     capture.clear()
+    timed_out = False
     try:
         send()
+    except APITimeoutError:
+        # A valid but tiny `timeout` (a few ms): the wall-clock deadline can pass while even a
+        # mock answer is read, on every attempt. The request went out, so it is judged below
+        # like any sent one.
+        if not capture.requests:
+            raise
+        timed_out = True
     except Exception as exc:
         bug = known_bug(exc, None)
         if bug is not None:
@@ -136,7 +145,7 @@ def run_and_check(capture: Capture, send: Callable[[], Any], fields: tuple[str, 
             f"the error does not name the field (one of {fields}): {message[:300]}"
         )
         return "refused"
-    assert len(capture.requests) == 1, f"{len(capture.requests)} requests for one call"
+    assert len(capture.requests) == 1 or timed_out, f"{len(capture.requests)} requests for one call"
     verdict = emulator_verdict(capture.requests[0], capture.bodies[0])
     if verdict is not None:
         bug = known_bug(None, verdict)

@@ -1,0 +1,175 @@
+"""``timeout`` is a wall-clock deadline, not a per-read one (``memories_client._deadline``).
+
+Slow-loris servers on loopback trickle one byte (or one SSE comment) every 0.3 s, for up to
+20 s: the headers, the body, or keep-alive comments of a stream that never sends an event.
+httpx's per-read timeout never fires on them. With ``timeout=1`` every surface must give up
+with a typed timeout: the bound below (8 s) is a "no hang" check, far above the ~1 s expected,
+so that a loaded machine cannot make it flaky; the figures themselves are measured by
+``benchmarks/hostile.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from llama_index.core.llms import ChatMessage
+
+from langchain_memories import ChatMemoriesGemini
+from llama_index_memories import MemoriesMultiModal
+from memories_client import APITimeoutError, AsyncMemoriesClient, MemoriesClient, Message
+
+TRICKLE = 0.3
+NO_HANG = 8.0
+
+
+class SlowServer:
+    """Answers every request slowly, in one of three ways, until the client hangs up."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+
+    def close(self) -> None:
+        self._stop.set()
+        self._sock.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket, pieces: Callable[[int], bytes]) -> None:
+        deadline = time.monotonic() + 20
+        n = 0
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            conn.sendall(pieces(n))
+            n += 1
+            time.sleep(TRICKLE)
+
+    def _serve(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            if self.mode == "headers":
+                head = (
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-pad: " + b"a" * 10_000
+                )
+                self._trickle(conn, lambda n: head[n : n + 1])
+            elif self.mode == "body":
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    b"content-length: 100000\r\n\r\n"
+                )
+                self._trickle(conn, lambda n: b" ")
+            else:  # keep-alive comments on an event stream, never an event
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                    b"transfer-encoding: chunked\r\n\r\n"
+                )
+                comment = b": keep-alive\n\n"
+                self._trickle(conn, lambda n: b"%x\r\n%s\r\n" % (len(comment), comment))
+
+
+def _core_chat(url: str) -> Any:
+    client = MemoriesClient(api_key="k", base_url=url, timeout=1, max_retries=0)
+    return client.chat(model="gemini-2.5-flash", messages=[Message.user("hi")])
+
+
+def _core_stream(url: str) -> Any:
+    client = MemoriesClient(api_key="k", base_url=url, timeout=1, max_retries=0)
+    return list(client.stream(model="gemini-2.5-flash", messages=[Message.user("hi")]))
+
+
+def _async_chat(url: str) -> Any:
+    async def run() -> Any:
+        client = AsyncMemoriesClient(api_key="k", base_url=url, timeout=1, max_retries=0)
+        return await client.chat(model="gemini-2.5-flash", messages=[Message.user("hi")])
+
+    return asyncio.run(run())
+
+
+def _async_stream(url: str) -> Any:
+    async def run() -> Any:
+        client = AsyncMemoriesClient(api_key="k", base_url=url, timeout=1, max_retries=0)
+        request = {"model": "gemini-2.5-flash", "messages": [Message.user("hi")]}
+        return [c async for c in client.stream(**request)]
+
+    return asyncio.run(run())
+
+
+def _langchain_invoke(url: str) -> Any:
+    return ChatMemoriesGemini(api_key="k", base_url=url, timeout=1, max_retries=0).invoke("hi")
+
+
+def _langchain_stream(url: str) -> Any:
+    llm = ChatMemoriesGemini(api_key="k", base_url=url, timeout=1, max_retries=0)
+    return list(llm.stream("hi"))
+
+
+def _llamaindex_chat(url: str) -> Any:
+    llm = MemoriesMultiModal(api_key="k", base_url=url, timeout=1, max_retries=0)
+    return llm.chat([ChatMessage(role="user", content="hi")])
+
+
+def _llamaindex_stream(url: str) -> Any:
+    llm = MemoriesMultiModal(api_key="k", base_url=url, timeout=1, max_retries=0)
+    return list(llm.stream_chat([ChatMessage(role="user", content="hi")]))
+
+
+CALLS = {
+    "core-chat": _core_chat,
+    "core-stream": _core_stream,
+    "async-chat": _async_chat,
+    "async-stream": _async_stream,
+    "langchain-invoke": _langchain_invoke,
+    "langchain-stream": _langchain_stream,
+    "llamaindex-chat": _llamaindex_chat,
+    "llamaindex-stream": _llamaindex_stream,
+}
+# A stream of comments only applies to streaming calls; the others see a slow plain answer.
+CASES = [
+    (mode, name)
+    for mode in ("headers", "body", "comments")
+    for name in CALLS
+    if mode != "comments" or "stream" in name
+]
+
+
+@pytest.mark.parametrize(("mode", "call"), CASES, ids=[f"{m}-{c}" for m, c in CASES])
+def test_a_slow_loris_server_gets_a_typed_timeout(mode: str, call: str) -> None:
+    server = SlowServer(mode)
+    try:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            CALLS[call](server.base_url)
+        assert time.monotonic() - started < NO_HANG
+    finally:
+        server.close()
+
+
+def test_the_deadline_backend_is_installed_on_the_pools_we_create() -> None:
+    from memories_client._deadline import _DeadlineBackend
+
+    client = MemoriesClient(api_key="k", base_url="http://127.0.0.1:9")
+    pool = client.http_client._transport._pool  # type: ignore[attr-defined]
+    assert isinstance(pool._network_backend, _DeadlineBackend)
