@@ -221,6 +221,16 @@ class _BaseClient:
             elapsed_ms = (time.perf_counter() - started) * 1000
             logger.debug("POST %s -> %d in %.0f ms", prepared.url, status, elapsed_ms)
 
+    def _retry_delay(self, attempt: int, error: MemoriesError) -> float:
+        """The wait before retrying after ``error``; raises it when it is not to be retried."""
+        policy = self.retry_policy
+        if not policy.should_retry(attempt, error):
+            policy.explain_refusal(attempt, error)
+            raise error
+        delay = policy.delay(attempt, error)
+        self._log_retry(attempt, error, delay)
+        return delay
+
     def _log_retry(self, attempt: int, error: MemoriesError, delay: float) -> None:
         logger.info(
             "memories.ai request failed (%s); retry %d/%d in %.2fs",
@@ -338,19 +348,12 @@ class MemoriesClient(_BaseClient):
 
     def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | bytearray | None]:
         """POST with retries. Returns the response and, unless streaming, its body."""
-        policy = self.retry_policy
         attempt = 0
         while True:
             outcome = self._attempt(prepared)
             if not isinstance(outcome, MemoriesError):
                 return outcome
-            error = outcome
-            if not policy.should_retry(attempt, error):
-                policy.explain_refusal(attempt, error)
-                raise error
-            delay = policy.delay(attempt, error)
-            self._log_retry(attempt, error, delay)
-            time.sleep(delay)
+            time.sleep(self._retry_delay(attempt, outcome))
             attempt += 1
 
     def _attempt(
@@ -505,19 +508,12 @@ class AsyncMemoriesClient(_BaseClient):
         await self.aclose()
 
     async def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | bytearray | None]:
-        policy = self.retry_policy
         attempt = 0
         while True:
             outcome = await self._attempt(prepared)
             if not isinstance(outcome, MemoriesError):
                 return outcome
-            error = outcome
-            if not policy.should_retry(attempt, error):
-                policy.explain_refusal(attempt, error)
-                raise error
-            delay = policy.delay(attempt, error)
-            self._log_retry(attempt, error, delay)
-            await asyncio.sleep(delay)
+            await asyncio.sleep(self._retry_delay(attempt, outcome))
             attempt += 1
 
     async def _attempt(
