@@ -131,6 +131,9 @@ class _BaseChatMemories(BaseChatModel):
     """Stop sequences."""
     timeout: float | None = Field(default=None, gt=0)
     """Seconds per attempt (None: 120 s read, 10 s connect; video answers are slow)."""
+    total_timeout: float | None = Field(default=None, gt=0)
+    """Seconds for the whole call: every attempt, the waits between them, and a stream to its
+    last event (None: bounded by ``timeout`` and ``max_retries`` only)."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt for 429, 5xx and connection errors (0: none).
 
@@ -244,6 +247,7 @@ class _BaseChatMemories(BaseChatModel):
             "api_key": self.api_key,
             "base_url": self.base_url,
             "timeout": self.timeout,
+            "total_timeout": self.total_timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
@@ -260,6 +264,7 @@ class _BaseChatMemories(BaseChatModel):
             self.api_key,
             self.base_url,
             self.timeout,
+            self.total_timeout,
             self.max_retries,
             headers,
             id(http_client),

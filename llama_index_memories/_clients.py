@@ -37,6 +37,7 @@ class ClientSettings:
     api_key: SecretStr | None
     base_url: str | None
     timeout: float | None
+    total_timeout: float | None
     max_retries: int
     default_headers: tuple[tuple[str, str], ...]
 
@@ -47,17 +48,20 @@ class ClientSettings:
         api_key: SecretStr | None,
         base_url: str | None,
         timeout: float | None,
+        total_timeout: float | None,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
     ) -> ClientSettings:
         """Settings from the LLM's fields."""
-        return cls(api_key, base_url, timeout, max_retries, tuple((default_headers or {}).items()))
+        headers = tuple((default_headers or {}).items())
+        return cls(api_key, base_url, timeout, total_timeout, max_retries, headers)
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for the core clients' constructors."""
         return {
             "base_url": self.base_url,
             "timeout": self.timeout,
+            "total_timeout": self.total_timeout,
             "max_retries": self.max_retries,
             "default_headers": dict(self.default_headers),
         }

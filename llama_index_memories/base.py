@@ -149,7 +149,9 @@ class MemoriesMultiModal(FunctionCallingLLM):
         base_url: defaults to ``MEMORIES_BASE_URL``, else the documented production URL.
         temperature, max_tokens, top_p, frequency_penalty, presence_penalty, stop: sampling
             options; ``None`` leaves the service's default.
-        timeout: seconds per attempt (default 120 s read, 10 s connect).
+        timeout: seconds: a wall-clock deadline per attempt and between a stream's events
+            (default 120 s; 10 s to connect).
+        total_timeout: seconds for the whole call, its retries and a whole stream (default none).
         max_retries: retries for 429, 5xx, timeouts and dropped connections.
         http_client / async_http_client: ``httpx`` clients to use (not closed by this class).
         default_headers: extra headers on every request.
@@ -193,7 +195,13 @@ class MemoriesMultiModal(FunctionCallingLLM):
     presence_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
     stop: str | list[str] | None = Field(default=None, description="Stop sequence(s).")
     timeout: float | None = Field(
-        default=None, description="Seconds per attempt; default 120 s read, 10 s connect."
+        default=None,
+        description="Seconds: a deadline per attempt and between stream events; default 120 s.",
+    )
+    total_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds for the whole call, retries and a stream included; default none.",
     )
     max_retries: int = Field(
         default=2, ge=0, description="Retries for 429, 5xx, timeouts and dropped connections."
@@ -304,6 +312,7 @@ class MemoriesMultiModal(FunctionCallingLLM):
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout,
+            total_timeout=self.total_timeout,
             max_retries=self.max_retries,
             default_headers=self.default_headers,
         )

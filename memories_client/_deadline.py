@@ -155,10 +155,11 @@ class EventClock:
         [b'a', b'b']
     """
 
-    __slots__ = ("limit", "waited")
+    __slots__ = ("limit", "total_at", "waited")
 
-    def __init__(self, limit: float | None) -> None:
+    def __init__(self, limit: float | None, *, total_at: float | None = None) -> None:
         self.limit = limit
+        self.total_at = total_at  # the call's total deadline (time.monotonic()), if any
         self.waited = 0.0
 
     def event(self) -> None:
@@ -166,11 +167,16 @@ class EventClock:
         self.waited = 0.0
 
     def _left(self) -> float | None:
-        if self.limit is None:
-            return None
-        left = self.limit - self.waited
-        if left <= 0:
-            raise httpx.ReadTimeout(f"no streamed event arrived within {self.limit:g} s")
+        left = None
+        if self.limit is not None:
+            left = self.limit - self.waited
+            if left <= 0:
+                raise httpx.ReadTimeout(f"no streamed event arrived within {self.limit:g} s")
+        if self.total_at is not None:
+            total_left = self.total_at - time.monotonic()
+            if total_left <= 0:
+                raise httpx.ReadTimeout("the call's total_timeout passed during the stream")
+            left = total_left if left is None else min(left, total_left)
         return left
 
     def chunks(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -179,8 +185,13 @@ class EventClock:
         while True:
             left = self._left()
             started = time.monotonic()
-            with deadline(None if left is None else started + left):
-                chunk = next(iterator, None)
+            try:
+                with deadline(None if left is None else started + left):
+                    chunk = next(iterator, None)
+            except httpx.TimeoutException:
+                self.waited += time.monotonic() - started
+                self._left()  # say which deadline it was, if it was the call's or the event's
+                raise
             self.waited += time.monotonic() - started
             if chunk is None:
                 return
@@ -202,6 +213,10 @@ class EventClock:
                 chunk = await chunks.__anext__()
             except StopAsyncIteration:
                 return
+            except httpx.TimeoutException:
+                self.waited += time.monotonic() - started
+                self._left()
+                raise
             self.waited += time.monotonic() - started
             self._left()
             yield chunk

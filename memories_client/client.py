@@ -57,6 +57,7 @@ from memories_client.dialects import DIALECTS, Dialect, dialect_for
 from memories_client.errors import (
     APITimeoutError,
     MalformedResponseError,
+    MemoriesAPIError,
     MemoriesError,
     MemoriesInputError,
     StreamInterruptedError,
@@ -102,6 +103,7 @@ class _BaseClient:
         dialects: Mapping[str, Dialect] | None = None,
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        total_timeout: float | None = None,
     ) -> None:
         self._api_key = resolve_api_key(api_key)
         if (
@@ -117,6 +119,17 @@ class _BaseClient:
         self.timeout = resolve_timeout(timeout)
         # The read timeout doubles as the wall-clock deadline of an attempt (see _deadline).
         self._attempt_seconds = self.timeout.read
+        if total_timeout is not None and (
+            isinstance(total_timeout, bool)
+            or not isinstance(total_timeout, (int, float))
+            or not total_timeout > 0
+        ):
+            raise MemoriesInputError(
+                f"total_timeout must be a positive number of seconds or None, got {total_timeout!r}"
+            )
+        # A deadline for the whole call: every attempt, the waits between them, and a stream to
+        # its last event. None: bounded by timeout and max_retries only.
+        self.total_timeout = None if total_timeout is None else float(total_timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.default_headers = check_default_headers(default_headers)
         self.paths = check_paths(paths)
@@ -203,9 +216,15 @@ class _BaseClient:
             ) from exc
         return prepared.dialect.parse_completion(body, request_id=request_id)
 
-    def _deadline_from_now(self) -> float | None:
+    def _call_deadline(self) -> float | None:
+        return None if self.total_timeout is None else time.monotonic() + self.total_timeout
+
+    def _attempt_deadline(self, call_deadline: float | None) -> float | None:
         seconds = self._attempt_seconds
-        return None if seconds is None else time.monotonic() + seconds
+        at = None if seconds is None else time.monotonic() + seconds
+        if call_deadline is None:
+            return at
+        return call_deadline if at is None else min(at, call_deadline)
 
     def _too_large(self, response: httpx.Response) -> MemoriesError:
         return too_large(
@@ -221,13 +240,22 @@ class _BaseClient:
             elapsed_ms = (time.perf_counter() - started) * 1000
             logger.debug("POST %s -> %d in %.0f ms", prepared.url, status, elapsed_ms)
 
-    def _retry_delay(self, attempt: int, error: MemoriesError) -> float:
+    def _retry_delay(
+        self, attempt: int, error: MemoriesError, call_deadline: float | None
+    ) -> float:
         """The wait before retrying after ``error``; raises it when it is not to be retried."""
         policy = self.retry_policy
         if not policy.should_retry(attempt, error):
             policy.explain_refusal(attempt, error)
             raise error
         delay = policy.delay(attempt, error)
+        if call_deadline is not None and time.monotonic() + delay >= call_deadline:
+            if isinstance(error, MemoriesAPIError):
+                error.message += (
+                    f" (not retried: waiting {delay:.1f} s would pass total_timeout="
+                    f"{self.total_timeout:g} s)"
+                )
+            raise error
         self._log_retry(attempt, error, delay)
         return delay
 
@@ -346,22 +374,24 @@ class MemoriesClient(_BaseClient):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | bytearray | None]:
+    def _send(
+        self, prepared: _Prepared, call_deadline: float | None
+    ) -> tuple[httpx.Response, bytes | bytearray | None]:
         """POST with retries. Returns the response and, unless streaming, its body."""
         attempt = 0
         while True:
-            outcome = self._attempt(prepared)
+            outcome = self._attempt(prepared, call_deadline)
             if not isinstance(outcome, MemoriesError):
                 return outcome
-            time.sleep(self._retry_delay(attempt, outcome))
+            time.sleep(self._retry_delay(attempt, outcome, call_deadline))
             attempt += 1
 
     def _attempt(
-        self, prepared: _Prepared
+        self, prepared: _Prepared, call_deadline: float | None
     ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
         """One attempt under the attempt's deadline: the answer, or the error to judge."""
         started = time.perf_counter()
-        at = self._deadline_from_now()
+        at = self._attempt_deadline(call_deadline)
         response: httpx.Response | None = None
         try:
             with deadline(at):
@@ -403,7 +433,7 @@ class MemoriesClient(_BaseClient):
         """
         request = self._as_request(request, fields)
         prepared = self.prepare(request)
-        response, content = self._send(prepared)
+        response, content = self._send(prepared, self._call_deadline())
         assert content is not None
         return self._parse(prepared, response, content)
 
@@ -415,12 +445,15 @@ class MemoriesClient(_BaseClient):
         """
         request = self._as_request(request, fields)
         prepared = self.prepare(request, stream=True)
-        response, _ = self._send(prepared)
+        call_deadline = self._call_deadline()
+        response, _ = self._send(prepared, call_deadline)
         request_id = response.headers.get("x-request-id")
         try:
             if _is_plain_json(response):
                 # A plain answer to a stream request: the whole body within one timeout.
-                body = EventClock(self._attempt_seconds).chunks(response.iter_bytes())
+                body = EventClock(self._attempt_seconds, total_at=call_deadline).chunks(
+                    response.iter_bytes()
+                )
                 try:
                     content, over = read_capped(body, self.max_response_bytes)
                 except httpx.HTTPError as exc:
@@ -431,7 +464,7 @@ class MemoriesClient(_BaseClient):
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
-                clock = EventClock(self._attempt_seconds)
+                clock = EventClock(self._attempt_seconds, total_at=call_deadline)
                 for line in _lines(clock.chunks(response.iter_bytes())):
                     for event in decoder.feed_line(line):
                         clock.event()
@@ -507,21 +540,25 @@ class AsyncMemoriesClient(_BaseClient):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _send(self, prepared: _Prepared) -> tuple[httpx.Response, bytes | bytearray | None]:
+    async def _send(
+        self, prepared: _Prepared, call_deadline: float | None
+    ) -> tuple[httpx.Response, bytes | bytearray | None]:
         attempt = 0
         while True:
-            outcome = await self._attempt(prepared)
+            outcome = await self._attempt(prepared, call_deadline)
             if not isinstance(outcome, MemoriesError):
                 return outcome
-            await asyncio.sleep(self._retry_delay(attempt, outcome))
+            await asyncio.sleep(self._retry_delay(attempt, outcome, call_deadline))
             attempt += 1
 
     async def _attempt(
-        self, prepared: _Prepared
+        self, prepared: _Prepared, call_deadline: float | None
     ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
         """One attempt, cancelled at the attempt's deadline (see _deadline)."""
+        at = self._attempt_deadline(call_deadline)
+        seconds = None if at is None else max(0.0, at - time.monotonic())
         try:
-            return await asyncio.wait_for(self._attempt_unbounded(prepared), self._attempt_seconds)
+            return await asyncio.wait_for(self._attempt_unbounded(prepared), seconds)
         except asyncio.TimeoutError:
             return transport_error(httpx.ReadTimeout("the request's deadline passed"), prepared.url)
 
@@ -561,7 +598,7 @@ class AsyncMemoriesClient(_BaseClient):
         """Send one request and return the parsed answer (see :meth:`MemoriesClient.chat`)."""
         request = self._as_request(request, fields)
         prepared = self.prepare(request)
-        response, content = await self._send(prepared)
+        response, content = await self._send(prepared, self._call_deadline())
         assert content is not None
         return self._parse(prepared, response, content)
 
@@ -574,11 +611,14 @@ class AsyncMemoriesClient(_BaseClient):
         """
         request = self._as_request(request, fields)
         prepared = self.prepare(request, stream=True)
-        response, _ = await self._send(prepared)
+        call_deadline = self._call_deadline()
+        response, _ = await self._send(prepared, call_deadline)
         request_id = response.headers.get("x-request-id")
         try:
             if _is_plain_json(response):
-                body = EventClock(self._attempt_seconds).achunks(response.aiter_bytes())
+                body = EventClock(self._attempt_seconds, total_at=call_deadline).achunks(
+                    response.aiter_bytes()
+                )
                 try:
                     content, over = await aread_capped(body, self.max_response_bytes)
                 except httpx.HTTPError as exc:
@@ -592,7 +632,7 @@ class AsyncMemoriesClient(_BaseClient):
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
                 ended = False
-                clock = EventClock(self._attempt_seconds)
+                clock = EventClock(self._attempt_seconds, total_at=call_deadline)
                 async for line in _alines(clock.achunks(response.aiter_bytes())):
                     for event in decoder.feed_line(line):
                         clock.event()
@@ -636,8 +676,8 @@ def _interrupted(exc: httpx.HTTPError, assembler: StreamAssembler) -> MemoriesEr
     partial = assembler.partial.tail()
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
-            f"the stream stalled and timed out after {assembler.partial.chars} characters; the "
-            "answer is incomplete"
+            f"the stream stalled and timed out after {assembler.partial.chars} characters "
+            f"({exc or type(exc).__name__}); the answer is incomplete"
         )
     return StreamInterruptedError(
         f"the connection dropped mid-stream ({type(exc).__name__}) after {assembler.partial.chars} "

@@ -122,3 +122,11 @@ def test_good_settings_still_construct() -> None:
             base_url="https://api.example.com/serve/api/v2/",
             default_headers={"X-Team": "video analysis", "X-Trace": "a\tb"},
         )
+
+
+def test_proxy_headers_stay_out_of_every_repr_and_dump() -> None:
+    headers = {"Proxy-Authorization": f"Basic {SECRET}"}
+    llama = MemoriesMultiModal(api_key="k", default_headers=headers)
+    core = MemoriesClient(api_key="k", default_headers=headers)
+    shown = [repr(llama), str(llama), llama.to_json(), str(llama.to_dict()), repr(core), str(core)]
+    assert not [text for text in shown if SECRET in text]

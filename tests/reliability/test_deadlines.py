@@ -23,7 +23,13 @@ from llama_index.core.llms import ChatMessage
 
 from langchain_memories import ChatMemoriesGemini
 from llama_index_memories import MemoriesMultiModal
-from memories_client import APITimeoutError, AsyncMemoriesClient, MemoriesClient, Message
+from memories_client import (
+    APITimeoutError,
+    AsyncMemoriesClient,
+    MemoriesClient,
+    Message,
+    RetryPolicy,
+)
 
 TRICKLE = 0.3
 NO_HANG = 8.0
@@ -81,6 +87,13 @@ class SlowServer:
                     b"content-length: 100000\r\n\r\n"
                 )
                 self._trickle(conn, lambda n: b" ")
+            elif self.mode == "events":  # real events, each in time, and never an end
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                    b"transfer-encoding: chunked\r\n\r\n"
+                )
+                event = b'data: {"choices": [{"index": 0, "delta": {"content": "more "}}]}\n\n'
+                self._trickle(conn, lambda n: b"%x\r\n%s\r\n" % (len(event), event))
             else:  # keep-alive comments on an event stream, never an event
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
@@ -173,3 +186,65 @@ def test_the_deadline_backend_is_installed_on_the_pools_we_create() -> None:
     client = MemoriesClient(api_key="k", base_url="http://127.0.0.1:9")
     pool = client.http_client._transport._pool  # type: ignore[attr-defined]
     assert isinstance(pool._network_backend, _DeadlineBackend)
+
+
+# --------------------------------------------------------------------------- total_timeout
+
+TOTAL = {
+    "core": lambda url: list(
+        MemoriesClient(api_key="k", base_url=url, timeout=5, total_timeout=1).stream(
+            model="gemini-2.5-flash", messages=[Message.user("hi")]
+        )
+    ),
+    "async": lambda url: asyncio.run(_async_total(url)),
+    "langchain": lambda url: list(
+        ChatMemoriesGemini(api_key="k", base_url=url, timeout=5, total_timeout=1).stream("hi")
+    ),
+    "llamaindex": lambda url: list(
+        MemoriesMultiModal(api_key="k", base_url=url, timeout=5, total_timeout=1).stream_chat(
+            [ChatMessage(role="user", content="hi")]
+        )
+    ),
+}
+
+
+async def _async_total(url: str) -> Any:
+    client = AsyncMemoriesClient(api_key="k", base_url=url, timeout=5, total_timeout=1)
+    request = {"model": "gemini-2.5-flash", "messages": [Message.user("hi")]}
+    return [c async for c in client.stream(**request)]
+
+
+@pytest.mark.parametrize("surface", sorted(TOTAL))
+def test_total_timeout_ends_a_stream_that_never_ends(surface: str) -> None:
+    # Every event arrives well within `timeout`; only the call's total deadline can end it.
+    server = SlowServer("events")
+    try:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="total_timeout"):
+            TOTAL[surface](server.base_url)
+        assert time.monotonic() - started < NO_HANG
+    finally:
+        server.close()
+
+
+def test_total_timeout_bounds_the_retries_and_says_why_it_stopped() -> None:
+    from memories_client import ServerError
+    from memories_client.emulator import Emulator
+
+    with Emulator(fault="503") as emu:
+        # Real backoff (this suite's fixture shrinks the default one to milliseconds).
+        policy = RetryPolicy(max_retries=50, initial_delay=0.5)
+        client = MemoriesClient(
+            api_key="k", base_url=emu.base_url, retry_policy=policy, total_timeout=1.5
+        )
+        started = time.monotonic()
+        with pytest.raises(ServerError, match=r"would pass total_timeout=1\.5 s"):
+            client.chat(model="gemini-2.5-flash", messages=[Message.user("hi")])
+        assert time.monotonic() - started < NO_HANG
+        assert 1 < len(emu.requests) < 50
+
+
+@pytest.mark.parametrize("value", [0, -1, "1", True, float("nan")])
+def test_total_timeout_must_be_a_positive_number(value: object) -> None:
+    with pytest.raises(ValueError, match="total_timeout"):
+        MemoriesClient(api_key="k", total_timeout=value)  # type: ignore[arg-type]
