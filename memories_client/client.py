@@ -226,12 +226,16 @@ class _BaseClient:
             return at
         return call_deadline if at is None else min(at, call_deadline)
 
-    def _too_large(self, response: httpx.Response) -> MemoriesError:
-        return too_large(
-            self.max_response_bytes,
-            status=response.status_code,
-            request_id=response.headers.get("x-request-id"),
-        )
+    def _whole_answer(self, response: httpx.Response, capped: tuple[bytearray, bool]) -> bytearray:
+        """The answer a capped read got, or the error for one over ``max_response_bytes``."""
+        content, over = capped
+        if over:
+            raise too_large(
+                self.max_response_bytes,
+                status=response.status_code,
+                request_id=response.headers.get("x-request-id"),
+            )
+        return content
 
     @staticmethod
     def _log_success(prepared: _Prepared, status: int, started: float) -> None:
@@ -405,12 +409,10 @@ class MemoriesClient(_BaseClient):
                         return response, None
                     try:
                         body = until(response.iter_bytes(), at)
-                        content, over = read_capped(body, self.max_response_bytes)
+                        capped = read_capped(body, self.max_response_bytes)
                     finally:
                         response.close()
-                    if over:
-                        raise self._too_large(response)
-                    return response, content
+                    return response, self._whole_answer(response, capped)
                 try:  # the error page is read up to a small cap; the rest never is
                     content, _ = read_capped(until(response.iter_bytes(), at), ERROR_BODY_LIMIT)
                 finally:
@@ -455,11 +457,10 @@ class MemoriesClient(_BaseClient):
                     response.iter_bytes()
                 )
                 try:
-                    content, over = read_capped(body, self.max_response_bytes)
+                    capped = read_capped(body, self.max_response_bytes)
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
-                if over:
-                    raise self._too_large(response)
+                content = self._whole_answer(response, capped)
                 yield from completion_to_chunks(self._parse(prepared, response, content))
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
@@ -576,14 +577,10 @@ class AsyncMemoriesClient(_BaseClient):
                 if prepared.stream:
                     return response, None
                 try:
-                    content, over = await aread_capped(
-                        response.aiter_bytes(), self.max_response_bytes
-                    )
+                    capped = await aread_capped(response.aiter_bytes(), self.max_response_bytes)
                 finally:
                     await response.aclose()
-                if over:
-                    raise self._too_large(response)
-                return response, content
+                return response, self._whole_answer(response, capped)
             try:
                 content, _ = await aread_capped(response.aiter_bytes(), ERROR_BODY_LIMIT)
             finally:
@@ -620,12 +617,10 @@ class AsyncMemoriesClient(_BaseClient):
                     response.aiter_bytes()
                 )
                 try:
-                    content, over = await aread_capped(body, self.max_response_bytes)
+                    capped = await aread_capped(body, self.max_response_bytes)
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
-                if over:
-                    raise self._too_large(response)
-                completion = self._parse(prepared, response, content)
+                completion = self._parse(prepared, response, self._whole_answer(response, capped))
                 for chunk in completion_to_chunks(completion):
                     yield chunk
                 return
