@@ -24,7 +24,6 @@ import resource
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -32,6 +31,9 @@ from memories_client import AsyncMemoriesClient, MemoriesClient, MemoriesError, 
 from memories_client.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the loopback servers the tests use
+from loopback import LoopbackServer  # noqa: E402
+
 DOC = ROOT / "tests" / "RELIABILITY.md"
 MB = 1024 * 1024
 
@@ -72,66 +74,42 @@ def fork_trials(trials: int = 20) -> tuple[int, int]:
 # --------------------------------------------------------------------------- servers
 
 
-class HostileServer:
+class HostileServer(LoopbackServer):
     """Serves one kind of hostile answer to every request until stopped."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._stop = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-
-    def close(self) -> None:
-        self._stop.set()
-        self._sock.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with contextlib.suppress(OSError), conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            if self.kind == "slow":
-                head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-pad: " + b"a" * 1000
-                for byte in head:
-                    if self._stop.is_set():
-                        return
-                    conn.sendall(bytes([byte]))
-                    time.sleep(0.3)
-                return
-            size = 200 * MB
-            block = b"x" * MB
-            if self.kind == "answer":
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                    b'content-length: %d\r\n\r\n{"id": "r", "choices": [{"text": "' % size
-                )
-            elif self.kind == "error":
-                conn.sendall(
-                    b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\n"
-                    b"content-length: %d\r\n\r\n" % size
-                )
-            else:  # an SSE line that never ends
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                    b"content-length: %d\r\n\r\ndata: " % size
-                )
-            for _ in range(200):
-                conn.sendall(block)
+    def respond(self, conn: socket.socket, body: bytes) -> bool:
+        if self.kind == "slow":
+            head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-pad: " + b"a" * 1000
+            for byte in head:
+                if self.stopped.is_set():
+                    break
+                conn.sendall(bytes([byte]))
+                time.sleep(0.3)
+            return False
+        size = 200 * MB
+        if self.kind == "answer":
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                b'content-length: %d\r\n\r\n{"id": "r", "choices": [{"text": "' % size
+            )
+        elif self.kind == "error":
+            conn.sendall(
+                b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\n"
+                b"content-length: %d\r\n\r\n" % size
+            )
+        else:  # an SSE line that never ends
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                b"content-length: %d\r\n\r\ndata: " % size
+            )
+        block = b"x" * MB
+        for _ in range(200):
+            conn.sendall(block)
+        return False
 
 
 def slow_loris() -> tuple[float, float]:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from langchain_core.messages import AIMessageChunk
 from llama_index.core.llms import ChatMessage
+from loopback import gemini_completion
 
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
 from llama_index_memories import MemoriesMultiModal
@@ -182,17 +183,6 @@ def test_an_errored_event_fails_the_stream_in_both_frameworks() -> None:
 # --------------------------------------------------------------------------- fences
 
 
-def _answer(text: str) -> dict[str, Any]:
-    return {
-        "id": "resp_2",
-        "object": "completion",
-        "status": "completed",
-        "model": "gemini:gemini-2.5-flash",
-        "choices": [{"index": 0, "text": text}],
-        "usage": {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5},
-    }
-
-
 @pytest.mark.parametrize(
     ("schema", "text", "expected"),
     [
@@ -209,7 +199,7 @@ def _answer(text: str) -> dict[str, Any]:
 def test_fenced_scalars_parse_through_with_structured_output(
     schema: dict[str, Any], text: str, expected: object, method: str
 ) -> None:
-    llm = ChatMemoriesGemini(api_key="k", base_url=BASE, http_client=_sync(_answer(text)))
+    llm = ChatMemoriesGemini(api_key="k", base_url=BASE, http_client=_sync(gemini_completion(text)))
     structured = (
         llm.with_structured_output(schema)
         if method == "json_schema"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from loopback import read_request
 
 from memories_client import (
     AsyncMemoriesClient,
@@ -266,27 +267,6 @@ class HalfAnswerServer:
             self._clients.append(client)
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
-    @staticmethod
-    def _read_request(client: socket.socket) -> bool:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = client.recv(65536)
-            if not chunk:
-                return False
-            data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value.strip())
-        while len(body) < length:
-            chunk = client.recv(65536)
-            if not chunk:
-                return False
-            body += chunk
-        return True
-
     def _send_partial(self, client: socket.socket) -> None:
         if self.body == "json":
             client.sendall(
@@ -312,7 +292,7 @@ class HalfAnswerServer:
 
     def _serve(self, client: socket.socket) -> None:
         try:
-            while self._read_request(client):
+            while read_request(client) is not None:
                 with self._cond:
                     self.requests += 1
                 self._send_partial(client)

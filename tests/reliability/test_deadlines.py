@@ -11,15 +11,14 @@ so that a loaded machine cannot make it flaky; the figures themselves are measur
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from llama_index.core.llms import ChatMessage
+from loopback import LoopbackServer, chunk
 
 from langchain_memories import ChatMemoriesGemini
 from llama_index_memories import MemoriesMultiModal
@@ -35,72 +34,43 @@ TRICKLE = 0.3
 NO_HANG = 8.0
 
 
-class SlowServer:
-    """Answers every request slowly, in one of three ways, until the client hangs up."""
+class SlowServer(LoopbackServer):
+    """Answers every request slowly, in one of four ways, until the client hangs up."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self._stop = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-
-    def close(self) -> None:
-        self._stop.set()
-        self._sock.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+        super().__init__()
 
     def _trickle(self, conn: socket.socket, pieces: Callable[[int], bytes]) -> None:
         deadline = time.monotonic() + 20
         n = 0
-        while not self._stop.is_set() and time.monotonic() < deadline:
+        while not self.stopped.is_set() and time.monotonic() < deadline:
             conn.sendall(pieces(n))
             n += 1
             time.sleep(TRICKLE)
 
-    def _serve(self, conn: socket.socket) -> None:
-        with contextlib.suppress(OSError), conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            if self.mode == "headers":
-                head = (
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-pad: " + b"a" * 10_000
-                )
-                self._trickle(conn, lambda n: head[n : n + 1])
-            elif self.mode == "body":
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                    b"content-length: 100000\r\n\r\n"
-                )
-                self._trickle(conn, lambda n: b" ")
-            elif self.mode == "events":  # real events, each in time, and never an end
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                    b"transfer-encoding: chunked\r\n\r\n"
-                )
-                event = b'data: {"choices": [{"index": 0, "delta": {"content": "more "}}]}\n\n'
-                self._trickle(conn, lambda n: b"%x\r\n%s\r\n" % (len(event), event))
-            else:  # keep-alive comments on an event stream, never an event
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                    b"transfer-encoding: chunked\r\n\r\n"
-                )
-                comment = b": keep-alive\n\n"
-                self._trickle(conn, lambda n: b"%x\r\n%s\r\n" % (len(comment), comment))
+    def respond(self, conn: socket.socket, body: bytes) -> bool:
+        if self.mode == "headers":
+            head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-pad: " + b"a" * 10_000
+            self._trickle(conn, lambda n: head[n : n + 1])
+            return False
+        if self.mode == "body":
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                b"content-length: 100000\r\n\r\n"
+            )
+            self._trickle(conn, lambda n: b" ")
+            return False
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+            b"transfer-encoding: chunked\r\n\r\n"
+        )
+        if self.mode == "events":  # real events, each in time, and never an end
+            event = b'data: {"choices": [{"index": 0, "delta": {"content": "more "}}]}\n\n'
+        else:  # keep-alive comments on an event stream, never an event
+            event = b": keep-alive\n\n"
+        self._trickle(conn, lambda n: chunk(event))
+        return False
 
 
 def _core_chat(url: str) -> Any:
