@@ -20,7 +20,7 @@ nothing is silently dropped.
 
 Example:
     >>> from langchain_core.messages import HumanMessage
-    >>> [msg] = convert_messages([HumanMessage(content=[
+    >>> [msg] = to_core_messages([HumanMessage(content=[
     ...     {"type": "text", "text": "What happens?"},
     ...     {"type": "video", "url": "https://example.com/clip.mp4"}])])
     >>> msg.parts[1].kind, msg.parts[1].url
@@ -43,7 +43,7 @@ from langchain_core.messages import (
 
 import memories_client as mc
 
-__all__ = ["SUPPORTED_BLOCKS", "block_to_part", "convert_messages"]
+__all__ = ["SUPPORTED_BLOCKS", "block_to_part", "to_core_messages"]
 
 SUPPORTED_BLOCKS = (
     "text; image / video / file with url, base64 + mime_type (or the older source_type form); "
@@ -293,7 +293,7 @@ def _user(message: BaseMessage, where: str) -> mc.Message:
     return mc.Message("user", parts, name=message.name)
 
 
-def convert_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
+def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
     """Convert LangChain messages to ``memories_client`` messages, in order.
 
     Tool results that carry images (a screenshot tool, say) cannot travel in a ``tool`` message

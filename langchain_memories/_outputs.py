@@ -89,11 +89,7 @@ def chat_result(completion: mc.Completion, model_name: str) -> ChatResult:
     token_usage: dict[str, int] = {}
     if core_usage is not None:
         usage = usage_metadata(core_usage)
-        token_usage = {
-            "prompt_tokens": core_usage.input_tokens,
-            "completion_tokens": core_usage.output_tokens,
-            "total_tokens": core_usage.total_tokens,
-        }
+        token_usage = core_usage.as_openai()
     response_id = completion.id
     generations: list[ChatGeneration] = []
     for choice in completion.choices:

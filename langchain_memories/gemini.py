@@ -76,7 +76,7 @@ class ChatMemoriesGemini(_BaseChatMemories):
 
     model: str = Field(default="gemini-2.5-flash", alias="model_name")
     """Model id, with or without the ``gemini:`` prefix."""
-    thinking_budget: int | None = Field(default=None, ge=-1)
+    thinking_budget: int | None = None
     """Thinking tokens: 0 off, -1 dynamic, else a budget (None: the model's default)."""
     response_schema: dict[str, Any] | None = None
     """JSON Schema the answer must follow (sent as Gemini's ``responseSchema``)."""
@@ -108,7 +108,7 @@ class ChatMemoriesGemini(_BaseChatMemories):
         tools = options.pop("tools", None)
         options.pop("tool_choice", None)
         if tools:
-            raise mc.MemoriesInputError(_NO_TOOLS)
+            raise mc.UnsupportedFeatureError(_NO_TOOLS)
         return {}
 
     def bind_tools(
@@ -128,7 +128,9 @@ class ChatMemoriesGemini(_BaseChatMemories):
         ``responseSchema`` and validated strictly on the way back whatever its value.
 
         Raises:
-            NotImplementedError: when any tool is given. Use ``ChatMemoriesNova`` for tools.
+            memories_client.UnsupportedFeatureError: when any tool is given (a
+                ``NotImplementedError`` and a ``ValueError``, as from a call with ``tools=``).
+                Use ``ChatMemoriesNova`` for tools.
 
         Example:
             >>> def add(a: int, b: int) -> int:
@@ -137,12 +139,12 @@ class ChatMemoriesGemini(_BaseChatMemories):
             >>> ChatMemoriesGemini(api_key="test").bind_tools([add])
             Traceback (most recent call last):
             ...
-            NotImplementedError: tool calling is not supported by the memories.ai endpoint for \
-Gemini models (the API documents tools for Nova only); use ChatMemoriesNova for tools, or \
-with_structured_output() for structured answers
+            memories_client.errors.UnsupportedFeatureError: tool calling is not supported by the \
+memories.ai endpoint for Gemini models (the API documents tools for Nova only); use \
+ChatMemoriesNova for tools, or with_structured_output() for structured answers
         """
         if tools:
-            raise NotImplementedError(_NO_TOOLS)
+            raise mc.UnsupportedFeatureError(_NO_TOOLS)
         return self.bind(**kwargs)
 
     def with_structured_output(

@@ -21,7 +21,7 @@ from langchain_memories._structured import (
     text_parser,
     tool_parser,
 )
-from langchain_memories._tools import NO_TOOLS, normalize_tool_choice, openai_tool, to_tool_spec
+from langchain_memories._tools import openai_tool, to_tool_spec
 
 __all__ = ["ChatMemoriesNova"]
 
@@ -68,12 +68,12 @@ class ChatMemoriesNova(_BaseChatMemories):
         tools = options.pop("tools", None)
         choice = options.pop("tool_choice", None)
         if not tools:
-            if choice not in (None, NO_TOOLS, "auto"):
+            if choice not in (None, mc.NO_TOOLS, "auto"):
                 raise mc.MemoriesInputError(f"tool_choice {choice!r} was given without tools")
             return {}
         specs = [to_tool_spec(t) for t in tools]
-        normalized = normalize_tool_choice(choice, [s.name for s in specs])
-        if normalized == NO_TOOLS:
+        normalized = mc.normalize_tool_choice(choice, [s.name for s in specs])
+        if normalized == mc.NO_TOOLS:
             return {}
         return {"tools": specs, "tool_choice": normalized}
 
@@ -117,8 +117,8 @@ class ChatMemoriesNova(_BaseChatMemories):
         """
         formatted = [openai_tool(t) for t in tools]
         names = [f["function"]["name"] for f in formatted]
-        normalized = normalize_tool_choice(tool_choice, names)  # refuse bad names now
-        if normalized == NO_TOOLS:
+        normalized = mc.normalize_tool_choice(tool_choice, names)  # refuse bad names now
+        if normalized == mc.NO_TOOLS:
             return self.bind(**kwargs)
         return self.bind(tools=formatted, tool_choice=normalized, **kwargs)
 

@@ -28,7 +28,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,43 +42,16 @@ from llama_index.core.base.llms.types import (
 )
 
 from memories_client import Completion, StreamChunk, ToolCall, Usage, try_estimate_cost
+from memories_client.tool_calls import openai_tool_call
 
-__all__ = ["StreamState", "completion_to_chat_response", "usage_dict"]
-
-
-def usage_dict(usage: Usage) -> dict[str, int]:
-    """The OpenAI-style usage keys ``TokenCountingHandler`` and tracers read.
-
-    Example:
-        >>> usage_dict(Usage(5, 3, 8, reasoning_tokens=2))
-        {'prompt_tokens': 5, 'completion_tokens': 3, 'total_tokens': 8, 'reasoning_tokens': 2}
-    """
-    out = {
-        "prompt_tokens": usage.input_tokens,
-        "completion_tokens": usage.output_tokens,
-        "total_tokens": usage.total_tokens,
-    }
-    if usage.reasoning_tokens is not None:
-        out["reasoning_tokens"] = usage.reasoning_tokens
-    return out
+__all__ = ["StreamState", "completion_to_chat_response"]
 
 
 def _usage_kwargs(usage: Usage | None, model: str) -> dict[str, Any]:
     if usage is None:
         return {}
     cost = try_estimate_cost(model, usage.input_tokens, usage.output_tokens)
-    return {**usage_dict(usage), "cost_usd": float(cost) if cost is not None else None}
-
-
-def _openai_tool_calls(calls: tuple[ToolCall, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": c.id,
-            "type": "function",
-            "function": {"name": c.name, "arguments": json.dumps(c.arguments)},
-        }
-        for c in calls
-    ]
+    return {**usage.as_openai(), "cost_usd": float(cost) if cost is not None else None}
 
 
 def _message(
@@ -95,7 +67,7 @@ def _message(
     blocks.extend(
         ToolCallBlock(tool_call_id=c.id, tool_name=c.name, tool_kwargs=c.arguments) for c in calls
     )
-    kwargs: dict[str, Any] = {"tool_calls": _openai_tool_calls(calls)} if calls else {}
+    kwargs: dict[str, Any] = {"tool_calls": [openai_tool_call(c) for c in calls]} if calls else {}
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
 
 
@@ -108,7 +80,7 @@ def _raw_with_usage(body: Mapping[str, Any], usage: Usage | None) -> dict[str, A
     if original is not None:
         raw["service_usage"] = original
     if usage is not None:
-        raw["usage"] = usage_dict(usage)
+        raw["usage"] = usage.as_openai()
     return raw
 
 

@@ -1,9 +1,8 @@
 """LlamaIndex tools <-> the core's Nova tool calling.
 
-One job: turn ``BaseTool`` objects and LlamaIndex's ``tool_choice`` / ``tool_required`` options
-into core :class:`memories_client.ToolSpec` objects and a core ``tool_choice`` (``"auto"``,
-``"any"`` or a tool name, sent as Bedrock's ``toolChoice`` inside ``toolConfig``), and read tool
-calls back out of a response as ``ToolSelection`` objects.
+One job: turn ``BaseTool`` objects into core :class:`memories_client.ToolSpec` objects, and read
+tool calls back out of a response as ``ToolSelection`` objects. What a ``tool_choice`` means is
+decided once, in :func:`memories_client.normalize_tool_choice`.
 
 Example:
     >>> from llama_index.core.tools import FunctionTool
@@ -13,14 +12,11 @@ Example:
     >>> spec = tool_specs([FunctionTool.from_defaults(add)])[0]
     >>> spec.name, sorted(spec.parameters["properties"])
     ('add', ['a', 'b'])
-    >>> core_tool_choice(None, tool_required=True), core_tool_choice({"function": {"name": "add"}})
-    ('any', 'add')
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
@@ -28,7 +24,7 @@ from llama_index.core.tools.types import BaseTool
 
 from memories_client import MemoriesInputError, ToolSpec
 
-__all__ = ["core_tool_choice", "tool_selections", "tool_specs"]
+__all__ = ["tool_selections", "tool_specs"]
 
 
 def tool_specs(tools: Sequence[BaseTool | ToolSpec]) -> list[ToolSpec]:
@@ -51,34 +47,6 @@ def tool_specs(tools: Sequence[BaseTool | ToolSpec]) -> list[ToolSpec]:
             )
         )
     return specs
-
-
-def core_tool_choice(choice: Any, *, tool_required: bool = False) -> str | None:
-    """The core ``tool_choice`` for LlamaIndex's ``tool_choice`` and ``tool_required``.
-
-    ``None`` / ``"auto"`` let the model decide (``"any"`` when ``tool_required``);
-    ``"required"`` / ``"any"`` force some tool; a name, ``{"name": ...}`` or the OpenAI form
-    ``{"type": "function", "function": {"name": ...}}`` force that tool. ``"none"`` returns
-    ``"none"``: the caller then sends no tools at all (Bedrock has no "none" choice).
-    """
-    if choice is None:
-        return "any" if tool_required else None
-    if isinstance(choice, Mapping):
-        fn = choice.get("function")
-        name = (fn if isinstance(fn, Mapping) else choice).get("name")
-        if isinstance(name, str) and name:
-            return name
-        raise MemoriesInputError(f"cannot read a tool name from tool_choice={dict(choice)!r}")
-    if not isinstance(choice, str) or not choice:
-        raise MemoriesInputError(f"tool_choice must be a string or a dict, got {choice!r}")
-    lowered = choice.lower()
-    if lowered in ("required", "any"):
-        return "any"
-    if lowered == "auto":
-        return "any" if tool_required else "auto"
-    if lowered == "none":
-        return "none"
-    return choice
 
 
 def tool_selections(response: ChatResponse) -> list[ToolSelection]:

@@ -2,14 +2,15 @@
 
 This module holds the class and nothing else: converting blocks lives in ``_convert``, shaping
 responses in ``_responses``, structured output in ``_structured``, tools in ``_tools`` and the
-lazily created HTTP clients in ``_clients``. Every request goes through ``memories_client``.
+lazily created HTTP clients in ``memories_client.ClientCache``. Every request goes through
+``memories_client``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import httpx
 from llama_index.core.base.llms.generic_utils import (
@@ -41,7 +42,6 @@ from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 from typing_extensions import Self
 
-from llama_index_memories._clients import ClientCache, ClientSettings
 from llama_index_memories._convert import (
     image_documents_to_blocks,
     to_core_messages,
@@ -55,18 +55,25 @@ from llama_index_memories._structured import (
     stream_structured,
     structured,
 )
-from llama_index_memories._tools import core_tool_choice, tool_selections, tool_specs
+from llama_index_memories._tools import tool_selections, tool_specs
 from memories_client import (
     API_KEY_ENV,
+    SAMPLING_FIELDS,
     AsyncMemoriesClient,
     ChatRequest,
+    ClientCache,
+    ClientOptions,
+    ClosesPooledClients,
+    Dialect,
     MemoriesClient,
     MemoriesInputError,
-    Message,
-    check_connection_settings,
+    UnsupportedFeatureError,
     dialect_for,
     json_schema_of,
     model_info,
+    normalize_stop,
+    normalize_tool_choice,
+    refuse_unknown,
     resolve_model,
 )
 
@@ -85,22 +92,29 @@ dispatcher = get_dispatcher(__name__)
 Model = TypeVar("Model", bound=BaseModel)
 _F = TypeVar("_F", bound=Callable[..., Any])
 
+# The sampling fields a LlamaIndex call sends: LlamaIndex reads one answer, so no ``n``.
+_SAMPLING = tuple(name for name in SAMPLING_FIELDS if name != "n")
 # Options a call may pass as keyword arguments; anything else is refused instead of dropped.
-_SAMPLING = ("temperature", "max_tokens", "top_p", "frequency_penalty", "presence_penalty", "stop")
 _CALL_OPTIONS = frozenset(
     {
         *_SAMPLING,
+        "stop",
         "thinking_budget",
         "response_schema",
         "response_mime_type",
         "tools",
         "tool_choice",
-        "metadata",
         "extra_body",
         "endpoint",
         "image_documents",
     }
 )
+_HINTS = {
+    "n": (
+        "LlamaIndex reads one answer per call, so MemoriesMultiModal does not take n; use "
+        "ChatMemoriesGemini(n=...).generate() in LangChain for alternatives"
+    ),
+}
 
 
 def _resolve_family_model(model: Any) -> str:
@@ -109,6 +123,14 @@ def _resolve_family_model(model: Any) -> str:
     full = resolve_model(model)
     dialect_for(full)  # refuse families without a wire format (Qwen, GPT) right away
     return full
+
+
+def _no_tools(family: str) -> str:
+    return (
+        f"tool calling is not supported for {family} models on memories.ai (the API documents "
+        "tools for Nova only); use a 'nova:' model, or a ReActAgent, which needs no native "
+        "tool calling"
+    )
 
 
 def _chat_callback(fn: _F) -> _F:
@@ -120,7 +142,7 @@ def _completion_callback(fn: _F) -> _F:
     return cast(_F, llm_completion_callback()(fn))
 
 
-class MemoriesMultiModal(FunctionCallingLLM):
+class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
     """A LlamaIndex LLM for the memories.ai chat-completions API: text, images, video, PDFs.
 
     One class serves every model family ``memories_client`` speaks: Gemini (the default,
@@ -153,8 +175,13 @@ class MemoriesMultiModal(FunctionCallingLLM):
             (default 120 s; 10 s to connect).
         total_timeout: seconds for the whole call, its retries and a whole stream (default none).
         max_retries: retries for 429, 5xx, timeouts and dropped connections.
-        http_client / async_http_client: ``httpx`` clients to use (not closed by this class).
+        http_client / http_async_client: ``httpx`` clients to use (not closed by this class).
         default_headers: extra headers on every request.
+        paths, auth_scheme, dialects, max_response_bytes: as for ``MemoriesClient`` (the
+            README's configuration table holds for every class).
+        extra_body: keys merged into the request's ``extra_body.metadata`` (the escape hatch
+            for what the API accepts beyond these fields; warns when it replaces one); per
+            call too.
         thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic); per call too.
         context_window: overrides the catalog's figure (for ids the catalog does not know).
 
@@ -188,28 +215,47 @@ class MemoriesMultiModal(FunctionCallingLLM):
         default=None,
         description="API base URL; defaults to MEMORIES_BASE_URL, then the production URL.",
     )
+    paths: dict[str, str] | None = Field(
+        default=None, description="Endpoint paths over the defaults, e.g. {'iu': '/ilm/...'}."
+    )
+    auth_scheme: Literal["raw", "bearer"] = Field(
+        default="raw", description="'raw' (documented: the key alone) or 'bearer'."
+    )
     temperature: float | None = Field(default=None, description="Sampling temperature 0-2.")
     max_tokens: int | None = Field(default=None, description="Maximum tokens to generate.")
     top_p: float | None = Field(default=None, description="Nucleus sampling 0-1.")
     frequency_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
     presence_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
     stop: str | list[str] | None = Field(default=None, description="Stop sequence(s).")
-    timeout: float | None = Field(
+    thinking_budget: int | None = Field(
+        default=None, description="Gemini thinking budget in tokens (0 = off, -1 = dynamic)."
+    )
+    extra_body: dict[str, Any] | None = Field(
+        default=None,
+        description="Keys merged into the request's extra_body.metadata (warns on a clash).",
+    )
+    timeout: float | httpx.Timeout | None = Field(
         default=None,
         description="Seconds: a deadline per attempt and between stream events; default 120 s.",
     )
     total_timeout: float | None = Field(
         default=None,
-        gt=0,
         description="Seconds for the whole call, retries and a stream included; default none.",
     )
     max_retries: int = Field(
-        default=2, ge=0, description="Retries for 429, 5xx, timeouts and dropped connections."
+        default=2, description="Retries for 429, 5xx, timeouts and dropped connections."
+    )
+    max_response_bytes: int = Field(
+        default=ClientOptions.max_response_bytes,
+        description="The largest answer read before it is refused.",
+    )
+    dialects: dict[str, Dialect] | None = Field(
+        default=None, exclude=True, description="Per-family wire settings (see the README)."
     )
     http_client: httpx.Client | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.Client to use."
     )
-    async_http_client: httpx.AsyncClient | None = Field(
+    http_async_client: httpx.AsyncClient | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.AsyncClient to use."
     )
     default_headers: dict[str, str] | None = Field(
@@ -219,30 +265,85 @@ class MemoriesMultiModal(FunctionCallingLLM):
         repr=False,
         description="Extra headers on every request.",
     )
-    thinking_budget: int | None = Field(
-        default=None, description="Gemini thinking budget in tokens (0 = off, -1 = dynamic)."
-    )
     context_window: int | None = Field(
         default=None, gt=0, description="Overrides the catalog's context window."
     )
 
     _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
-
-    def __copy__(self) -> Self:
-        # model_copy() and copy.copy() would share the original's clients; a copy with other
-        # settings would then rebuild (and close) the shared pool on every alternating call.
-        copied = super().__copy__()
-        copied._clients = ClientCache()
-        return copied
+    # Derived from the fields when first needed and forgotten when one is set (see
+    # __setattr__ and __copy__), so a changed setting takes effect at the next call.
+    _options: ClientOptions | None = PrivateAttr(default=None)
 
     # -- construction -----------------------------------------------------------------------
 
-    def __init__(self, **kwargs: Any) -> None:
-        # Checked outside pydantic's validators so the caller gets the core's own
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        paths: dict[str, str] | None = None,
+        auth_scheme: Literal["raw", "bearer"] = "raw",
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        top_p: float | None = None,
+        frequency_penalty: float | None = None,
+        presence_penalty: float | None = None,
+        stop: str | list[str] | None = None,
+        thinking_budget: int | None = None,
+        extra_body: dict[str, Any] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = None,
+        max_retries: int = 2,
+        max_response_bytes: int = ClientOptions.max_response_bytes,
+        dialects: dict[str, Dialect] | None = None,
+        http_client: httpx.Client | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
+        default_headers: dict[str, str] | None = None,
+        context_window: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # kwargs: LlamaIndex's own LLM fields (callback_manager, system_prompt,
+        # pydantic_program_mode...). Anything else is refused, naming the closest field.
+        refuse_unknown(type(self).__name__, kwargs, type(self).model_fields, _HINTS)
+        # Checked before pydantic sees them, so the caller gets the core's own
         # MemoriesInputError (not a wrapping ValidationError), before any network call.
-        kwargs["model"] = _resolve_family_model(kwargs.get("model", DEFAULT_MODEL))
-        super().__init__(**kwargs)
-        self._check_options()
+        model = _resolve_family_model(model)
+        dialect_for(model).check_options(
+            temperature=temperature,
+            max_tokens=max_tokens,
+            top_p=top_p,
+            frequency_penalty=frequency_penalty,
+            presence_penalty=presence_penalty,
+            thinking_budget=thinking_budget,
+        )
+        normalize_stop(stop)
+        super().__init__(
+            model=model,
+            api_key=api_key,
+            base_url=base_url,
+            paths=paths,
+            auth_scheme=auth_scheme,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            top_p=top_p,
+            frequency_penalty=frequency_penalty,
+            presence_penalty=presence_penalty,
+            stop=stop,
+            thinking_budget=thinking_budget,
+            extra_body=extra_body,
+            timeout=timeout,
+            total_timeout=total_timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+            dialects=dialects,
+            http_client=http_client,
+            http_async_client=http_async_client,
+            default_headers=default_headers,
+            context_window=context_window,
+            **kwargs,
+        )
+        self._settle()
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -251,20 +352,25 @@ class MemoriesMultiModal(FunctionCallingLLM):
             return os.environ.get(API_KEY_ENV) or None
         return value
 
-    def _check_options(self) -> None:
-        check_connection_settings(
-            api_key=self.api_key, base_url=self.base_url, default_headers=self.default_headers
-        )
-        # The core's own checks, run on a dummy request: bad ranges fail here, not at call time.
-        # CORE: memories_client exports no parameter checker (params.check_sampling is not a
-        # public name), so the public Dialect.validate is run on a probe request instead.
-        probe = ChatRequest(
-            model=self.model,
-            messages=[Message.user("probe")],
-            thinking_budget=self.thinking_budget,
-            **{name: getattr(self, name) for name in _SAMPLING},
-        )
-        dialect_for(self.model).validate(probe)
+    def _settle(self) -> ClientOptions:
+        """The checked connection options, made once per field state."""
+        options = self._options
+        if options is None:
+            options = self._options = ClientOptions.from_settings(self.__dict__)
+        return options
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in type(self).model_fields:
+            self._options = None
+
+    def __copy__(self) -> Self:
+        # model_copy() and copy.copy() would share the original's clients; a copy with other
+        # settings would then replace the shared pool on every alternating call.
+        copied = super().__copy__()
+        copied._clients = ClientCache()
+        copied._options = None
+        return copied
 
     @classmethod
     def class_name(cls) -> str:
@@ -307,57 +413,31 @@ class MemoriesMultiModal(FunctionCallingLLM):
 
     # -- clients ----------------------------------------------------------------------------
 
-    def _settings(self) -> ClientSettings:
-        return ClientSettings.of(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout,
-            total_timeout=self.total_timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-        )
-
     def _sync_client(self) -> MemoriesClient:
-        return self._clients.sync(self._settings(), self.http_client)
+        return self._clients.sync(self._settle(), self.http_client)
 
     def _async_client(self) -> AsyncMemoriesClient:
-        return self._clients.async_(self._settings(), self.async_http_client)
-
-    def close(self) -> None:
-        """Close the pooled sync connections (a caller-supplied ``http_client`` stays open).
-
-        Example:
-            >>> MemoriesMultiModal(api_key="k").close()
-        """
-        self._clients.close()
-
-    async def aclose(self) -> None:
-        """Close this event loop's pooled async connections (caller-supplied clients stay open).
-
-        Example:
-            >>> import asyncio
-            >>> asyncio.run(MemoriesMultiModal(api_key="k").aclose())
-        """
-        await self._clients.aclose()
+        return self._clients.async_(self._settle(), self.http_async_client)
 
     # -- request building -------------------------------------------------------------------
 
     def _build_request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> ChatRequest:
-        unknown = sorted(set(kwargs) - _CALL_OPTIONS)
-        if unknown:
-            raise MemoriesInputError(
-                f"unexpected keyword argument(s) {', '.join(unknown)}; a call accepts "
-                f"{', '.join(sorted(_CALL_OPTIONS))}"
-            )
+        refuse_unknown(f"{type(self).__name__} (per call)", kwargs, _CALL_OPTIONS, _HINTS)
         image_documents = kwargs.get("image_documents")
         if image_documents:
             messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
         tools = kwargs.get("tools") or None
-        choice = core_tool_choice(kwargs.get("tool_choice")) if tools else None
+        if tools and self.family != "nova":
+            raise UnsupportedFeatureError(_no_tools(self.family))
+        specs = tool_specs(tools) if tools else None
+        choice = None
+        if specs:
+            names = [spec.name for spec in specs]
+            choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
         if choice == "none":  # Bedrock has no "none": offering no tools is the same thing
-            tools, choice = None, None
+            specs, choice = None, None
         schema = kwargs.get("response_schema")
         if schema is not None and not isinstance(schema, Mapping):
             schema = json_schema_of(schema)
@@ -367,11 +447,11 @@ class MemoriesMultiModal(FunctionCallingLLM):
             thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
             response_schema=schema,
             response_mime_type=kwargs.get("response_mime_type"),
-            tools=tool_specs(tools) if tools else None,
+            tools=specs,
             tool_choice=choice,
-            metadata=kwargs.get("metadata"),
-            extra_body=kwargs.get("extra_body"),
+            metadata=kwargs.get("extra_body", self.extra_body),
             endpoint=kwargs.get("endpoint"),
+            stop=kwargs.get("stop", self.stop),
             **{name: kwargs.get(name, getattr(self, name)) for name in _SAMPLING},
         )
 
@@ -584,18 +664,19 @@ class MemoriesMultiModal(FunctionCallingLLM):
         may name one tool. Gemini models raise: memories.ai documents no tools for them.
         """
         if self.family != "nova":
-            raise MemoriesInputError(
-                f"tool calling is not supported for {self.family} models on memories.ai (the "
-                "API documents tools for Nova only); use a 'nova:' model, or a ReActAgent, "
-                "which needs no native tool calling"
-            )
+            raise UnsupportedFeatureError(_no_tools(self.family))
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
         elif user_msg is not None:
             messages.append(user_msg)
         specs = tool_specs(tools)
-        choice = core_tool_choice(tool_choice, tool_required=tool_required) if specs else None
+        names = [spec.name for spec in specs]
+        choice = (
+            normalize_tool_choice(tool_choice, names, tool_required=tool_required)
+            if specs
+            else None
+        )
         return {"messages": messages, "tools": specs or None, "tool_choice": choice, **kwargs}
 
     def _validate_chat_with_tools_response(

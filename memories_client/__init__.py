@@ -41,7 +41,9 @@ from memories_client.catalog import (
     try_estimate_cost,
 )
 from memories_client.client import AsyncMemoriesClient, MemoriesClient
+from memories_client.client_cache import ClientCache, ClosesPooledClients
 from memories_client.dialects import Dialect, GeminiDialect, NovaDialect, dialect_for
+from memories_client.dialects.base import ExtraBodyWarning
 from memories_client.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -57,6 +59,7 @@ from memories_client.errors import (
     RateLimitError,
     ServerError,
     StreamInterruptedError,
+    UnsupportedFeatureError,
 )
 from memories_client.jsonout import (
     JSONOutputError,
@@ -72,8 +75,10 @@ from memories_client.media import (
     media_from_url,
     media_part,
 )
-from memories_client.params import check_sampling, normalize_stop
+from memories_client.options import CONNECTION_FIELDS, ClientOptions, refuse_unknown
+from memories_client.params import SAMPLING_FIELDS, check_sampling, normalize_stop
 from memories_client.schema import json_schema_of, to_gemini_schema
+from memories_client.tool_calls import NO_TOOLS, normalize_tool_choice, openai_tool_call
 from memories_client.types import (
     ChatRequest,
     Choice,
@@ -90,11 +95,14 @@ from memories_client.types import (
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
+    "CONNECTION_FIELDS",
     "DEFAULT_BASE_URL",
     "DEFAULT_PATHS",
     "DEFAULT_TIMEOUT",
     "FAMILIES",
     "MODELS",
+    "NO_TOOLS",
+    "SAMPLING_FIELDS",
     "APIConnectionError",
     "APITimeoutError",
     "AsyncMemoriesClient",
@@ -102,8 +110,12 @@ __all__ = [
     "BadRequestError",
     "ChatRequest",
     "Choice",
+    "ClientCache",
+    "ClientOptions",
+    "ClosesPooledClients",
     "Completion",
     "Dialect",
+    "ExtraBodyWarning",
     "GeminiDialect",
     "InsecureBaseURLWarning",
     "InsufficientCreditsError",
@@ -129,6 +141,7 @@ __all__ = [
     "ToolCall",
     "ToolSpec",
     "UnknownPriceError",
+    "UnsupportedFeatureError",
     "Usage",
     "__version__",
     "check_connection_settings",
@@ -145,8 +158,11 @@ __all__ = [
     "media_part",
     "model_info",
     "normalize_stop",
+    "normalize_tool_choice",
+    "openai_tool_call",
     "parse_json_output",
     "parse_structured",
+    "refuse_unknown",
     "resolve_model",
     "strip_json_fences",
     "to_gemini_schema",

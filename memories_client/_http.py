@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email.utils
 import ipaddress
-import json
 import logging
 import os
 import random
@@ -35,6 +34,7 @@ from memories_client.errors import (
     StreamInterruptedError,
     error_for_status,
 )
+from memories_client.parsing import error_fields
 
 __all__ = [
     "API_KEY_ENV",
@@ -365,24 +365,6 @@ def parse_retry_after(value: str | None) -> float | None:
     return seconds
 
 
-def _server_fields(body: Any, text: str) -> tuple[Any, str | None]:
-    if isinstance(body, Mapping):
-        err = body.get("error")
-        if isinstance(err, Mapping):
-            msg = err.get("message", err.get("msg"))
-            return err.get("code"), msg if isinstance(msg, str) else None
-        if isinstance(err, str):
-            return body.get("code"), err
-        for key in ("msg", "message", "detail"):
-            msg = body.get(key)
-            if isinstance(msg, str):
-                return body.get("code"), msg
-            if msg is not None:
-                return body.get("code"), json.dumps(msg)[:500]
-        return body.get("code"), None
-    return None, text.strip()[:500] or None
-
-
 def error_from_response(
     status: int, headers: httpx.Headers, content: bytes | bytearray
 ) -> MemoriesAPIError:
@@ -393,7 +375,7 @@ def error_from_response(
         body: Any = _json.loads(text) if text else None
     except ValueError:
         body = None
-    code, server_message = _server_fields(body, text)
+    code, server_message = error_fields(body, text)
     if request_id is None and isinstance(body, Mapping) and isinstance(body.get("id"), str):
         request_id = body["id"]
     cls = error_for_status(status)

@@ -36,12 +36,9 @@ from memories_client._http import (
     AuthScheme,
     RetryPolicy,
     build_headers,
-    check_default_headers,
-    check_paths,
     error_from_response,
     resolve_api_key,
     resolve_base_url,
-    resolve_timeout,
     transport_error,
 )
 from memories_client._limits import (
@@ -53,7 +50,7 @@ from memories_client._limits import (
     too_large,
 )
 from memories_client.catalog import family_of, resolve_model
-from memories_client.dialects import DIALECTS, Dialect, dialect_for
+from memories_client.dialects import Dialect, dialect_for
 from memories_client.errors import (
     APITimeoutError,
     MalformedResponseError,
@@ -62,6 +59,7 @@ from memories_client.errors import (
     MemoriesInputError,
     StreamInterruptedError,
 )
+from memories_client.options import ClientOptions
 from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
@@ -104,42 +102,39 @@ class _BaseClient:
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         total_timeout: float | None = None,
+        options: ClientOptions | None = None,
     ) -> None:
-        self._api_key = resolve_api_key(api_key)
-        if (
-            not isinstance(max_response_bytes, int)
-            or isinstance(max_response_bytes, bool)
-            or max_response_bytes < 1
-        ):
-            raise MemoriesInputError(
-                f"max_response_bytes must be a positive integer, got {max_response_bytes!r}"
+        if options is None:
+            options = ClientOptions(
+                api_key=api_key,  # type: ignore[arg-type]  # a str is wrapped on the way in
+                base_url=base_url,
+                timeout=timeout,  # type: ignore[arg-type]  # seconds are resolved on the way in
+                max_retries=max_retries,
+                default_headers=default_headers or {},
+                paths=paths or {},
+                auth_scheme=auth_scheme,
+                dialects=dialects or {},
+                retry_policy=retry_policy,
+                max_response_bytes=max_response_bytes,
+                total_timeout=total_timeout,
             )
-        self.max_response_bytes = max_response_bytes
-        self.base_url = resolve_base_url(base_url)
-        self.timeout = resolve_timeout(timeout)
+        self.options = options
+        """The settings this client was built from (see :class:`ClientOptions`)."""
+        self._api_key = resolve_api_key(options.api_key)
+        self.max_response_bytes = options.max_response_bytes
+        self.base_url = resolve_base_url(options.base_url)
+        self.timeout = options.timeout
         # The read timeout doubles as the wall-clock deadline of an attempt (see _deadline).
         self._attempt_seconds = self.timeout.read
-        if total_timeout is not None and (
-            isinstance(total_timeout, bool)
-            or not isinstance(total_timeout, (int, float))
-            or not total_timeout > 0
-        ):
-            raise MemoriesInputError(
-                f"total_timeout must be a positive number of seconds or None, got {total_timeout!r}"
-            )
         # A deadline for the whole call: every attempt, the waits between them, and a stream to
         # its last event. None: bounded by timeout and max_retries only.
-        self.total_timeout = None if total_timeout is None else float(total_timeout)
-        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
-        self.default_headers = check_default_headers(default_headers)
-        self.paths = check_paths(paths)
-        if auth_scheme not in ("raw", "bearer"):
-            raise MemoriesInputError("auth_scheme must be 'raw' or 'bearer'")
-        self.auth_scheme: AuthScheme = auth_scheme
-        for family in dialects or {}:
-            if family not in DIALECTS:
-                raise MemoriesInputError(f"dialects keys must be among {sorted(DIALECTS)}")
-        self._dialects = dict(dialects or {})
+        self.total_timeout = options.total_timeout
+        assert options.retry_policy is not None  # ClientOptions always sets one
+        self.retry_policy = options.retry_policy
+        self.default_headers = dict(options.default_headers)
+        self.paths = dict(options.paths)
+        self.auth_scheme: AuthScheme = options.auth_scheme
+        self._dialects = dict(options.dialects)
         # Headers are built once per client; only Accept differs between stream and not.
         self._headers = build_headers(
             self._api_key, self.auth_scheme, self.default_headers, stream=False
@@ -515,25 +510,49 @@ class AsyncMemoriesClient(_BaseClient):
     ) -> None:
         super().__init__(api_key, **settings)
         self._owned = http_client is None
-        self._http_client = http_client
+        self._given = http_client
+        # One pool per running event loop: an httpx.AsyncClient belongs to the loop it first
+        # ran on, and a second asyncio.run() (scripts, notebooks, worker threads) must not
+        # reuse the first loop's sockets ("Event loop is closed"). A pool goes with its loop.
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
+        self._pools = weakref.WeakKeyDictionary()
         self._pid = os.getpid()
 
     @property
     def http_client(self) -> httpx.AsyncClient:
-        """The pooled ``httpx.AsyncClient`` (created on first use, and again in a forked child)."""
-        if self._owned and self._pid != os.getpid():
+        """The pooled ``httpx.AsyncClient`` of the running event loop (created on first use).
+
+        A caller-supplied client is returned as given, whatever the loop. Outside a running
+        loop this is a fresh, unused client with the same configuration (nothing to bind to).
+        """
+        if self._given is not None:
+            return self._given
+        if self._pid != os.getpid():
             # As for the sync client: never share pooled sockets with the parent process.
-            self._http_client = None
+            self._pools = weakref.WeakKeyDictionary()
             self._pid = os.getpid()
-        if self._http_client is None:
-            self._http_client = httpx.AsyncClient(limits=_LIMITS)
-        return self._http_client
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # looked at outside a coroutine: no loop to bind to, just show one
+            return httpx.AsyncClient(limits=_LIMITS)
+        client = self._pools.get(loop)
+        if client is None:
+            client = self._pools[loop] = httpx.AsyncClient(limits=_LIMITS)
+        return client
 
     async def aclose(self) -> None:
-        """Close the connection pool (only if this client created it)."""
-        if self._owned and self._http_client is not None:
-            await self._http_client.aclose()
-            self._http_client = None
+        """Close the running event loop's connection pool (only if this client created it).
+
+        Pools of loops that have ended went with their loops.
+
+        Example:
+            >>> import asyncio
+            >>> asyncio.run(AsyncMemoriesClient(api_key="k").aclose())
+        """
+        if self._owned:
+            client = self._pools.pop(asyncio.get_running_loop(), None)
+            if client is not None:
+                await client.aclose()
 
     async def __aenter__(self) -> AsyncMemoriesClient:
         return self

@@ -32,6 +32,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamInterruptedError",
+    "UnsupportedFeatureError",
     "error_for_status",
 ]
 
@@ -56,6 +57,20 @@ class MemoriesInputError(MemoriesError, ValueError):
         Traceback (most recent call last):
         ...
         memories_client.errors.MemoriesInputError: temperature must be between 0.0 and 2.0, got 3
+    """
+
+
+class UnsupportedFeatureError(MemoriesInputError, NotImplementedError):
+    """The model family has no such feature on memories.ai (tools for Gemini, video for GPT).
+
+    Raised before any network call, the same way from ``bind_tools`` and from a call. It is a
+    :class:`MemoriesInputError` (a ``ValueError``) and a ``NotImplementedError``, so code that
+    probes for a feature with ``except NotImplementedError`` (as LangChain's own helpers do)
+    keeps working.
+
+    Example:
+        >>> isinstance(UnsupportedFeatureError("no tools"), NotImplementedError)
+        True
     """
 
 

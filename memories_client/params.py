@@ -23,7 +23,18 @@ from typing import Any
 
 from memories_client.errors import MemoriesInputError
 
-__all__ = ["RANGES", "check_sampling", "normalize_stop"]
+__all__ = ["RANGES", "SAMPLING_FIELDS", "check_sampling", "normalize_stop"]
+
+SAMPLING_FIELDS = (
+    "temperature",
+    "max_tokens",
+    "top_p",
+    "frequency_penalty",
+    "presence_penalty",
+    "n",
+)
+"""The sampling options every family takes as top-level body fields (``stop`` aside: it is
+normalised to a list first). The one list the dialects and both framework layers use."""
 
 RANGES: dict[str, tuple[float, float]] = {
     "temperature": (0.0, 2.0),

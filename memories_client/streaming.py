@@ -39,7 +39,6 @@ from typing import Any
 
 from memories_client import _json
 from memories_client._limits import MAX_STREAM_LINE, PartialText
-from memories_client.dialects.base import parse_tool_arguments, parse_usage
 from memories_client.errors import (
     MalformedResponseError,
     MemoriesAPIError,
@@ -48,6 +47,8 @@ from memories_client.errors import (
     StreamInterruptedError,
     error_for_status,
 )
+from memories_client.parsing import error_fields, is_errored, parse_usage
+from memories_client.tool_calls import parse_tool_arguments
 from memories_client.types import Completion, StreamChunk, ToolCall, Usage
 
 __all__ = ["SSEDecoder", "SSEEvent", "StreamAssembler", "completion_to_chunks"]
@@ -171,9 +172,9 @@ class StreamAssembler:
     def add_payload(self, payload: Mapping[str, Any]) -> Iterator[StreamChunk]:
         """Yield the chunks carried by one decoded JSON payload."""
         status = payload.get("status")
-        if payload.get("error") or (
-            isinstance(status, str) and status.lower() in ("errored", "error", "failed")
-        ):
+        # An error object mid-stream ends the answer even beside choices: the text so far is
+        # not the whole answer.
+        if payload.get("error") or is_errored(payload):
             self._raise_error(payload)
         if isinstance(payload.get("id"), str):
             self._id = payload["id"]
@@ -253,15 +254,8 @@ class StreamAssembler:
                     frag.parsed = dict(args)
 
     def _raise_error(self, payload: Mapping[str, Any]) -> None:
-        err = payload.get("error")
-        code: Any = None
-        message = "the stream reported an error"
-        if isinstance(err, Mapping):
-            code = err.get("code")
-            msg = err.get("message", err.get("msg"))
-            message = msg if isinstance(msg, str) else message
-        elif isinstance(err, str):
-            message = err
+        code, found = error_fields(payload)
+        message = found or "the stream reported an error"
         cls: type[MemoriesAPIError] = ModelError
         if isinstance(code, int) and not isinstance(code, bool) and code >= 400:
             cls = error_for_status(code)

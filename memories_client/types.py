@@ -216,6 +216,25 @@ class Usage:
     total_tokens: int
     reasoning_tokens: int | None = None
 
+    def as_openai(self) -> dict[str, int]:
+        """The OpenAI-style usage keys that tracers and token counters read.
+
+        LangChain's ``token_usage`` and LlamaIndex's ``TokenCountingHandler`` read these;
+        ``reasoning_tokens`` is there only when the service reported it.
+
+        Example:
+            >>> Usage(5, 3, 8, reasoning_tokens=2).as_openai()
+            {'prompt_tokens': 5, 'completion_tokens': 3, 'total_tokens': 8, 'reasoning_tokens': 2}
+        """
+        out = {
+            "prompt_tokens": self.input_tokens,
+            "completion_tokens": self.output_tokens,
+            "total_tokens": self.total_tokens,
+        }
+        if self.reasoning_tokens is not None:
+            out["reasoning_tokens"] = self.reasoning_tokens
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:

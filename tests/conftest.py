@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
+import httpx
 import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
@@ -40,3 +42,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("live") is not None:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def httpx_pools_built(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every ``httpx.Client`` created while the test runs (to prove when pools are made)."""
+    built: list[object] = []
+    real = httpx.Client.__init__
+
+    def counting(self: httpx.Client, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "__init__", counting)
+    return built

@@ -13,12 +13,12 @@ from memories_client.dialects.base import (
     Dialect,
     InlineFormat,
     parse_completion,
-    parse_tool_arguments,
     parse_usage,
 )
 from memories_client.dialects.gemini import GeminiDialect
 from memories_client.dialects.nova import NovaDialect, ToolMessageStyle
 from memories_client.errors import MemoriesInputError
+from memories_client.tool_calls import parse_tool_arguments
 
 __all__ = [
     "DIALECTS",

@@ -35,6 +35,7 @@ from typing import Any, ClassVar, Literal
 from memories_client.catalog import Endpoint
 from memories_client.dialects.base import Dialect, InlineFormat
 from memories_client.errors import MemoriesInputError
+from memories_client.tool_calls import openai_tool_call
 from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 
 __all__ = ["NovaDialect", "ToolMessageStyle"]
@@ -65,15 +66,19 @@ class NovaDialect(Dialect):
         self.tool_message_style: ToolMessageStyle = tool_message_style
         self._text_twin: NovaDialect | None = None  # built on first use, then reused
 
-    def validate(self, request: ChatRequest) -> None:
+    def check_options(self, **options: Any) -> None:
         """Also refuse the Gemini-only options, which Nova does not document."""
-        super().validate(request)
+        super().check_options(**options)
         for name in ("thinking_budget", "response_schema", "response_mime_type"):
-            if getattr(request, name) is not None:
+            if options.get(name) is not None:
                 raise MemoriesInputError(
                     f"{name} is a Gemini option; the memories.ai docs document no such option "
                     "for Nova (use tools or prompted JSON for structured output)"
                 )
+
+    def validate(self, request: ChatRequest) -> None:
+        """Also check that tool results answer tool calls, and tool choices name tools."""
+        super().validate(request)
         names = [t.name for t in request.tools or ()]
         if len(set(names)) != len(names):
             raise MemoriesInputError(f"tool names must be unique, got {names}")
@@ -158,14 +163,7 @@ class NovaDialect(Dialect):
             return {"role": "user", "content": [self._part(p) for p in message.parts]}
         wire: dict[str, Any] = {"role": message.role, "content": message.text}
         if message.tool_calls:
-            wire["tool_calls"] = [
-                {
-                    "id": call.id,
-                    "type": "function",
-                    "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-                }
-                for call in message.tool_calls
-            ]
+            wire["tool_calls"] = [openai_tool_call(call) for call in message.tool_calls]
         return wire
 
     def _wire_message_as_text(self, message: Message) -> dict[str, Any]:

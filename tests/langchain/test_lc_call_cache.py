@@ -1,4 +1,4 @@
-"""Per-call request building reuses the instance's settings, and still sees every change.
+"""Per-call request building sees every change of the instance's settings.
 
 Also: the result conversion's shape, and that importing the package is cheap (lazy names).
 """
@@ -30,14 +30,6 @@ def _metadata(body: dict[str, Any]) -> dict[str, Any]:
 # -- the cached base request -------------------------------------------------------------------
 
 
-def test_unchanged_settings_reuse_the_cached_base() -> None:
-    llm = ChatMemoriesGemini(api_key="test", base_url="http://127.0.0.1:9", temperature=0.5)
-    first = llm._base()
-    assert llm._base() is first
-    assert first.fields["model"] == "gemini:gemini-2.5-flash"
-    assert first.fields["temperature"] == 0.5
-
-
 def test_assignment_rebuilds_the_request(emulator: Emulator) -> None:
     llm = gemini(emulator, temperature=0.5)
     llm.invoke("one")
@@ -55,12 +47,15 @@ def test_assignment_rebuilds_the_request(emulator: Emulator) -> None:
     assert answer.response_metadata["model_name"] == "gemini-2.5-pro"
 
 
-def test_assigning_a_new_value_rebuilds_the_base() -> None:
-    llm = ChatMemoriesGemini(api_key="test", base_url="http://127.0.0.1:9", max_tokens=10)
-    before = llm._base()
-    llm.max_tokens = 20
-    assert llm._base() is not before
-    assert llm._base().fields["max_tokens"] == 20
+def test_connection_settings_changed_after_a_call_take_effect(emulator: Emulator) -> None:
+    llm = gemini(emulator)
+    llm.invoke("one")
+    llm.paths = {"vu": "/moved/chat"}
+    with pytest.raises(mc.NotFoundError):  # the emulator serves the documented paths only
+        llm.invoke("two")
+    llm.paths = None
+    llm.invoke("three")
+    assert [r.path for r in emulator.requests][-1].endswith("/vu/chat/completions")
 
 
 def test_model_copy_has_its_own_settings(emulator: Emulator) -> None:
@@ -101,11 +96,10 @@ def test_in_place_changes_of_mutable_fields_are_seen(emulator: Emulator) -> None
     assert set(_metadata(second)["responseSchema"]["properties"]) == {"a", "b"}
 
 
-def test_an_unpickled_model_builds_its_own_base(emulator: Emulator) -> None:
+def test_an_unpickled_model_sends_the_same_settings(emulator: Emulator) -> None:
     llm = ChatMemoriesNova(api_key="test", base_url=emulator.base_url, temperature=0.3)
     llm.invoke("one")
     clone = pickle.loads(pickle.dumps(llm))
-    assert clone._base_cache is None
     clone.invoke("two")
     assert [r.body["temperature"] for r in emulator.requests] == [0.3, 0.3]
 
@@ -118,7 +112,7 @@ def test_identifying_params_follow_the_settings() -> None:
         "base_url": "http://127.0.0.1:9",
         "thinking_budget": 0,
     }
-    params["model"] = "changed by a caller"  # a copy: the cache is not touched
+    params["model"] = "changed by a caller"  # a copy: the model is not touched
     llm.top_p = 0.5
     assert llm._identifying_params["model"] == "gemini-2.5-flash"
     assert llm._identifying_params["top_p"] == 0.5
@@ -175,7 +169,12 @@ def test_chat_result_shape_with_choices_reasoning_tools_and_ids() -> None:
     }
     assert second.response_metadata["finish_reason"] == "tool_calls"
     assert result.llm_output == {
-        "token_usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        "token_usage": {
+            "prompt_tokens": 10,
+            "completion_tokens": 5,
+            "total_tokens": 15,
+            "reasoning_tokens": 2,
+        },
         "model_name": "us.amazon.nova-lite-v1:0",
         "model_provider": "memories",
         "id": "resp_1",

@@ -19,7 +19,7 @@ from langchain_core.messages import (
 )
 
 import memories_client as mc
-from langchain_memories._convert import block_to_part, convert_messages
+from langchain_memories._convert import block_to_part, to_core_messages
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"
 PNG = (DATA / "agentic-rag-output.png").read_bytes()
@@ -230,7 +230,7 @@ def test_full_conversation() -> None:
         ToolMessage("zoomed", tool_call_id="t1", name="zoom"),
         ChatMessage(role="user", content="thanks"),
     ]
-    out = convert_messages(messages)
+    out = to_core_messages(messages)
     assert [m.role for m in out] == ["system", "user", "assistant", "tool", "user"]
     assert out[0].text == "Be brief."
     assert [type(p).__name__ for p in out[1].parts] == ["TextPart", "TextPart", "MediaPart"]
@@ -241,7 +241,7 @@ def test_full_conversation() -> None:
 
 
 def test_tool_result_media_is_resent_by_the_user() -> None:
-    out = convert_messages(
+    out = to_core_messages(
         [
             HumanMessage("take a screenshot"),
             AIMessage(
@@ -277,7 +277,7 @@ def test_tool_result_media_is_resent_by_the_user() -> None:
 )
 def test_bad_messages_are_refused(message: Any, needle: str) -> None:
     with pytest.raises(mc.MemoriesInputError, match=needle):
-        convert_messages([HumanMessage("hi"), message])
+        to_core_messages([HumanMessage("hi"), message])
 
 
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=6))
@@ -285,7 +285,7 @@ def test_text_blocks_round_trip(texts: list[str]) -> None:
     blocks: list[str | dict[str, Any]] = [
         {"type": "text", "text": t} if i % 2 else t for i, t in enumerate(texts)
     ]
-    [message] = convert_messages([HumanMessage(content=blocks)])
+    [message] = to_core_messages([HumanMessage(content=blocks)])
     assert [p.text for p in message.parts if isinstance(p, mc.TextPart)] == texts
 
 

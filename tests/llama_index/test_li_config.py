@@ -118,17 +118,19 @@ def test_round_trip_through_to_dict(monkeypatch: pytest.MonkeyPatch) -> None:
     assert clone.api_key.get_secret_value() == "from-env"
 
 
-def test_no_network_and_no_client_in_init(emu: Emulator) -> None:
+def test_no_network_and_no_client_in_init(emu: Emulator, httpx_pools_built: list[object]) -> None:
+    built = httpx_pools_built
     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-    assert llm._clients._sync is None
+    assert built == []
     assert emu.requests == []
+    llm.chat([ChatMessage(role="user", content="hi")])
+    assert len(built) == 1
 
 
 def test_pickle_after_use(gemini: MemoriesMultiModal) -> None:
     gemini.chat([ChatMessage(role="user", content="hi")])
     clone = pickle.loads(pickle.dumps(gemini))
     assert clone.chat([ChatMessage(role="user", content="hi")]).message.content
-    assert clone._clients is not gemini._clients
 
 
 def test_close_and_reuse(gemini: MemoriesMultiModal) -> None:

@@ -141,7 +141,9 @@ def test_per_call_options_override_instance(emu: Emulator) -> None:
 def test_unknown_keyword_is_refused_before_any_request(
     gemini: MemoriesMultiModal, emu: Emulator
 ) -> None:
-    with pytest.raises(ValueError, match="unexpected keyword argument"):
+    with pytest.raises(
+        ValueError, match="unexpected argument 'temprature'; did you mean 'temperature'"
+    ):
         gemini.chat(HI, temprature=0.1)
     assert emu.requests == []
 
@@ -241,7 +243,7 @@ def test_caller_supplied_http_clients_are_used(emu: Emulator) -> None:
             seen.append("async " + request.url.path)
 
         async with httpx.AsyncClient(event_hooks={"request": [ahook]}) as aclient:
-            llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url, async_http_client=aclient)
+            llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url, http_async_client=aclient)
             await llm.achat(HI)
 
     asyncio.run(run())

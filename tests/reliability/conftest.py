@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import memories_client.client
+import memories_client.options
 from memories_client import RetryPolicy
 from memories_client.emulator import Emulator
 
@@ -18,7 +18,7 @@ from memories_client.emulator import Emulator
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Exponential backoff from 5 ms instead of 500 ms (attempt counts stay the same)."""
     fast = functools.partial(RetryPolicy, initial_delay=0.005, max_delay=0.02)
-    monkeypatch.setattr(memories_client.client, "RetryPolicy", fast)
+    monkeypatch.setattr(memories_client.options, "RetryPolicy", fast)
 
 
 @pytest.fixture

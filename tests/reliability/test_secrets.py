@@ -308,7 +308,7 @@ def _call_everywhere(base_url: str) -> None:
         asyncio.run(model.ainvoke("hi"))
     llm = MemoriesMultiModal(api_key=SECRET, base_url=base_url, http_client=sync)
     llm.complete("hi")
-    llm = MemoriesMultiModal(api_key=SECRET, base_url=base_url, async_http_client=asynchronous)
+    llm = MemoriesMultiModal(api_key=SECRET, base_url=base_url, http_async_client=asynchronous)
     asyncio.run(llm.acomplete("hi"))
 
 

@@ -1,0 +1,191 @@
+"""Tool calling shapes every layer shares: ``tool_choice`` values and OpenAI-style tool calls.
+
+One place decides what a ``tool_choice`` means (LangChain, LlamaIndex, OpenAI, Anthropic and
+Bedrock spell it differently) and how a :class:`~memories_client.types.ToolCall` looks in the
+OpenAI shape that Nova's wire format, LangChain tracing and LlamaIndex's ``additional_kwargs``
+all use.
+
+Example:
+    >>> from memories_client.tool_calls import normalize_tool_choice, openai_tool_call
+    >>> from memories_client.types import ToolCall
+    >>> normalize_tool_choice("required"), normalize_tool_choice({"name": "add"}, ["add"])
+    ('any', 'add')
+    >>> openai_tool_call(ToolCall("c1", "add", {"a": 1}))["function"]
+    {'name': 'add', 'arguments': '{"a": 1}'}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from memories_client import _json
+from memories_client.errors import MalformedResponseError, MemoriesInputError
+from memories_client.types import ToolCall
+
+__all__ = [
+    "NO_TOOLS",
+    "lenient_tool_arguments",
+    "normalize_tool_choice",
+    "openai_tool_call",
+    "parse_tool_arguments",
+    "tool_calls_from_openai",
+]
+
+NO_TOOLS = "none"
+"""The normalised ``tool_choice`` that means "offer no tools" (Bedrock has no such choice, so
+the caller sends no tools at all)."""
+
+
+def _named(choice: Mapping[str, Any]) -> str | None:
+    # OpenAI {"type": "function", "function": {"name"}}, Anthropic {"type": "tool", "name"},
+    # Bedrock {"tool": {"name"}}, a bare {"name"}, or a {"type": "auto" | ...} keyword.
+    for holder in (choice.get("function"), choice.get("tool"), choice):
+        if isinstance(holder, Mapping) and isinstance(holder.get("name"), str) and holder["name"]:
+            return str(holder["name"])
+    kind = choice.get("type")
+    if kind in ("auto", "any", "none", "required"):
+        return str(kind)
+    return None
+
+
+def normalize_tool_choice(
+    choice: Any, names: Sequence[str] | None = None, *, tool_required: bool = False
+) -> str | None:
+    """The core ``tool_choice`` (``"auto"``, ``"any"``, a tool name, ``"none"`` or None).
+
+    ``"required"``, ``"any"`` and ``True`` force some tool (``"any"``); ``"none"`` and ``False``
+    offer no tools (:data:`NO_TOOLS`); ``None`` and ``"auto"`` leave the choice to the model
+    (``"any"`` when ``tool_required``); a tool name, or a dict naming one, forces that tool.
+
+    Args:
+        choice: the caller's value, in any of the forms above.
+        names: the tools on offer; a forced name must be among them (None: not checked).
+        tool_required: LlamaIndex's flag: a choice left to the model becomes ``"any"``.
+
+    Raises:
+        MemoriesInputError: a name that is not on offer, or a value of an unknown form.
+
+    Example:
+        >>> normalize_tool_choice(None, tool_required=True), normalize_tool_choice(False)
+        ('any', 'none')
+    """
+    if choice is None:
+        return "any" if tool_required else None
+    if choice is True:
+        return "any"
+    if choice is False:
+        return NO_TOOLS
+    if isinstance(choice, Mapping):
+        named = _named(choice)
+        if named is None:
+            raise MemoriesInputError(f"tool_choice {dict(choice)!r} names no tool")
+        choice = named
+    if not isinstance(choice, str) or not choice:
+        raise MemoriesInputError(
+            "tool_choice must be 'auto', 'any', 'required', 'none', a tool name, a dict naming "
+            f"a tool or a bool; got {choice!r}"
+        )
+    keyword = choice.lower()
+    if keyword in ("any", "required"):
+        return "any"
+    if keyword == "auto":
+        return "any" if tool_required else "auto"
+    if keyword == NO_TOOLS:
+        return NO_TOOLS
+    if names is not None and choice not in names:
+        raise MemoriesInputError(
+            f"tool_choice {choice!r} is not one of the tools on offer ({', '.join(names)})"
+        )
+    return choice
+
+
+def openai_tool_call(call: ToolCall) -> dict[str, Any]:
+    """A tool call in OpenAI's shape (``arguments`` as JSON text)."""
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+    }
+
+
+def parse_tool_arguments(arguments: Any, *, name: str) -> dict[str, Any]:
+    """Tool arguments as a dict, from a JSON string (OpenAI) or an object (Bedrock).
+
+    Raises:
+        MalformedResponseError: text that is not a JSON object.
+
+    Example:
+        >>> parse_tool_arguments('{"a": 1}', name="add"), parse_tool_arguments(None, name="f")
+        ({'a': 1}, {})
+    """
+    if isinstance(arguments, Mapping):
+        return dict(arguments)
+    if arguments is None or arguments == "":
+        return {}
+    if isinstance(arguments, str):
+        try:
+            parsed = _json.loads(arguments)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                f"tool call {name!r} came back with arguments that are not JSON: "
+                f"{arguments[:200]!r}"
+            ) from exc
+        if isinstance(parsed, dict):
+            return parsed
+    raise MalformedResponseError(f"tool call {name!r} arguments are not a JSON object")
+
+
+def tool_calls_from_openai(raw_calls: Any, *, strict: bool = True) -> tuple[ToolCall, ...]:
+    """Tool calls from a list in OpenAI's shape (``{"id", "function": {"name", "arguments"}}``).
+
+    Args:
+        raw_calls: the ``tool_calls`` list (anything else gives no calls).
+        strict: a call without a name or with unreadable arguments raises
+            :class:`MalformedResponseError` (an answer from the service); with False it is
+            skipped (a history a user built by hand, where older code kept such dicts).
+
+    Example:
+        >>> tool_calls_from_openai([{"function": {"name": "f", "arguments": "{}"}}])
+        (ToolCall(id='call_0', name='f', arguments={}),)
+    """
+    calls: list[ToolCall] = []
+    if not isinstance(raw_calls, list):
+        return ()
+    for k, call in enumerate(raw_calls):
+        if not isinstance(call, Mapping):
+            continue
+        fn = call.get("function")
+        fn = fn if isinstance(fn, Mapping) else call
+        name = fn.get("name") or (None if strict else call.get("tool_name"))
+        if not isinstance(name, str) or not name:
+            if strict:
+                raise MalformedResponseError("a tool call came back without a name")
+            continue
+        call_id = call.get("id")
+        call_id = call_id if isinstance(call_id, str) and call_id else f"call_{k}"
+        if strict:
+            arguments = parse_tool_arguments(fn.get("arguments"), name=name)
+        else:
+            arguments = lenient_tool_arguments(fn.get("arguments", call.get("tool_kwargs")))
+        calls.append(ToolCall(call_id, name, arguments))
+    return tuple(calls)
+
+
+def lenient_tool_arguments(arguments: Any) -> dict[str, Any]:
+    """Arguments from a history built by hand: JSON object text or a dict; else ``{"input": ...}``.
+
+    Example:
+        >>> lenient_tool_arguments('{"a": 1}'), lenient_tool_arguments("Paris")
+        ({'a': 1}, {'input': 'Paris'})
+    """
+    if isinstance(arguments, Mapping):
+        return dict(arguments)
+    if isinstance(arguments, str) and arguments.strip():
+        try:
+            parsed = _json.loads(arguments)
+        except ValueError:  # not JSON, or nested too deep
+            return {"input": arguments}
+        return parsed if isinstance(parsed, dict) else {"input": parsed}
+    return {}
