@@ -42,6 +42,7 @@ from langchain_core.messages import (
 )
 
 import memories_client as mc
+from memories_client.types import MediaKind
 
 __all__ = ["SUPPORTED_BLOCKS", "block_to_part", "to_core_messages"]
 
@@ -52,10 +53,8 @@ SUPPORTED_BLOCKS = (
 )
 
 # A block's type names its kind even when a URL has no telling file extension (signed links,
-# CDN ids). Gemini needs some MIME type next to every file; its backend sniffs the real image
-# or video format, so the family's most common type is a safe stand-in. Files (PDF or text)
-# have no such default: their MIME type must be given.
-_DEFAULT_MIME = {"image": "image/jpeg", "video": "video/mp4"}
+# CDN ids); the core then stands in that kind's common MIME type (memories_client.DEFAULT_MIME).
+_KINDS: dict[str, MediaKind] = {"image": "image", "video": "video", "file": "document"}
 
 # Blocks an assistant message may carry that are not content to replay: tool calls travel in
 # ``AIMessage.tool_calls``, and earlier reasoning is the model's own scratch work.
@@ -87,13 +86,7 @@ def _from_url(url: Any, mime: Any, kind: str | None, where: str) -> mc.MediaPart
     if not isinstance(url, str) or not url:
         raise mc.MemoriesInputError(f"{where}: the block's url must be a non-empty string")
     mime_type = mime if isinstance(mime, str) and mime else None
-    try:
-        return mc.media_from_url(url, mime_type)
-    except mc.MemoriesInputError:
-        fallback = _DEFAULT_MIME.get(kind or "")
-        if mime_type is not None or fallback is None or url[:5].lower() == "data:":
-            raise
-        return mc.media_from_url(url, fallback)
+    return mc.media_from_url(url, mime_type, kind=_KINDS.get(kind or ""))
 
 
 def _from_data(data: Any, mime: Any) -> mc.MediaPart:

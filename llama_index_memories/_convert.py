@@ -28,8 +28,7 @@ Example:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from io import IOBase
 from pathlib import Path
 from typing import Any
@@ -59,6 +58,8 @@ from memories_client import (
     media_from_path,
     media_from_url,
 )
+from memories_client.tool_calls import lenient_tool_arguments, tool_calls_from_openai
+from memories_client.types import MediaKind
 
 __all__ = ["image_documents_to_blocks", "to_core_messages"]
 
@@ -76,12 +77,12 @@ _ROLES: dict[MessageRole, str] = {
     MessageRole.FUNCTION: "tool",
 }
 
-# Used only when neither the block nor the URL's file name tells the type (a signed link, say);
-# the same defaults GoogleGenAI uses.
-_DEFAULT_MIME = {
-    "ImageBlock": "image/jpeg",
-    "VideoBlock": "video/mp4",
-    "DocumentBlock": "application/pdf",
+# When neither the block nor the URL's file name tells the type (a signed link, say), the core
+# stands in the kind's common MIME type (memories_client.DEFAULT_MIME).
+_KINDS: dict[str, MediaKind] = {
+    "ImageBlock": "image",
+    "VideoBlock": "video",
+    "DocumentBlock": "document",
 }
 
 
@@ -92,16 +93,6 @@ def _source_fields(block: MediaBlock) -> tuple[Any, Any, Any, str | None]:
     if isinstance(block, VideoBlock):
         return block.video, block.path, block.url, block.video_mimetype
     return block.data, block.path, block.url, block.document_mimetype
-
-
-def _media_from_url(url: str, mime: str | None, default_mime: str) -> MediaPart:
-    try:
-        return media_from_url(url, mime)
-    except MemoriesInputError:
-        if mime is not None or url[:5].lower() == "data:":
-            raise
-        # The file name does not tell the type; a wrong scheme still fails on this second try.
-        return media_from_url(url, default_mime)
 
 
 def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
@@ -122,7 +113,7 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
         if url is not None and not str(url).lower().startswith("data:"):
             # A URL wins over bytes: LlamaIndex fills both when it has downloaded a node's URL,
             # and the service fetches URLs itself (the only way Gemini takes video).
-            part = _media_from_url(str(url), mime, _DEFAULT_MIME[name])
+            part = media_from_url(str(url), mime, kind=_KINDS[name])
         elif data is not None:
             if isinstance(data, IOBase):
                 data.seek(0)
@@ -156,36 +147,6 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
             )
         )
     return part
-
-
-def _tool_calls_from_kwargs(raw_calls: Any) -> list[ToolCall]:
-    """Tool calls kept in ``additional_kwargs['tool_calls']`` (OpenAI dict shape) by older code."""
-    calls: list[ToolCall] = []
-    if not isinstance(raw_calls, list):
-        return calls
-    for k, call in enumerate(raw_calls):
-        if not isinstance(call, Mapping):
-            continue
-        fn = call.get("function")
-        fn = fn if isinstance(fn, Mapping) else call
-        name = fn.get("name") or call.get("tool_name")
-        if not isinstance(name, str) or not name:
-            continue
-        args = fn.get("arguments", call.get("tool_kwargs"))
-        calls.append(ToolCall(str(call.get("id") or f"call_{k}"), name, _tool_args(args)))
-    return calls
-
-
-def _tool_args(args: Any) -> dict[str, Any]:
-    if isinstance(args, Mapping):
-        return dict(args)
-    if isinstance(args, str) and args.strip():
-        try:
-            parsed = json.loads(args)
-        except (ValueError, RecursionError):  # not JSON, or nested beyond the recursion limit
-            return {"input": args}
-        return parsed if isinstance(parsed, dict) else {"input": parsed}
-    return {}
 
 
 def _blocks(message: ChatMessage) -> list[Any]:
@@ -241,7 +202,7 @@ def _convert_one(index: int, message: ChatMessage, family: str) -> Message:
                 ToolCall(
                     block.tool_call_id or f"call_{len(tool_calls)}",
                     block.tool_name,
-                    _tool_args(block.tool_kwargs),
+                    lenient_tool_arguments(block.tool_kwargs),
                 )
             )
         else:
@@ -253,7 +214,10 @@ def _convert_one(index: int, message: ChatMessage, family: str) -> Message:
     if role == "tool":
         return _tool_message(index, message, parts)
     if role == "assistant" and not tool_calls:
-        tool_calls = _tool_calls_from_kwargs(message.additional_kwargs.get("tool_calls"))
+        # Older code kept OpenAI-shaped dicts in additional_kwargs["tool_calls"].
+        tool_calls = list(
+            tool_calls_from_openai(message.additional_kwargs.get("tool_calls"), strict=False)
+        )
     return Message(role, tuple(parts), tuple(tool_calls))  # type: ignore[arg-type]
 
 

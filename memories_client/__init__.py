@@ -68,6 +68,7 @@ from memories_client.jsonout import (
     strip_json_fences,
 )
 from memories_client.media import (
+    DEFAULT_MIME,
     media_from_base64,
     media_from_bytes,
     media_from_data_uri,
@@ -97,6 +98,7 @@ __all__ = [
     "BASE_URL_ENV",
     "CONNECTION_FIELDS",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MIME",
     "DEFAULT_PATHS",
     "DEFAULT_TIMEOUT",
     "FAMILIES",

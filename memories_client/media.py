@@ -30,6 +30,7 @@ from memories_client.errors import MemoriesInputError
 from memories_client.types import MediaKind, MediaPart
 
 __all__ = [
+    "DEFAULT_MIME",
     "kind_of_mime",
     "media_from_base64",
     "media_from_bytes",
@@ -39,6 +40,17 @@ __all__ = [
     "media_part",
     "sniff_mime",
 ]
+
+DEFAULT_MIME: dict[MediaKind, str] = {
+    "image": "image/jpeg",
+    "video": "video/mp4",
+    "document": "application/pdf",
+}
+"""The stand-in MIME type of each kind, for a URL whose name does not tell its type.
+
+Gemini needs some MIME type next to every file and its backend sniffs the real image or video
+format, so the kind's most common type is a safe stand-in (the same defaults LlamaIndex's
+``GoogleGenAI`` uses)."""
 
 _URL_SCHEMES = ("http://", "https://", "gs://")
 # Extensions that the stdlib table lacks or gets wrong on some systems.
@@ -172,17 +184,23 @@ def _part(
     return MediaPart(kind=kind_of_mime(mime), mime_type=mime, url=url, data=data)
 
 
-def media_from_url(url: str, mime_type: str | None = None) -> MediaPart:
+def media_from_url(
+    url: str, mime_type: str | None = None, *, kind: MediaKind | None = None
+) -> MediaPart:
     """A part the service fetches itself from an ``http(s)://`` or ``gs://`` URL.
 
     ``data:`` URIs are accepted too and become inline data. The MIME type is guessed from the
-    URL's file extension when not given; a URL without a telling extension (a signed link, say)
-    needs ``mime_type``. The URL must be publicly fetchable by the service: page URLs of social
-    sites (TikTok, YouTube pages) are blocked for it.
+    URL's file extension when not given; for a URL without a telling extension (a signed link,
+    say) pass ``mime_type``, or the ``kind`` the caller knows (a framework's image, video or
+    document block), which stands in with that kind's common type (:data:`DEFAULT_MIME`). The
+    URL must be publicly fetchable by the service: page URLs of social sites (TikTok, YouTube
+    pages) are blocked for it.
 
     Example:
         >>> media_from_url("https://example.com/v?id=1", mime_type="video/mp4").kind
         'video'
+        >>> media_from_url("https://cdn.example.com/a1b2", kind="image").mime_type
+        'image/jpeg'
     """
     if not isinstance(url, str) or not url.strip():
         raise MemoriesInputError("media url must be a non-empty string")
@@ -199,6 +217,8 @@ def media_from_url(url: str, mime_type: str | None = None) -> MediaPart:
         raise MemoriesInputError(f"media url {url[:80]!r} has no host; pass a full URL")
     if mime_type is None:
         mime_type = _mime_from_name(unquote(parts.path))
+        if mime_type is None and kind is not None:
+            mime_type = DEFAULT_MIME[kind]
         if mime_type is None:
             raise MemoriesInputError(
                 f"cannot tell the MIME type of {url[:120]!r} from its name; pass mime_type= "

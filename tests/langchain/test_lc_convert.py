@@ -190,7 +190,7 @@ def test_video_url_is_a_reference_never_downloaded(monkeypatch: pytest.MonkeyPat
         ({"type": "image", "source_type": "id", "id": "file-123"}, "source_type 'id'"),
         ({"type": "hologram", "data": "x"}, "unknown block type"),
         ({"type": "image"}, "no url or base64"),
-        ({"type": "file", "url": "https://x.test/download"}, "MIME type"),
+        ({"type": "file", "url": "ftp://x.test/doc.pdf"}, "http://, https:// or gs://"),
         ({"type": "image", "url": "/etc/passwd"}, "http://"),
     ],
 )
@@ -322,3 +322,16 @@ def test_openai_detail_is_ignored() -> None:
         "image_url": {"url": "https://example.com/a.png", "detail": "high"},
     }
     assert _media(detailed) == _media(plain)
+
+
+def test_a_url_without_a_telling_name_gets_its_kinds_common_type() -> None:
+    # The same stand-in types as MemoriesMultiModal (memories_client.DEFAULT_MIME).
+    parts = [block_to_part({"type": kind, "url": "https://cdn.x.test/a1b2"}) for kind in KINDS]
+    assert [p.mime_type for p in parts if isinstance(p, mc.MediaPart)] == [
+        "image/jpeg",
+        "video/mp4",
+        "application/pdf",
+    ]
+
+
+KINDS = ("image", "video", "file")
