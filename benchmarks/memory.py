@@ -41,20 +41,26 @@ def make_image(size: int) -> bytes:
 class _SinkTransport(httpx.BaseTransport):
     """Consumes the request body chunk by chunk, as the socket transport writes it."""
 
+    def __init__(self, answer: bytes = canned.GEMINI_BYTES) -> None:
+        self.answer = answer
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         for _chunk in request.stream:  # type: ignore[union-attr]
             pass
-        return httpx.Response(200, headers=canned.JSON_HEADERS, content=canned.GEMINI_BYTES)
+        return httpx.Response(200, headers=canned.JSON_HEADERS, content=self.answer)
 
 
-def _client() -> httpx.Client:
-    return httpx.Client(transport=_SinkTransport())
+def sink_client(answer: bytes = canned.GEMINI_BYTES) -> httpx.Client:
+    """A client whose transport reads the whole request body, then answers ``answer``."""
+    return httpx.Client(transport=_SinkTransport(answer))
 
 
 def core_case(source: str) -> Callable[[Any], object]:
     from memories_client import MemoriesClient, Message, media_from_bytes, media_from_path
 
-    client = MemoriesClient(api_key=canned.API_KEY, base_url=canned.BASE_URL, http_client=_client())
+    client = MemoriesClient(
+        api_key=canned.API_KEY, base_url=canned.BASE_URL, http_client=sink_client()
+    )
 
     def call(image: Any) -> object:
         part = media_from_bytes(image) if source == "bytes" else media_from_path(image)
@@ -67,7 +73,7 @@ def langchain_case(source: str) -> Callable[[Any], object]:
     import _contenders as con
     from langchain_core.messages import HumanMessage
 
-    model = con.chat_memories_gemini(http_client=_client())
+    model = con.chat_memories_gemini(http_client=sink_client())
 
     def call(image: Any) -> object:
         block = {"type": "image", "base64": image, "mime_type": "image/png"}
@@ -81,7 +87,7 @@ def llama_case(source: str) -> Callable[[Any], object]:
     import _contenders as con
     from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock
 
-    llm = con.memories_multimodal(http_client=_client())
+    llm = con.memories_multimodal(http_client=sink_client())
 
     def call(image: Any) -> object:
         if source == "block":  # built before the measurement: LlamaIndex's own cost excluded
@@ -143,7 +149,7 @@ def child(name: str, mode: str, directory: str) -> dict[str, float]:
     return {"added": max(0, peak - base)}
 
 
-def _run_child(name: str, mode: str, directory: str) -> tuple[float | None, str | None]:
+def run_child(name: str, mode: str, directory: str) -> tuple[float | None, str | None]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", name, mode, directory],
         capture_output=True,
@@ -168,8 +174,8 @@ def run(*, quick: bool = False) -> Section:
     rows, problems = [], []
     with tempfile.TemporaryDirectory() as directory:
         for name in CASES:
-            traced, why = _run_child(name, "tracemalloc", directory)
-            rss, why_rss = _run_child(name, "rss", directory)
+            traced, why = run_child(name, "tracemalloc", directory)
+            rss, why_rss = run_child(name, "rss", directory)
             if why or why_rss:
                 problems.append(f"- {name} not measured: {why or why_rss}")
             x_traced = traced / PAYLOAD if traced is not None else None

@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 import _advice
+import inline
 import memory
 import overhead
 import psutil
@@ -30,6 +31,7 @@ MODULES = {
     "memory": memory,
     "streaming": streaming,
     "startup": startup,
+    "inline": inline,
 }
 ADVICE = {
     "overhead": _advice.OVERHEAD,

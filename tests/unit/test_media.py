@@ -150,3 +150,81 @@ def test_arbitrary_text_is_valid_base64_or_input_error(text: str) -> None:
     except MemoriesInputError:
         return
     base64.b64decode(part.data or "", validate=True)
+
+
+def _reference_b64(text: str) -> str | None:
+    """The regex rules media.py used before its fast check: the cleaned text, or None if refused."""
+    import re
+
+    cleaned = "".join(text.split())
+    if not cleaned:
+        return None
+    standard, url_safe = r"[A-Za-z0-9+/]*={0,2}", r"[A-Za-z0-9_-]*={0,2}"
+    if re.fullmatch(url_safe, cleaned) and not re.fullmatch(standard, cleaned):
+        cleaned = cleaned.replace("-", "+").replace("_", "/")
+    cleaned += "=" * (-len(cleaned) % 4)
+    return cleaned if re.fullmatch(standard, cleaned) else None
+
+
+_B64ISH = st.text(
+    alphabet=st.sampled_from("QUJDabc019+/-_= \n\t\x0b\x1f\u00a0\u00e9!."), max_size=40
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_B64ISH)
+def test_base64_text_accepted_and_cleaned_as_the_regex_rules_did(text: str) -> None:
+    expected = _reference_b64(text)
+    if expected is None:
+        with pytest.raises(
+            MemoriesInputError,
+            match=r"base64 media: the (data is not valid base64|base64 data is empty)",
+        ):
+            media_from_base64(text, mime_type="image/png")
+    else:
+        assert media_from_base64(text, mime_type="image/png").data == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_B64ISH)
+def test_base64_bytes_accepted_as_ascii_text_is(text: str) -> None:
+    data = text.encode("utf-8")
+    # Bytes must be ASCII: a non-breaking space is whitespace in text, not in bytes.
+    expected = _reference_b64(text) if text.isascii() else None
+    if expected is None:
+        with pytest.raises(MemoriesInputError, match="base64"):
+            media_from_base64(data, mime_type="image/png")
+    else:
+        part = media_from_base64(data, mime_type="image/png")
+        assert part.data in (expected, expected.encode("ascii"))
+
+
+# Larger than the 256 KiB slices media.py checks at a time, so a flaw past the first slice,
+# or one straddling two slices, must still be found.
+_LARGE = base64.b64encode(PNG + bytes(range(256)) * 2400).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "position", [1, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, len(_LARGE) // 2, len(_LARGE) - 3]
+)
+@pytest.mark.parametrize("flaw", ["!", "=", "\u00e9", "-"])
+def test_a_flaw_anywhere_in_large_base64_is_refused(position: int, flaw: str) -> None:
+    text = _LARGE[:position] + flaw + _LARGE[position + 1 :]
+    with pytest.raises(MemoriesInputError, match="not valid base64"):
+        media_from_base64(text, mime_type="image/png")
+    with pytest.raises(MemoriesInputError, match="not valid base64"):
+        media_from_data_uri("data:image/png;base64," + text)
+    with pytest.raises(MemoriesInputError, match="not valid base64"):
+        media_from_base64(text.encode("utf-8"), mime_type="image/png")
+
+
+def test_large_base64_is_kept_as_given_or_unwrapped() -> None:
+    part = media_from_base64(_LARGE)
+    assert part.data is _LARGE  # already clean: no copy
+    assert part.mime_type == "image/png"
+    wrapped = base64.encodebytes(base64.b64decode(_LARGE)).decode("ascii")  # 76-char lines
+    assert media_from_base64(wrapped).data == _LARGE
+    url_safe = _LARGE.replace("+", "-").replace("/", "_")
+    assert media_from_base64(url_safe).data == _LARGE
+    raw = _LARGE.encode("ascii")
+    assert media_from_base64(raw).data == raw
