@@ -149,6 +149,10 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         mc.refuse_unknown(type(self).__name__, data, known)
         mc.check_sampling(**{name: data.get(name) for name in _CHECKED_AT_BUILD})
         mc.normalize_stop(data.get("stop", data.get("stop_sequences")))
+        # The given connection settings, checked by the core before pydantic sees them (its
+        # own errors would differ from MemoriesClient's); values from the environment are
+        # checked once the fields are filled in (_settle).
+        mc.ClientOptions.from_settings(data)
         super().__init__(**data)
         self._settle()
 

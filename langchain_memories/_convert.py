@@ -30,7 +30,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.messages import (
     AIMessage,
@@ -42,7 +42,6 @@ from langchain_core.messages import (
 )
 
 import memories_client as mc
-from memories_client.types import MediaKind
 
 __all__ = ["SUPPORTED_BLOCKS", "block_to_part", "to_core_messages"]
 
@@ -54,7 +53,11 @@ SUPPORTED_BLOCKS = (
 
 # A block's type names its kind even when a URL has no telling file extension (signed links,
 # CDN ids); the core then stands in that kind's common MIME type (memories_client.DEFAULT_MIME).
-_KINDS: dict[str, MediaKind] = {"image": "image", "video": "video", "file": "document"}
+_KINDS: dict[str, Literal["image", "video", "document"]] = {
+    "image": "image",
+    "video": "video",
+    "file": "document",
+}
 
 # Blocks an assistant message may carry that are not content to replay: tool calls travel in
 # ``AIMessage.tool_calls``, and earlier reasoning is the model's own scratch work.

@@ -318,12 +318,24 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
             thinking_budget=thinking_budget,
         )
         normalize_stop(stop)
+        # The given connection settings, checked by the core before pydantic sees them (the
+        # key from the environment is checked once the fields are filled in, in _settle).
+        settings = {
+            "api_key": api_key,
+            "base_url": base_url,
+            "paths": paths,
+            "auth_scheme": auth_scheme,
+            "timeout": timeout,
+            "total_timeout": total_timeout,
+            "max_retries": max_retries,
+            "default_headers": default_headers,
+            "dialects": dialects,
+            "max_response_bytes": max_response_bytes,
+        }
+        ClientOptions.from_settings(settings)
         super().__init__(
             model=model,
-            api_key=api_key,
-            base_url=base_url,
-            paths=paths,
-            auth_scheme=auth_scheme,
+            **settings,
             temperature=temperature,
             max_tokens=max_tokens,
             top_p=top_p,
@@ -332,14 +344,8 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
             stop=stop,
             thinking_budget=thinking_budget,
             extra_body=extra_body,
-            timeout=timeout,
-            total_timeout=total_timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
-            dialects=dialects,
             http_client=http_client,
             http_async_client=http_async_client,
-            default_headers=default_headers,
             context_window=context_window,
             **kwargs,
         )
