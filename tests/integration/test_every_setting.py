@@ -31,6 +31,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
 from llama_index_memories import MemoriesMultiModal
+from memories_client._client_base import _BaseClient
 
 PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
@@ -118,7 +119,7 @@ class Entry:
 
 def _core_params() -> frozenset[str]:
     names = set(inspect.signature(mc.MemoriesClient.__init__).parameters)
-    names |= set(inspect.signature(mc.client._BaseClient.__init__).parameters)
+    names |= set(inspect.signature(_BaseClient.__init__).parameters)
     return frozenset(names - {"self", "settings"})
 
 

@@ -1,0 +1,222 @@
+"""The asynchronous client, :class:`AsyncMemoriesClient` (one connection pool per event loop).
+
+The same request path as :class:`memories_client.MemoriesClient`, on ``httpx.AsyncClient``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from memories_client._client_base import (
+    LIMITS,
+    Prepared,
+    _BaseClient,
+    alines,
+    interrupted,
+    is_plain_json,
+)
+from memories_client._deadline import EventClock
+from memories_client._http import error_from_response, transport_error
+from memories_client._limits import ERROR_BODY_LIMIT, aread_capped
+from memories_client.errors import MemoriesError
+from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
+from memories_client.types import ChatRequest, Completion, StreamChunk
+
+__all__ = ["AsyncMemoriesClient"]
+
+
+class AsyncMemoriesClient(_BaseClient):
+    """Asynchronous client; the same settings as :class:`MemoriesClient`.
+
+    Args:
+        http_client: an ``httpx.AsyncClient`` to use (not closed by us).
+
+    Example:
+        >>> import asyncio
+        >>> from memories_client import AsyncMemoriesClient, ChatRequest, Message
+        >>> from memories_client.emulator import Emulator
+        >>> async def main(url):
+        ...     async with AsyncMemoriesClient(api_key="k", base_url=url) as client:
+        ...         req = ChatRequest(model="nova:us.amazon.nova-lite-v1:0",
+        ...                           messages=[Message.user("hi")])
+        ...         return "".join([c.text async for c in client.stream(req)])
+        >>> with Emulator() as emu:
+        ...     text = asyncio.run(main(emu.base_url))
+        >>> text.startswith("Emulated answer")
+        True
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        **settings: Any,
+    ) -> None:
+        super().__init__(api_key, **settings)
+        self._owned = http_client is None
+        self._given = http_client
+        # One pool per running event loop: an httpx.AsyncClient belongs to the loop it first
+        # ran on, and a second asyncio.run() (scripts, notebooks, worker threads) must not
+        # reuse the first loop's sockets ("Event loop is closed"). A pool goes with its loop.
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
+        self._pools = weakref.WeakKeyDictionary()
+        self._pid = os.getpid()
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """The pooled ``httpx.AsyncClient`` of the running event loop (created on first use).
+
+        A caller-supplied client is returned as given, whatever the loop. Outside a running
+        loop this is a fresh, unused client with the same configuration (nothing to bind to).
+        """
+        if self._given is not None:
+            return self._given
+        if self._pid != os.getpid():
+            # As for the sync client: never share pooled sockets with the parent process.
+            self._pools = weakref.WeakKeyDictionary()
+            self._pid = os.getpid()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # looked at outside a coroutine: no loop to bind to, just show one
+            return httpx.AsyncClient(limits=LIMITS)
+        client = self._pools.get(loop)
+        if client is None:
+            client = self._pools[loop] = httpx.AsyncClient(limits=LIMITS)
+        return client
+
+    async def aclose(self) -> None:
+        """Close the running event loop's connection pool (only if this client created it).
+
+        Pools of loops that have ended went with their loops.
+
+        Example:
+            >>> import asyncio
+            >>> asyncio.run(AsyncMemoriesClient(api_key="k").aclose())
+        """
+        if self._owned:
+            client = self._pools.pop(asyncio.get_running_loop(), None)
+            if client is not None:
+                await client.aclose()
+
+    async def __aenter__(self) -> AsyncMemoriesClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _send(
+        self, prepared: Prepared, call_deadline: float | None
+    ) -> tuple[httpx.Response, bytes | bytearray | None]:
+        attempt = 0
+        while True:
+            outcome = await self._attempt(prepared, call_deadline)
+            if not isinstance(outcome, MemoriesError):
+                return outcome
+            await asyncio.sleep(self._retry_delay(attempt, outcome, call_deadline))
+            attempt += 1
+
+    async def _attempt(
+        self, prepared: Prepared, call_deadline: float | None
+    ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
+        """One attempt, cancelled at the attempt's deadline (see _deadline)."""
+        at = self._attempt_deadline(call_deadline)
+        seconds = None if at is None else max(0.0, at - time.monotonic())
+        try:
+            return await asyncio.wait_for(self._attempt_unbounded(prepared), seconds)
+        except asyncio.TimeoutError:
+            return transport_error(httpx.ReadTimeout("the request's deadline passed"), prepared.url)
+
+    async def _attempt_unbounded(
+        self, prepared: Prepared
+    ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
+        started = time.perf_counter()
+        response: httpx.Response | None = None
+        try:
+            response = await self.http_client.send(
+                self._request(prepared, self.http_client), stream=True
+            )
+            if response.status_code < 300:
+                self._log_success(prepared, response.status_code, started)
+                if prepared.stream:
+                    return response, None
+                try:
+                    capped = await aread_capped(response.aiter_bytes(), self.max_response_bytes)
+                finally:
+                    await response.aclose()
+                return response, self._whole_answer(response, capped)
+            try:
+                content, _ = await aread_capped(response.aiter_bytes(), ERROR_BODY_LIMIT)
+            finally:
+                await response.aclose()
+            return error_from_response(response.status_code, response.headers, content)
+        except httpx.HTTPError as exc:
+            if response is not None:
+                await response.aclose()
+            return transport_error(exc, prepared.url)
+
+    async def chat(self, request: ChatRequest | None = None, /, **fields: Any) -> Completion:
+        """Send one request and return the parsed answer (see :meth:`MemoriesClient.chat`)."""
+        request = self._as_request(request, fields)
+        prepared = self.prepare(request)
+        response, content = await self._send(prepared, self._call_deadline())
+        assert content is not None
+        return self._parse(prepared, response, content)
+
+    async def stream(
+        self, request: ChatRequest | None = None, /, **fields: Any
+    ) -> AsyncIterator[StreamChunk]:
+        """Stream an answer (see :meth:`MemoriesClient.stream`).
+
+        Closing the iterator early (``break``, cancellation) closes the connection.
+        """
+        request = self._as_request(request, fields)
+        prepared = self.prepare(request, stream=True)
+        call_deadline = self._call_deadline()
+        response, _ = await self._send(prepared, call_deadline)
+        request_id = response.headers.get("x-request-id")
+        try:
+            if is_plain_json(response):
+                body = EventClock(self._attempt_seconds, total_at=call_deadline).achunks(
+                    response.aiter_bytes()
+                )
+                try:
+                    capped = await aread_capped(body, self.max_response_bytes)
+                except httpx.HTTPError as exc:
+                    raise transport_error(exc, prepared.url) from exc
+                completion = self._parse(prepared, response, self._whole_answer(response, capped))
+                for chunk in completion_to_chunks(completion):
+                    yield chunk
+                return
+            decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
+            try:
+                ended = False
+                clock = EventClock(self._attempt_seconds, total_at=call_deadline)
+                async for line in alines(clock.achunks(response.aiter_bytes())):
+                    for event in decoder.feed_line(line):
+                        clock.event()
+                        for chunk in assembler.add_event(event):
+                            yield chunk
+                    if assembler.ended:
+                        ended = True
+                        break
+                if not ended:
+                    for event in decoder.flush():
+                        for chunk in assembler.add_event(event):
+                            yield chunk
+            except httpx.HTTPError as exc:
+                # After the service marked the answer finished (a finish_reason), a server that
+                # then idles or hangs up without [DONE] has still given the whole answer.
+                if not assembler.complete:
+                    raise interrupted(exc, assembler) from exc
+            yield assembler.finish()
+        finally:
+            await response.aclose()
