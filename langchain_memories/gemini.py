@@ -10,7 +10,8 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
+from typing_extensions import Self
 
 import memories_client as mc
 from langchain_memories._base import JSON_INSTRUCTION_KEY, _BaseChatMemories
@@ -48,7 +49,9 @@ class ChatMemoriesGemini(_BaseChatMemories):
         model: model id (alias ``model_name``), default ``gemini-2.5-flash``; the ``gemini:``
             prefix is optional.
         thinking_budget: Gemini thinking tokens (0 turns thinking off, -1 lets the model
-            decide); also per call: ``invoke(..., thinking_budget=0)``.
+            decide); also per call: ``invoke(..., thinking_budget=0)``. Each model's own range
+            is checked before sending (2.5 Pro: 128 to 32768, never 0; 2.5 Flash: 0 to
+            24576; 2.5 Flash-Lite: 512 to 24576 or 0).
         response_schema: a JSON Schema (or a Pydantic model / TypedDict) the answer must
             follow, sent as ``responseSchema``.
         response_mime_type: e.g. ``application/json`` for JSON mode.
@@ -77,7 +80,9 @@ class ChatMemoriesGemini(_BaseChatMemories):
     model: str = Field(default="gemini-2.5-flash", alias="model_name")
     """Model id, with or without the ``gemini:`` prefix."""
     thinking_budget: int | None = Field(default=None, ge=-1)
-    """Thinking tokens: 0 off, -1 dynamic, else a budget (None: the model's default)."""
+    """Thinking tokens: 0 off, -1 dynamic, else a budget (None: the model's default).
+
+    Checked against the model's documented range (``memories_client.ThinkingBudget``)."""
     response_schema: dict[str, Any] | None = None
     """JSON Schema the answer must follow (sent as Gemini's ``responseSchema``)."""
     response_mime_type: str | None = None
@@ -88,6 +93,12 @@ class ChatMemoriesGemini(_BaseChatMemories):
     def _schema_to_dict(cls, value: Any) -> Any:
         # Accept a Pydantic model or TypedDict too; stored as a dict so the model serializes.
         return _schema_dict(value) if value is not None and not isinstance(value, dict) else value
+
+    @model_validator(mode="after")
+    def _check_thinking_budget(self) -> Self:
+        """Refuse a budget this model does not take now, not at the first call."""
+        mc.check_thinking_budget(self.model, self.thinking_budget, self._family)
+        return self
 
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
         schema = options.pop("response_schema", self.response_schema)

@@ -33,6 +33,7 @@ from memories_client.catalog import (
     MODELS,
     ModelInfo,
     PriceTier,
+    ThinkingBudget,
     UnknownPriceError,
     estimate_cost,
     family_of,
@@ -72,7 +73,7 @@ from memories_client.media import (
     media_from_url,
     media_part,
 )
-from memories_client.params import check_sampling, normalize_stop
+from memories_client.params import check_sampling, check_thinking_budget, normalize_stop
 from memories_client.schema import json_schema_of, to_gemini_schema
 from memories_client.types import (
     ChatRequest,
@@ -126,6 +127,7 @@ __all__ = [
     "StreamChunk",
     "StreamInterruptedError",
     "TextPart",
+    "ThinkingBudget",
     "ToolCall",
     "ToolSpec",
     "UnknownPriceError",
@@ -133,6 +135,7 @@ __all__ = [
     "__version__",
     "check_connection_settings",
     "check_sampling",
+    "check_thinking_budget",
     "dialect_for",
     "estimate_cost",
     "family_of",

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 from memories_client import _json
 from memories_client.catalog import FAMILIES, Endpoint, resolve_model
 from memories_client.errors import MalformedResponseError, MemoriesInputError, ModelError
-from memories_client.params import check_sampling, normalize_stop
+from memories_client.params import check_sampling, check_thinking_budget, normalize_stop
 from memories_client.types import (
     ChatRequest,
     Choice,
@@ -77,6 +77,7 @@ class Dialect(ABC):
         if not request.messages:
             raise MemoriesInputError("messages must contain at least one message")
         resolve_model(request.model, self.family)
+        check_thinking_budget(request.model, request.thinking_budget, self.family)
         check_sampling(
             temperature=request.temperature,
             top_p=request.top_p,
