@@ -209,7 +209,11 @@ class _BaseChatMemories(BaseChatModel):
         model = kwargs.get("model")
         params = LangSmithParams(
             ls_provider=PROVIDER,
-            ls_model_name=model if isinstance(model, str) and model else self.model,
+            # Without the family prefix, like response_metadata["model_name"]: the name
+            # LangSmith's price table knows ("gemini-2.5-pro", not "gemini:gemini-2.5-pro").
+            ls_model_name=mc.model_info(model, self._family).name
+            if isinstance(model, str) and model
+            else self._base().model_name,
             ls_model_type="chat",
         )
         temperature = kwargs.get("temperature", self.temperature)
