@@ -31,6 +31,7 @@ from memories_client._version import __version__
 from memories_client.catalog import (
     FAMILIES,
     MODELS,
+    MediaTokens,
     ModelInfo,
     PriceTier,
     ThinkingBudget,
@@ -75,6 +76,7 @@ from memories_client.media import (
 )
 from memories_client.params import check_sampling, check_thinking_budget, normalize_stop
 from memories_client.schema import json_schema_of, to_gemini_schema
+from memories_client.tokens import estimate_text_tokens, estimate_tokens, split_tokens
 from memories_client.types import (
     ChatRequest,
     Choice,
@@ -111,6 +113,7 @@ __all__ = [
     "JSONOutputError",
     "MalformedResponseError",
     "MediaPart",
+    "MediaTokens",
     "MemoriesAPIError",
     "MemoriesClient",
     "MemoriesError",
@@ -138,6 +141,8 @@ __all__ = [
     "check_thinking_budget",
     "dialect_for",
     "estimate_cost",
+    "estimate_text_tokens",
+    "estimate_tokens",
     "family_of",
     "json_schema_of",
     "media_from_base64",
@@ -151,6 +156,7 @@ __all__ = [
     "parse_json_output",
     "parse_structured",
     "resolve_model",
+    "split_tokens",
     "strip_json_fences",
     "to_gemini_schema",
     "try_estimate_cost",

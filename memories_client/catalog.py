@@ -31,6 +31,7 @@ __all__ = [
     "Endpoint",
     "FamilyInfo",
     "InputKind",
+    "MediaTokens",
     "ModelInfo",
     "PriceTier",
     "ThinkingBudget",
@@ -108,6 +109,24 @@ class ThinkingBudget:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaTokens:
+    """Input tokens one media part of each kind is *estimated* to cost, before sending.
+
+    The client does not download media, so it cannot see an image's size or a video's length:
+    each figure applies the provider's documented rule to a stated typical part (see the family
+    entries). They size prompts (message trimming, packing); the bill uses the service's usage.
+
+    Example:
+        >>> FAMILIES["gemini"].media_tokens.video
+        15780
+    """
+
+    image: int
+    video: int
+    document: int
+
+
+@dataclass(frozen=True, slots=True)
 class FamilyInfo:
     """What is shared by every model of one provider family."""
 
@@ -116,6 +135,8 @@ class FamilyInfo:
     input_kinds: frozenset[InputKind]
     video_base64_allowed: bool
     """Gemini refuses base64 video (docs: "video does not support base64")."""
+    media_tokens: MediaTokens
+    """Per-kind token estimates for media parts (:mod:`memories_client.tokens`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +167,20 @@ class ModelInfo:
 
 
 _MEDIA: frozenset[InputKind] = frozenset({"text", "image", "video"})
+
+# Media token estimates. The typical part assumed: a 1920x1080 image, a one-minute video, a
+# ten-page PDF.
+# Gemini, from Google's "Understand and count tokens" page (ai.google.dev/gemini-api/docs/tokens):
+# an image is cut into 768x768 tiles of 258 tokens each (1920x1080: 3 x 2 tiles = 1,548); video
+# costs 263 tokens per second (60 s = 15,780); a PDF page is tokenized like an image (Google's
+# document-understanding docs), one 258-token tile a page (10 pages = 2,580).
+_GEMINI_MEDIA = MediaTokens(image=6 * 258, video=60 * 263, document=10 * 258)
+# Nova, from the Amazon Nova user guide, "Image understanding", "Image to tokens conversion"
+# table: about 2,400 tokens at 1.8K x 900, the closest documented ratio to 1920x1080. The guide
+# samples video at 1 frame per second (up to 16 minutes) but gives no tokens per frame, so
+# Gemini's per-second figure stands in for video; Nova takes no documents (never counted).
+_NOVA_MEDIA = MediaTokens(image=2_400, video=60 * 263, document=10 * 258)
+
 FAMILIES: dict[str, FamilyInfo] = {
     # Gemini's input_file takes any file the model reads; PDFs are not shown in the docs but are
     # ordinary Gemini inputs, so "document" is allowed (an inference, stated in the README).
@@ -154,11 +189,21 @@ FAMILIES: dict[str, FamilyInfo] = {
         ("vu", "iu"),
         _MEDIA | frozenset[InputKind]({"document"}),
         video_base64_allowed=False,
+        media_tokens=_GEMINI_MEDIA,
     ),
-    "nova": FamilyInfo("nova", ("vu", "iu"), _MEDIA, video_base64_allowed=True),
-    "qwen": FamilyInfo("qwen", ("vu", "iu"), _MEDIA, video_base64_allowed=True),
+    "nova": FamilyInfo(
+        "nova", ("vu", "iu"), _MEDIA, video_base64_allowed=True, media_tokens=_NOVA_MEDIA
+    ),
+    # Qwen and GPT are not surveyed yet: Gemini's estimates stand in until they are.
+    "qwen": FamilyInfo(
+        "qwen", ("vu", "iu"), _MEDIA, video_base64_allowed=True, media_tokens=_GEMINI_MEDIA
+    ),
     "gpt": FamilyInfo(
-        "gpt", ("iu",), frozenset[InputKind]({"text", "image"}), video_base64_allowed=False
+        "gpt",
+        ("iu",),
+        frozenset[InputKind]({"text", "image"}),
+        video_base64_allowed=False,
+        media_tokens=_GEMINI_MEDIA,
     ),
 }
 
