@@ -28,6 +28,7 @@ from memories_client._http import (
     check_connection_settings,
 )
 from memories_client._version import __version__
+from memories_client.block_keys import check_media_options
 from memories_client.catalog import (
     FAMILIES,
     MODELS,
@@ -137,6 +138,7 @@ __all__ = [
     "Usage",
     "__version__",
     "check_connection_settings",
+    "check_media_options",
     "check_sampling",
     "check_thinking_budget",
     "dialect_for",
