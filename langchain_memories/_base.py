@@ -39,6 +39,7 @@ from langchain_memories._json_mode import (
 )
 from langchain_memories._outputs import PROVIDER, chat_result, delta_chunk, final_chunk
 from langchain_memories._profiles import profile_for
+from langchain_memories._tools import to_tool_spec
 
 __all__ = ["JSON_INSTRUCTION_KEY"]
 
@@ -154,7 +155,11 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         # checked once the fields are filled in (_settle).
         mc.ClientOptions.from_settings(data)
         super().__init__(**data)
-        self._settle()
+        full_model = self._settle()[1]
+        # The family's own check, with the model's ranges (a thinking budget per model).
+        mc.dialect_for(full_model).check_options(
+            model=full_model, **{name: getattr(self, name, None) for name in _CHECKED_AT_BUILD}
+        )
 
     def _settle(self) -> tuple[mc.ClientOptions, str]:
         """The checked connection options and the full model id, made once per field state."""
@@ -222,7 +227,11 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         model = kwargs.get("model")
         params = LangSmithParams(
             ls_provider=PROVIDER,
-            ls_model_name=model if isinstance(model, str) and model else self.model,
+            # Without the family prefix, like response_metadata["model_name"]: the name
+            # LangSmith's price table knows ("gemini-2.5-pro", not "gemini:gemini-2.5-pro").
+            ls_model_name=mc.model_info(model, self._family).name
+            if isinstance(model, str) and model
+            else self._settle()[1].split(":", 1)[1],
             ls_model_type="chat",
         )
         temperature = kwargs.get("temperature", self.temperature)
@@ -237,6 +246,53 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         if stops:
             params["ls_stop"] = stops
         return params
+
+    # -- token estimates -------------------------------------------------------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """An estimate of the tokens in ``text``, with no tokenizer to download.
+
+        About 4 characters a token (Google's rule for Gemini; see ``memories_client.tokens``),
+        or ``custom_get_token_ids`` when you set one. It is an estimate: the bill uses the
+        usage the service reports.
+
+        Example:
+            >>> from langchain_memories import ChatMemoriesGemini
+            >>> ChatMemoriesGemini(api_key="k").get_num_tokens("What happens in this video?")
+            7
+        """
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return mc.estimate_text_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """An estimate of the input tokens of ``messages`` (and ``tools``), without downloads.
+
+        Text as in :meth:`get_num_tokens`; each image, video or document part by the catalog's
+        per-kind estimate for this model's family (a typical part: media is never downloaded
+        to be measured); a few tokens per message for its role. This is what
+        ``trim_messages(token_counter=llm)`` and summarising memories call. It is an estimate:
+        the bill uses the usage the service reports.
+
+        Example:
+            >>> from langchain_core.messages import HumanMessage
+            >>> from langchain_memories import ChatMemoriesGemini
+            >>> llm = ChatMemoriesGemini(api_key="k")
+            >>> llm.get_num_tokens_from_messages([HumanMessage(content=[
+            ...     {"type": "text", "text": "What happens?"},
+            ...     {"type": "video", "url": "https://x.test/clip.mp4"}])])
+            15787
+        """
+        specs = [to_tool_spec(tool) for tool in tools] if tools else None
+        return mc.estimate_tokens(
+            to_core_messages(messages),
+            self.model,
+            specs,
+            family=self._family,
+            count_text=self.get_num_tokens,
+        )
 
     def __getstate__(self) -> dict[Any, Any]:
         # Connection pools and locks cannot cross a process boundary: drop any injected httpx

@@ -168,6 +168,7 @@ def block_to_part(
             f"{where}: a content block must be a string or a dict, got {type(block).__name__}"
         )
     btype = block.get("type")
+    mc.check_media_options(block, where)  # clip offsets, fps, detail: refused, never dropped
     try:
         return _block_to_part(block, btype, where)
     except mc.MemoriesInputError as exc:

@@ -51,7 +51,12 @@ def profile_for(model: str, family: str) -> ModelProfile:
         # Tool results carrying images are re-sent as a user message (see _convert.py).
         "image_tool_message": tools,
         "pdf_tool_message": False,
-        "structured_output": True,
+        # "Native" structured output here means what the API can enforce itself: Gemini's
+        # responseSchema. Nova has none documented (only prompted JSON), so it says False, as
+        # ChatBedrockConverse does for Nova: create_agent(response_format=...) then uses its
+        # tool strategy (the schema as a forced tool, parsed from the call's arguments) rather
+        # than hoping for bare JSON text next to tool calls.
+        "structured_output": family != "nova",
         "reasoning_output": False,
         "temperature": True,
     }

@@ -9,6 +9,10 @@ cross the threshold and others do not.
 LangChain's own ``get_usage_metadata_callback()`` works with these models too (it reads
 ``usage_metadata`` and ``response_metadata["model_name"]``); this one adds requests and dollars.
 
+An answer served from LangChain's LLM cache (``set_llm_cache(...)``) sent no request and cost
+nothing: it is counted in ``cache_hits`` and ``cached_tokens``, never in the requests, tokens or
+dollars that were billed.
+
 Example:
     >>> from memories_client.emulator import Emulator
     >>> from langchain_memories import ChatMemoriesGemini, get_memories_callback
@@ -44,10 +48,12 @@ class ModelUsage:
     """Totals for one model.
 
     Attributes:
-        requests: model calls counted.
-        input_tokens / output_tokens / total_tokens: summed token counts.
+        requests: model calls counted (requests the service answered and billed).
+        input_tokens / output_tokens / total_tokens: summed token counts of those calls.
         cost: dollars, from the catalog's price tiers (None when the catalog has no price for
             this model; its tokens are still counted).
+        cache_hits: answers served from LangChain's LLM cache (no request, no charge).
+        cached_tokens: the total tokens those cached answers had cost when first asked.
 
     Example:
         >>> ModelUsage(requests=1, input_tokens=10, output_tokens=2, total_tokens=12).cost
@@ -59,14 +65,18 @@ class ModelUsage:
     output_tokens: int = 0
     total_tokens: int = 0
     cost: Decimal | None = field(default_factory=Decimal)
+    cache_hits: int = 0
+    cached_tokens: int = 0
 
 
 class MemoriesCallbackHandler(BaseCallbackHandler):
     """Collects requests, tokens and dollars of memories.ai model calls; thread-safe.
 
     Attributes:
-        successful_requests: model calls that finished.
+        successful_requests: model calls that finished (cache hits excluded).
         prompt_tokens / completion_tokens / total_tokens: token totals over all models.
+        cache_hits / cached_tokens: answers served from LangChain's LLM cache and the tokens
+            they stand for; neither is in the totals above nor charged.
         by_model: :class:`ModelUsage` per model name (as in ``response_metadata``).
 
     Example:
@@ -84,6 +94,8 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self.total_tokens = 0
+        self.cache_hits = 0
+        self.cached_tokens = 0
         self.by_model: dict[str, ModelUsage] = {}
         self._cost = Decimal(0)
 
@@ -108,6 +120,7 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
             f"\tPrompt Tokens: {self.prompt_tokens}\n"
             f"\tCompletion Tokens: {self.completion_tokens}\n"
             f"Successful Requests: {self.successful_requests}\n"
+            f"Cache Hits: {self.cache_hits} ({self.cached_tokens} tokens, not charged)\n"
             f"Total Cost (USD): ${self._cost}"
         )
 
@@ -127,6 +140,11 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
             return  # another provider's model in the same chain
         model = str(metadata.get("model_name") or "unknown")
         usage = message.usage_metadata
+        if usage and usage.get("total_cost") == 0:
+            # langchain-core marks an answer replayed from the LLM cache with total_cost=0
+            # (our models never set total_cost): no request was sent and nothing is billed.
+            self._count_cache_hit(model, int(usage["total_tokens"]))
+            return
         inp = int(usage["input_tokens"]) if usage else 0
         out = int(usage["output_tokens"]) if usage else 0
         total = int(usage["total_tokens"]) if usage else 0
@@ -147,6 +165,14 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
                 entry.cost += cost
             if cost is not None:
                 self._cost += cost
+
+    def _count_cache_hit(self, model: str, tokens: int) -> None:
+        with self._lock:
+            self.cache_hits += 1
+            self.cached_tokens += tokens
+            entry = self.by_model.setdefault(model, ModelUsage())
+            entry.cache_hits += 1
+            entry.cached_tokens += tokens
 
     def __copy__(self) -> MemoriesCallbackHandler:
         # Callback managers copy their handlers; the totals must stay in one object.

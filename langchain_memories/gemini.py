@@ -48,7 +48,9 @@ class ChatMemoriesGemini(_BaseChatMemories):
         model: model id (alias ``model_name``), default ``gemini-2.5-flash``; the ``gemini:``
             prefix is optional.
         thinking_budget: Gemini thinking tokens (0 turns thinking off, -1 lets the model
-            decide); also per call: ``invoke(..., thinking_budget=0)``.
+            decide); also per call: ``invoke(..., thinking_budget=0)``. Each model's own range
+            is checked before sending (2.5 Pro: 128 to 32768, never 0; 2.5 Flash: 0 to
+            24576; 2.5 Flash-Lite: 512 to 24576 or 0).
         response_schema: a JSON Schema (or a Pydantic model / TypedDict) the answer must
             follow, sent as ``responseSchema``.
         response_mime_type: e.g. ``application/json`` for JSON mode.
@@ -77,7 +79,9 @@ class ChatMemoriesGemini(_BaseChatMemories):
     model: str = Field(default="gemini-2.5-flash", alias="model_name")
     """Model id, with or without the ``gemini:`` prefix."""
     thinking_budget: int | None = None
-    """Thinking tokens: 0 off, -1 dynamic, else a budget (None: the model's default)."""
+    """Thinking tokens: 0 off, -1 dynamic, else a budget (None: the model's default).
+
+    Checked against the model's documented range (``memories_client.ThinkingBudget``)."""
     response_schema: dict[str, Any] | None = None
     """JSON Schema the answer must follow (sent as Gemini's ``responseSchema``)."""
     response_mime_type: str | None = None

@@ -53,6 +53,7 @@ from memories_client import (
     Message,
     TextPart,
     ToolCall,
+    check_media_options,
     media_from_base64,
     media_from_bytes,
     media_from_path,
@@ -110,6 +111,7 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
     name = type(block).__name__
     data, path, url, mime = _source_fields(block)
     try:
+        check_media_options(vars(block))  # VideoBlock.fps, detail: refused, never dropped
         if url is not None and not str(url).lower().startswith("data:"):
             # A URL wins over bytes: LlamaIndex fills both when it has downloaded a node's URL,
             # and the service fetches URLs itself (the only way Gemini takes video).

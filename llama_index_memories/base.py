@@ -310,6 +310,7 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
         # MemoriesInputError (not a wrapping ValidationError), before any network call.
         model = _resolve_family_model(model)
         dialect_for(model).check_options(
+            model=model,
             temperature=temperature,
             max_tokens=max_tokens,
             top_p=top_p,

@@ -28,11 +28,14 @@ from memories_client._http import (
     check_connection_settings,
 )
 from memories_client._version import __version__
+from memories_client.block_keys import check_media_options
 from memories_client.catalog import (
     FAMILIES,
     MODELS,
+    MediaTokens,
     ModelInfo,
     PriceTier,
+    ThinkingBudget,
     UnknownPriceError,
     estimate_cost,
     family_of,
@@ -77,8 +80,14 @@ from memories_client.media import (
     media_part,
 )
 from memories_client.options import CONNECTION_FIELDS, ClientOptions, refuse_unknown
-from memories_client.params import SAMPLING_FIELDS, check_sampling, normalize_stop
+from memories_client.params import (
+    SAMPLING_FIELDS,
+    check_sampling,
+    check_thinking_budget,
+    normalize_stop,
+)
 from memories_client.schema import json_schema_of, to_gemini_schema
+from memories_client.tokens import estimate_text_tokens, estimate_tokens, split_tokens
 from memories_client.tool_calls import NO_TOOLS, normalize_tool_choice, openai_tool_call
 from memories_client.types import (
     ChatRequest,
@@ -124,6 +133,7 @@ __all__ = [
     "JSONOutputError",
     "MalformedResponseError",
     "MediaPart",
+    "MediaTokens",
     "MemoriesAPIError",
     "MemoriesClient",
     "MemoriesError",
@@ -140,6 +150,7 @@ __all__ = [
     "StreamChunk",
     "StreamInterruptedError",
     "TextPart",
+    "ThinkingBudget",
     "ToolCall",
     "ToolSpec",
     "UnknownPriceError",
@@ -147,9 +158,13 @@ __all__ = [
     "Usage",
     "__version__",
     "check_connection_settings",
+    "check_media_options",
     "check_sampling",
+    "check_thinking_budget",
     "dialect_for",
     "estimate_cost",
+    "estimate_text_tokens",
+    "estimate_tokens",
     "family_of",
     "json_schema_of",
     "media_from_base64",
@@ -166,6 +181,7 @@ __all__ = [
     "parse_structured",
     "refuse_unknown",
     "resolve_model",
+    "split_tokens",
     "strip_json_fences",
     "to_gemini_schema",
     "try_estimate_cost",

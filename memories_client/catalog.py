@@ -31,8 +31,10 @@ __all__ = [
     "Endpoint",
     "FamilyInfo",
     "InputKind",
+    "MediaTokens",
     "ModelInfo",
     "PriceTier",
+    "ThinkingBudget",
     "UnknownPriceError",
     "estimate_cost",
     "family_of",
@@ -61,6 +63,70 @@ class PriceTier:
 
 
 @dataclass(frozen=True, slots=True)
+class ThinkingBudget:
+    """The thinking budgets one model takes, as its provider documents them.
+
+    Explicit budgets run from ``minimum`` to ``maximum`` tokens (``maximum`` None: no documented
+    upper bound); ``off``: ``0`` turns thinking off; ``dynamic``: ``-1`` lets the model decide.
+    ``supported=False`` is a model that does not think, so it takes no budget at all.
+
+    Example:
+        >>> pro = ThinkingBudget(128, 32768, off=False)
+        >>> pro.allows(0), pro.allows(-1), pro.allows(128)
+        (False, True, True)
+        >>> pro.describe()
+        '128 to 32768 thinking tokens, or -1 (dynamic); 0 (off) is not allowed'
+    """
+
+    minimum: int = 1
+    maximum: int | None = None
+    off: bool = True
+    dynamic: bool = True
+    supported: bool = True
+
+    def allows(self, budget: int) -> bool:
+        """True when ``budget`` is one this model takes."""
+        if not self.supported:
+            return False
+        if budget == -1:
+            return self.dynamic
+        if budget == 0:
+            return self.off
+        return budget >= self.minimum and (self.maximum is None or budget <= self.maximum)
+
+    def describe(self) -> str:
+        """The accepted budgets in words, for error messages."""
+        if not self.supported:
+            return "no thinking budget (the model does not think); leave thinking_budget unset"
+        upper = f" to {self.maximum}" if self.maximum is not None else " or more"
+        text = f"{self.minimum}{upper} thinking tokens"
+        extras = [v for v, ok in (("0 (off)", self.off), ("-1 (dynamic)", self.dynamic)) if ok]
+        if extras:
+            text += ", or " + " or ".join(extras)
+        if not self.off:
+            text += "; 0 (off) is not allowed"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class MediaTokens:
+    """Input tokens one media part of each kind is *estimated* to cost, before sending.
+
+    The client does not download media, so it cannot see an image's size or a video's length:
+    each figure applies the provider's documented rule to a stated typical part (see the family
+    entries). They size prompts (message trimming, packing); the bill uses the service's usage.
+
+    Example:
+        >>> FAMILIES["gemini"].media_tokens.video
+        15780
+    """
+
+    image: int
+    video: int
+    document: int
+
+
+@dataclass(frozen=True, slots=True)
 class FamilyInfo:
     """What is shared by every model of one provider family."""
 
@@ -69,6 +135,8 @@ class FamilyInfo:
     input_kinds: frozenset[InputKind]
     video_base64_allowed: bool
     """Gemini refuses base64 video (docs: "video does not support base64")."""
+    media_tokens: MediaTokens
+    """Per-kind token estimates for media parts (:mod:`memories_client.tokens`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +152,8 @@ class ModelInfo:
     aliases: tuple[str, ...] = field(default=())
     known: bool = True
     """False for an id the catalog does not list (family defaults apply)."""
+    thinking: ThinkingBudget | None = None
+    """The thinking budgets the model takes; None where its provider documents no range."""
 
     @property
     def name(self) -> str:
@@ -97,6 +167,20 @@ class ModelInfo:
 
 
 _MEDIA: frozenset[InputKind] = frozenset({"text", "image", "video"})
+
+# Media token estimates. The typical part assumed: a 1920x1080 image, a one-minute video, a
+# ten-page PDF.
+# Gemini, from Google's "Understand and count tokens" page (ai.google.dev/gemini-api/docs/tokens):
+# an image is cut into 768x768 tiles of 258 tokens each (1920x1080: 3 x 2 tiles = 1,548); video
+# costs 263 tokens per second (60 s = 15,780); a PDF page is tokenized like an image (Google's
+# document-understanding docs), one 258-token tile a page (10 pages = 2,580).
+_GEMINI_MEDIA = MediaTokens(image=6 * 258, video=60 * 263, document=10 * 258)
+# Nova, from the Amazon Nova user guide, "Image understanding", "Image to tokens conversion"
+# table: about 2,400 tokens at 1.8K x 900, the closest documented ratio to 1920x1080. The guide
+# samples video at 1 frame per second (up to 16 minutes) but gives no tokens per frame, so
+# Gemini's per-second figure stands in for video; Nova takes no documents (never counted).
+_NOVA_MEDIA = MediaTokens(image=2_400, video=60 * 263, document=10 * 258)
+
 FAMILIES: dict[str, FamilyInfo] = {
     # Gemini's input_file takes any file the model reads; PDFs are not shown in the docs but are
     # ordinary Gemini inputs, so "document" is allowed (an inference, stated in the README).
@@ -105,11 +189,21 @@ FAMILIES: dict[str, FamilyInfo] = {
         ("vu", "iu"),
         _MEDIA | frozenset[InputKind]({"document"}),
         video_base64_allowed=False,
+        media_tokens=_GEMINI_MEDIA,
     ),
-    "nova": FamilyInfo("nova", ("vu", "iu"), _MEDIA, video_base64_allowed=True),
-    "qwen": FamilyInfo("qwen", ("vu", "iu"), _MEDIA, video_base64_allowed=True),
+    "nova": FamilyInfo(
+        "nova", ("vu", "iu"), _MEDIA, video_base64_allowed=True, media_tokens=_NOVA_MEDIA
+    ),
+    # Qwen and GPT are not surveyed yet: Gemini's estimates stand in until they are.
+    "qwen": FamilyInfo(
+        "qwen", ("vu", "iu"), _MEDIA, video_base64_allowed=True, media_tokens=_GEMINI_MEDIA
+    ),
     "gpt": FamilyInfo(
-        "gpt", ("iu",), frozenset[InputKind]({"text", "image"}), video_base64_allowed=False
+        "gpt",
+        ("iu",),
+        frozenset[InputKind]({"text", "image"}),
+        video_base64_allowed=False,
+        media_tokens=_GEMINI_MEDIA,
     ),
 }
 
@@ -134,6 +228,21 @@ def _qwen(ins: tuple[str, str, str], outs: tuple[str, str, str]) -> tuple[PriceT
 
 
 _GEMINI_CTX = 1_048_576
+
+# Thinking budgets. Source: Google's Gemini API docs, page "Gemini thinking"
+# (https://ai.google.dev/gemini-api/docs/thinking), section "Thinking budgets": the thinkingBudget
+# table gives 2.5 Pro "128 to 32768", "N/A: Cannot disable thinking"; 2.5 Flash "0 to 24576";
+# 2.5 Flash Lite "512 to 24576" with 0 disabling thinking; -1 turns on dynamic thinking on all
+# three; and "thinkingBudget is only supported in Gemini 2.5 Flash, 2.5 Pro, and 2.5 Flash-Lite",
+# so the 2.0 models take none. For Gemini 3 the same docs accept thinkingBudget only for backwards
+# compatibility and say thinking cannot be turned off on Gemini 3 Pro; they give no range, so
+# only 0 is refused there and Gemini 3 Flash is left unchecked. memories.ai documents no range
+# and passes thinking_config through to Gemini.
+_PRO_25 = ThinkingBudget(128, 32_768, off=False)
+_FLASH_25 = ThinkingBudget(1, 24_576)
+_LITE_25 = ThinkingBudget(512, 24_576)
+_PRO_3 = ThinkingBudget(1, None, off=False)
+_NO_THINKING = ThinkingBudget(supported=False)
 _QWEN3_PLUS = _qwen(("0.21", "0.31", "0.63"), ("1.68", "2.52", "5.03"))
 _QWEN3_FLASH = _qwen(("0.052", "0.079", "0.126"), ("0.42", "0.63", "1.01"))
 
@@ -145,6 +254,7 @@ _ENTRIES: tuple[ModelInfo, ...] = (
         _gemini_pro("2", "4", "12", "18"),
         _GEMINI_CTX,
         65_536,
+        thinking=_PRO_3,
     ),
     ModelInfo(
         "gemini:gemini-2.5-pro",
@@ -152,26 +262,57 @@ _ENTRIES: tuple[ModelInfo, ...] = (
         _gemini_pro("1.25", "2.5", "10", "15"),
         _GEMINI_CTX,
         65_536,
+        thinking=_PRO_25,
     ),
     ModelInfo("gemini:gemini-3-flash-preview", "gemini", _flat("0.5", "3"), _GEMINI_CTX, 65_536),
-    ModelInfo("gemini:gemini-2.5-flash", "gemini", _flat("0.30", "2.5"), _GEMINI_CTX, 65_536),
+    ModelInfo(
+        "gemini:gemini-2.5-flash",
+        "gemini",
+        _flat("0.30", "2.5"),
+        _GEMINI_CTX,
+        65_536,
+        thinking=_FLASH_25,
+    ),
     ModelInfo(
         "gemini:gemini-2.5-flash-preview-09-2025",
         "gemini",
         _flat("0.30", "2.5"),
         _GEMINI_CTX,
         65_536,
+        thinking=_FLASH_25,
     ),
-    ModelInfo("gemini:gemini-2.0-flash", "gemini", _flat("0.1", "0.4"), _GEMINI_CTX, 8_192),
-    ModelInfo("gemini:gemini-2.5-flash-lite", "gemini", _flat("0.1", "0.4"), _GEMINI_CTX, 65_536),
+    ModelInfo(
+        "gemini:gemini-2.0-flash",
+        "gemini",
+        _flat("0.1", "0.4"),
+        _GEMINI_CTX,
+        8_192,
+        thinking=_NO_THINKING,
+    ),
+    ModelInfo(
+        "gemini:gemini-2.5-flash-lite",
+        "gemini",
+        _flat("0.1", "0.4"),
+        _GEMINI_CTX,
+        65_536,
+        thinking=_LITE_25,
+    ),
     ModelInfo(
         "gemini:gemini-2.5-flash-lite-preview-09-2025",
         "gemini",
         _flat("0.1", "0.4"),
         _GEMINI_CTX,
         65_536,
+        thinking=_LITE_25,
     ),
-    ModelInfo("gemini:gemini-2.0-flash-lite", "gemini", _flat("0.075", "0.3"), _GEMINI_CTX, 8_192),
+    ModelInfo(
+        "gemini:gemini-2.0-flash-lite",
+        "gemini",
+        _flat("0.075", "0.3"),
+        _GEMINI_CTX,
+        8_192,
+        thinking=_NO_THINKING,
+    ),
     # Nova: docs pages NV/NI. The pages use both "us.amazon.*" and "amazon.*" ids; both resolve.
     ModelInfo(
         "nova:us.amazon.nova-premier-v1:0",

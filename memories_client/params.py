@@ -4,7 +4,9 @@ Ranges come from the request tables of every docs page: temperature 0.0-2.0, top
 frequency and presence penalties -2.0-2.0, ``n`` an integer, ``max_tokens`` an integer with no
 documented maximum, ``stop`` a string or an array of strings. Two limits are ours, because the
 docs give none: ``n`` is capped at 8, the most candidates Gemini returns; the thinking budget
-follows Gemini's own convention (-1 = dynamic, 0 = off, a positive token budget).
+follows Gemini's own convention (-1 = dynamic, 0 = off, a positive token budget), narrowed per
+model by the catalog's :class:`~memories_client.catalog.ThinkingBudget` where Google documents
+a range (:func:`check_thinking_budget`).
 
 Example:
     >>> from memories_client.params import check_sampling
@@ -21,9 +23,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from memories_client.catalog import model_info
 from memories_client.errors import MemoriesInputError
 
-__all__ = ["RANGES", "SAMPLING_FIELDS", "check_sampling", "normalize_stop"]
+__all__ = ["RANGES", "SAMPLING_FIELDS", "check_sampling", "check_thinking_budget", "normalize_stop"]
 
 SAMPLING_FIELDS = (
     "temperature",
@@ -96,6 +99,36 @@ def check_sampling(
     _check_int("max_tokens", max_tokens, 1)
     _check_int("n", n, 1, MAX_N)
     _check_int("thinking_budget", thinking_budget, -1)
+
+
+def check_thinking_budget(model: str, budget: Any, family: str | None = None) -> None:
+    """Raise :class:`MemoriesInputError` unless ``model`` takes this thinking budget.
+
+    The ranges are the catalog's (each Gemini model's own, from Google's docs); a model with no
+    documented range gets the general rule (-1, 0 or a positive budget). ``None`` always passes.
+    Both framework layers reach this one check through the dialect's validation, so the same
+    mistake gives the same message everywhere, before any request.
+
+    Example:
+        >>> check_thinking_budget("gemini-2.5-flash", 0)
+        >>> check_thinking_budget("gemini-2.5-pro", 0)
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: thinking_budget=0 is not accepted by \
+gemini-2.5-pro: it takes 128 to 32768 thinking tokens, or -1 (dynamic); 0 (off) is not allowed
+    """
+    if budget is None:
+        return
+    if not isinstance(budget, int) or isinstance(budget, bool):
+        _check_int("thinking_budget", budget, -1)  # the type error, worded as for the others
+    info = model_info(model, family)
+    if info.thinking is None:
+        _check_int("thinking_budget", budget, -1)
+    elif not info.thinking.allows(budget):
+        raise MemoriesInputError(
+            f"thinking_budget={budget} is not accepted by {info.name}: it takes "
+            f"{info.thinking.describe()}"
+        )
 
 
 def normalize_stop(stop: Any) -> list[str] | None:

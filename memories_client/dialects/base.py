@@ -21,7 +21,12 @@ from typing import Any, ClassVar, Literal
 
 from memories_client.catalog import FAMILIES, Endpoint, resolve_model
 from memories_client.errors import MemoriesInputError
-from memories_client.params import SAMPLING_FIELDS, check_sampling, normalize_stop
+from memories_client.params import (
+    SAMPLING_FIELDS,
+    check_sampling,
+    check_thinking_budget,
+    normalize_stop,
+)
 from memories_client.parsing import parse_completion, parse_usage
 from memories_client.tool_calls import parse_tool_arguments
 from memories_client.types import ChatRequest, Completion, MediaPart, Message, TextPart
@@ -65,6 +70,7 @@ class Dialect(ABC):
             raise MemoriesInputError("messages must contain at least one message")
         resolve_model(request.model, self.family)
         self.check_options(
+            model=request.model,
             temperature=request.temperature,
             top_p=request.top_p,
             frequency_penalty=request.frequency_penalty,
@@ -97,10 +103,10 @@ class Dialect(ABC):
     def check_options(self, **options: Any) -> None:
         """Raise :class:`MemoriesInputError` for an option this family refuses or a bad value.
 
-        Takes the request's option fields by name (``temperature``, ``thinking_budget``...);
-        ``None`` means "not set". The one check of option values: the clients run it on every
-        request, and the framework models when they are built, so the same mistake fails the
-        same way everywhere.
+        Takes the request's option fields by name (``temperature``, ``thinking_budget``...) and
+        the ``model`` they are for; ``None`` means "not set". The one check of option values:
+        the clients run it on every request, and the framework models when they are built, so
+        the same mistake fails the same way everywhere.
 
         Example:
             >>> from memories_client.dialects import dialect_for
@@ -110,6 +116,9 @@ class Dialect(ABC):
             memories_client.errors.MemoriesInputError: thinking_budget is a Gemini option; ...
         """
         check_sampling(**{name: options.get(name) for name in _CHECKED})
+        model = options.get("model")
+        if model is not None:  # the budget range is the model's own (see the catalog)
+            check_thinking_budget(model, options.get("thinking_budget"), self.family)
 
     def _validate_message(self, i: int, message: Message, endpoint: Endpoint) -> None:
         info = FAMILIES[self.family]

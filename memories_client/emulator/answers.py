@@ -195,8 +195,10 @@ class AnswerRequest:
         response_schema: Gemini ``responseSchema``, or ``None``.
         tools: Nova tools.
         tool_choice: Nova ``toolChoice`` as ``("auto" | "any" | "tool", tool name or None)``;
-            ``None`` when absent (which behaves like ``any``).
+            ``None`` when absent (which behaves like ``any`` before a tool result, like
+            ``auto`` after one).
         tool_result: Content of the last message when it is a ``tool`` message, else ``None``.
+        called_tools: Names of the tools the conversation's assistant messages called.
 
     Example:
         >>> AnswerRequest("nova:amazon.nova-lite-v1:0", "nova", MediaCounts(texts=1)).n
@@ -218,6 +220,7 @@ class AnswerRequest:
     tools: tuple[ToolSpec, ...] = field(default=())
     tool_choice: tuple[str, str | None] | None = None
     tool_result: str | None = None
+    called_tools: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- text and tokens
@@ -364,12 +367,21 @@ def tool_call_id(body: bytes, index: int) -> str:
 
 
 def _pick_tool(request: AnswerRequest) -> ToolSpec | None:
-    if not request.tools or request.tool_result is not None:
+    if not request.tools:
         return None
     by_name = {tool.name: tool for tool in request.tools}
     mode, forced = request.tool_choice or ("any", None)
+    # Bedrock enforces an explicit toolChoice on every turn, a tool result's turn included:
+    # "tool" calls that tool again, "any" calls some tool (here the first declared one the
+    # conversation has not called yet, so an agent whose last tool is its structured-output
+    # schema gets there). Only "auto" (and an absent toolChoice) answer a tool result in text.
     if mode == "tool" and forced in by_name:
         return by_name[forced]
+    if request.tool_result is not None:
+        if request.tool_choice is None or mode != "any":
+            return None
+        fresh = (tool for tool in request.tools if tool.name not in request.called_tools)
+        return next(fresh, request.tools[0])
     question = request.question.lower()
     named = next((tool for tool in request.tools if tool.name.lower() in question), None)
     if named is not None:

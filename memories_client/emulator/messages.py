@@ -106,6 +106,7 @@ class Conversation:
         question: The text of the last user message.
         tool_result: Content of the last message when it is a ``tool`` message, else ``None``.
         has_tool_traffic: True if any assistant tool call or tool result was sent.
+        called_tools: Names of the tools the assistant messages called, in order.
 
     Example:
         >>> Conversation(MediaCounts(texts=1), ["Hi"], "Hi", None, False).question
@@ -117,6 +118,7 @@ class Conversation:
     question: str
     tool_result: str | None
     has_tool_traffic: bool
+    called_tools: tuple[str, ...] = ()
 
 
 _PART_TYPES = {"gemini": ("text", "input_file"), "nova": ("text", "image_url", "video_url")}
@@ -190,11 +192,11 @@ def _user_content(
     return texts, MediaCounts(len(texts), media["image"], media["video"], media["document"])
 
 
-def _tool_calls(value: Any, where: str) -> list[str]:
-    """Validate an assistant message's OpenAI-shaped ``tool_calls``; return their ids."""
+def _tool_calls(value: Any, where: str) -> list[tuple[str, str]]:
+    """Validate an assistant message's OpenAI-shaped ``tool_calls``; return (id, name) pairs."""
     if not isinstance(value, list) or not value:
         raise bad(f"{where}.tool_calls must be a non-empty array")
-    ids: list[str] = []
+    calls: list[tuple[str, str]] = []
     for k, call in enumerate(value):
         at = f"{where}.tool_calls[{k}]"
         if not isinstance(call, dict):
@@ -213,8 +215,8 @@ def _tool_calls(value: Any, where: str) -> list[str]:
             json.loads(arguments)
         except ValueError:
             raise bad(f"{at}.function.arguments is not valid JSON") from None
-        ids.append(call["id"])
-    return ids
+        calls.append((call["id"], function["name"]))
+    return calls
 
 
 def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
@@ -239,6 +241,7 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
     texts: list[str] = []
     question: str | None = None
     call_ids: set[str] = set()
+    called: list[str] = []
     tool_traffic = False
     tool_result: str | None = None
     for i, message in enumerate(messages):
@@ -271,7 +274,9 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
             if calls is not None:
                 if shape != "nova":
                     raise bad(f"{where}.tool_calls are only supported by nova models")
-                call_ids.update(_tool_calls(calls, where))
+                for made_id, name in _tool_calls(calls, where):
+                    call_ids.add(made_id)
+                    called.append(name)
                 tool_traffic = True
                 if content not in (None, ""):
                     texts += _text_parts(content, where, role)
@@ -295,4 +300,4 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
             tool_result = content
     if question is None:
         raise bad(_EMPTY_INPUT)
-    return Conversation(counts, texts, question, tool_result, tool_traffic)
+    return Conversation(counts, texts, question, tool_result, tool_traffic, tuple(called))

@@ -204,5 +204,6 @@ def validate_request(data: Any, kind: Literal["vu", "iu"], body: bytes) -> Valid
         tools=tools,
         tool_choice=choice,
         tool_result=conversation.tool_result,
+        called_tools=conversation.called_tools,
     )
     return Validated(family, bool(stream), answer)

@@ -406,6 +406,45 @@ def test_tool_call_ids_are_deterministic_per_body(post: Post) -> None:
     assert len(set(ids)) == 2
 
 
+def _after_a_result(post: Post, *names: str, **config: Any) -> dict[str, Any]:
+    """The choice answering a conversation whose last message is a result of ``names[0]``."""
+    body = tool_body(f"use {names[0]} for Paris", *names, **config)
+    call = only_call(post(body))
+    assert call["function"]["name"] == names[0]
+    body["messages"] += [
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": call["id"], "content": "21 C"},
+    ]
+    return dict(post(body).json()["choices"][0])
+
+
+def test_any_is_enforced_after_a_tool_result(post: Post) -> None:
+    # Bedrock forces a tool call on every turn under toolChoice any: the next tool not yet
+    # called (what lets an agent reach its structured-output tool).
+    choice = _after_a_result(post, "get_weather", "Report", toolChoice={"any": {}})
+    assert choice["finish_reason"] == "tool_calls"
+    assert choice["message"]["tool_calls"][0]["function"]["name"] == "Report"
+    # Every tool called already: still a call, to the first one.
+    again = _after_a_result(post, "get_weather", toolChoice={"any": {}})
+    assert again["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
+
+
+def test_a_named_tool_is_enforced_after_a_tool_result(post: Post) -> None:
+    choice = _after_a_result(
+        post, "get_weather", "get_forecast", toolChoice={"tool": {"name": "get_weather"}}
+    )
+    assert choice["message"]["tool_calls"][0]["function"]["name"] == "get_weather"
+
+
+@pytest.mark.parametrize("config", [{}, {"toolChoice": {"auto": {}}}], ids=["absent", "auto"])
+def test_auto_or_no_choice_answers_a_tool_result_in_text(
+    post: Post, config: dict[str, Any]
+) -> None:
+    choice = _after_a_result(post, "get_weather", "get_forecast", **config)
+    assert choice["finish_reason"] == "stop"
+    assert choice["message"]["content"].endswith("the tool returned: 21 C")
+
+
 def test_tool_result_is_reported_back(post: Post) -> None:
     call = only_call(post(tool_body("weather in Paris", "get_weather")))
     body = tool_body("weather in Paris", "get_weather")

@@ -95,3 +95,46 @@ def test_gemini_accepts_the_bind_tools_call_older_agents_make(emulator: Emulator
     metadata = emulator.requests[-1].body["extra_body"]["metadata"]
     assert metadata["responseSchema"]["properties"]["people"]["type"] == "INTEGER"
     assert "strict" not in metadata
+
+
+class Scene(BaseModel):
+    """What the video shows."""
+
+    summary: str
+    people: int
+
+
+def test_nova_profile_sends_agents_to_the_tool_strategy() -> None:
+    # The API documents no native structured output for Nova (only prompted JSON), so the
+    # profile says so, as ChatBedrockConverse's does, and create_agent uses ToolStrategy.
+    profile = ChatMemoriesNova(api_key="test").profile
+    assert profile is not None and profile["structured_output"] is False
+
+
+def test_create_agent_with_nova_tools_and_response_format(emulator: Emulator) -> None:
+    calls.clear()
+    llm = ChatMemoriesNova(api_key="test", base_url=emulator.base_url)
+    agent = create_agent(llm, tools=[count_people], response_format=Scene)
+    with get_memories_callback() as cb:
+        state = agent.invoke({"messages": [HumanMessage("How many people at minute 3?")]})
+    assert isinstance(state["structured_response"], Scene)
+    assert calls == [3]
+    kinds = [type(m).__name__ for m in state["messages"]]
+    assert kinds == ["HumanMessage", "AIMessage", "ToolMessage", "AIMessage", "ToolMessage"]
+    assert state["messages"][3].tool_calls[0]["name"] == "Scene"
+    # Both turns forced a tool call, the one after the tool result included.
+    configs = [r.body["extra_body"]["metadata"]["toolConfig"] for r in emulator.requests]
+    assert [c["toolChoice"] for c in configs] == [{"any": {}}, {"any": {}}]
+    assert [t["toolSpec"]["name"] for t in configs[0]["tools"]] == ["count_people", "Scene"]
+    assert cb.successful_requests == 2
+
+
+async def test_create_agent_with_nova_response_format_async_and_no_tools(
+    emulator: Emulator,
+) -> None:
+    llm = ChatMemoriesNova(api_key="test", base_url=emulator.base_url)
+    agent = create_agent(llm, tools=[], response_format=Scene)
+    state = await agent.ainvoke({"messages": [HumanMessage("Describe the lobby video.")]})
+    assert state["structured_response"] == Scene(summary="example summary", people=3)
+    [request] = emulator.requests
+    assert request.body["extra_body"]["metadata"]["toolConfig"]["toolChoice"] == {"any": {}}

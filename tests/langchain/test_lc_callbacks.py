@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
-from langchain_core.callbacks import get_usage_metadata_callback
+import pytest
+from langchain_core.caches import InMemoryCache
+from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
+from langchain_core.globals import set_llm_cache
 from langchain_core.language_models import FakeListChatModel
 
 import memories_client as mc
@@ -161,3 +165,75 @@ def test_handler_repr_is_readable() -> None:
     with get_memories_callback() as cb:
         pass
     assert "Total Cost (USD)" in repr(cb)
+
+
+# -- the LLM cache and tracing names -----------------------------------------------------------
+
+
+@pytest.fixture
+def llm_cache() -> Iterator[InMemoryCache]:
+    cache = InMemoryCache()
+    set_llm_cache(cache)
+    try:
+        yield cache
+    finally:
+        set_llm_cache(None)
+
+
+async def test_cache_hits_are_neither_requests_nor_charged(
+    memories_emulator_fn: Emulator, llm_cache: InMemoryCache
+) -> None:
+    llm = ChatMemoriesGemini(
+        model="gemini:gemini-2.5-pro", api_key="test", base_url=memories_emulator_fn.base_url
+    )
+    with get_memories_callback() as cb:
+        first = llm.invoke("What is in the video?")
+        llm.invoke("What is in the video?")  # the same prompt: served from the cache
+        await llm.ainvoke("What is in the video?")
+        _, new = llm.batch(["What is in the video?", "Something new"])
+    assert len(memories_emulator_fn.requests) == 2  # the first call and "Something new"
+    assert first.usage_metadata is not None and new.usage_metadata is not None
+    usage = cb.by_model["gemini-2.5-pro"]
+    assert (cb.successful_requests, usage.requests) == (2, 2)
+    assert (cb.cache_hits, usage.cache_hits) == (3, 3)
+    assert cb.cached_tokens == usage.cached_tokens == 3 * first.usage_metadata["total_tokens"]
+    # Only the two requests that were sent are counted and charged, each at its own size.
+    sent = [first.usage_metadata, new.usage_metadata]
+    assert cb.total_tokens == sum(u["total_tokens"] for u in sent)
+    assert cb.total_cost_exact == sum(
+        mc.estimate_cost("gemini-2.5-pro", u["input_tokens"], u["output_tokens"]) for u in sent
+    )
+    assert "Cache Hits: 3" in repr(cb)
+
+
+@pytest.mark.parametrize(
+    ("model", "per_call", "expected"),
+    [
+        ("gemini:gemini-2.5-pro", None, "gemini-2.5-pro"),
+        ("gemini-2.5-pro", None, "gemini-2.5-pro"),
+        ("gemini-2.5-flash", "gemini:gemini-2.5-pro", "gemini-2.5-pro"),
+        ("gemini-2.5-flash", "gemini-9-ultra", "gemini-9-ultra"),
+    ],
+)
+def test_ls_model_name_has_no_family_prefix(
+    model: str, per_call: str | None, expected: str
+) -> None:
+    llm = ChatMemoriesGemini(model=model, api_key="test")
+    kwargs = {"model": per_call} if per_call else {}
+    assert llm._get_ls_params(**kwargs)["ls_model_name"] == expected
+    bound = ChatMemoriesNova(model="nova:us.amazon.nova-pro-v1:0", api_key="test")
+    assert bound._get_ls_params()["ls_model_name"] == "us.amazon.nova-pro-v1:0"
+
+
+def test_traced_runs_carry_the_bare_name(emulator: Emulator) -> None:
+    seen: list[dict[str, Any]] = []
+
+    class Recorder(BaseCallbackHandler):
+        def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+            seen.append(kwargs.get("metadata") or {})
+
+    llm = ChatMemoriesGemini(
+        model="gemini:gemini-2.5-pro", api_key="test", base_url=emulator.base_url
+    )
+    answer = llm.invoke("hi", config={"callbacks": [Recorder()]})
+    assert seen[0]["ls_model_name"] == answer.response_metadata["model_name"] == "gemini-2.5-pro"

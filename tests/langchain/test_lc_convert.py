@@ -19,7 +19,10 @@ from langchain_core.messages import (
 )
 
 import memories_client as mc
+from langchain_memories import ChatMemoriesGemini
 from langchain_memories._convert import block_to_part, to_core_messages
+from memories_client.block_keys import IGNORED_KEYS, REFUSED_KEYS
+from memories_client.emulator import Emulator
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"
 PNG = (DATA / "agentic-rag-output.png").read_bytes()
@@ -297,31 +300,81 @@ def test_inline_bytes_round_trip(data: bytes) -> None:
     assert base64.b64decode(part.data) == data
 
 
-# docs/LANGCHAIN.md lists these keys as ignored (no field for them in the API). If one starts to
-# change the request, update the docs and this list together.
-IGNORED_KEYS = [
-    ("video", {"video_metadata": {"start_offset": "10s", "end_offset": "20s"}}),
-    ("video", {"extras": {"fps": 5}}),
-    ("image", {"detail": "low"}),
-    ("image", {"id": "block-1", "cache_control": {"type": "ephemeral"}}),
+# docs/LANGCHAIN.md lists both groups. A key the API gains a field for moves from REFUSED to a
+# mapping; update the docs and these lists together.
+REFUSED = [
+    ("video", {"video_metadata": {"start_offset": "10s", "end_offset": "20s"}}, "video_metadata"),
+    ("video", {"extras": {"fps": 5}}, "extras.fps"),
+    ("video", {"extras": {"video_metadata": {"fps": 2}}}, "extras.video_metadata"),
+    ("video", {"fps": 1}, "fps"),
+    ("image", {"detail": "low"}, "detail"),
+    ("image", {"extras": {"media_resolution": "MEDIA_RESOLUTION_HIGH"}}, "extras.media_resolution"),
+    ("media", {"video_metadata": {"start_offset": "1s"}}, "video_metadata"),
+]
+IGNORED = [
+    ("image", {"id": "block-1", "index": 0}),
+    ("image", {"cache_control": {"type": "ephemeral"}}),
+    ("image", {"extras": {"cache_control": {"type": "ephemeral"}}}),
+    ("image", {"detail": "auto"}),  # OpenAI's default: asks for nothing
+    ("video", {"video_metadata": {}, "fps": None}),
+    ("file", {"filename": "report.pdf", "title": "Q3"}),
 ]
 
 
-@pytest.mark.parametrize(("kind", "extra"), IGNORED_KEYS)
-def test_documented_ignored_block_keys_do_not_change_the_part(
-    kind: str, extra: dict[str, Any]
+def _block(kind: str) -> dict[str, Any]:
+    if kind == "media":
+        return {
+            "type": "media",
+            "file_uri": "https://example.com/clip.mp4",
+            "mime_type": "video/mp4",
+        }
+    suffix = {"video": "mp4", "image": "png", "file": "pdf"}[kind]
+    return {"type": kind, "url": f"https://example.com/clip.{suffix}"}
+
+
+@pytest.mark.parametrize(("kind", "extra", "key"), REFUSED)
+def test_keys_that_change_the_answer_are_refused(
+    kind: str, extra: dict[str, Any], key: str
 ) -> None:
-    block = {"type": kind, "url": f"https://example.com/clip.{'mp4' if kind == 'video' else 'png'}"}
-    assert _media({**block, **extra}) == _media(block)
+    with pytest.raises(mc.MemoriesInputError) as info:
+        to_core_messages([HumanMessage(content=["Look:", {**_block(kind), **extra}])])
+    message = str(info.value)
+    assert message.startswith("messages[0].content[1]: ")
+    assert f"'{key}'" in message and "has no field in the memories.ai API" in message
+    assert "remove the key" in message or "cut the clip first" in message
 
 
-def test_openai_detail_is_ignored() -> None:
+@pytest.mark.parametrize(("kind", "extra"), IGNORED)
+def test_keys_with_no_effect_are_ignored(kind: str, extra: dict[str, Any]) -> None:
+    assert _media({**_block(kind), **extra}) == _media(_block(kind))
+    assert set(extra) <= {*IGNORED_KEYS, *REFUSED_KEYS, "extras"}
+
+
+def test_openai_detail_is_refused_unless_auto() -> None:
     plain = {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}
-    detailed = {
+    auto = {
+        "type": "image_url",
+        "image_url": {"url": "https://example.com/a.png", "detail": "auto"},
+    }
+    high = {
         "type": "image_url",
         "image_url": {"url": "https://example.com/a.png", "detail": "high"},
     }
-    assert _media(detailed) == _media(plain)
+    assert _media(auto) == _media(plain)
+    with pytest.raises(mc.MemoriesInputError, match=r"'image_url\.detail'"):
+        _media(high)
+
+
+def test_refused_before_any_request(emulator: Emulator) -> None:
+    llm = ChatMemoriesGemini(api_key="k", base_url=emulator.base_url)
+    clip = {
+        "type": "video",
+        "url": "https://example.com/clip.mp4",
+        "extras": {"video_metadata": {"start_offset": "10s", "end_offset": "20s"}},
+    }
+    with pytest.raises(mc.MemoriesInputError, match="cut the clip first"):
+        llm.invoke([HumanMessage(content=["What happens between 0:10 and 0:20?", clip])])
+    assert emulator.requests == []
 
 
 def test_a_url_without_a_telling_name_gets_its_kinds_common_type() -> None:

@@ -336,3 +336,35 @@ def test_url_wins_over_bytes_when_a_block_has_both(
     url = "https://storage.googleapis.com/b/clip.mp4"
     gemini.chat(_user(VideoBlock(url=url, video=mp4_path.read_bytes())))
     assert _parts(emu)[0]["file_uri"] == url
+
+
+# -- options the API has no field for: refused, never dropped ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("block", "key"),
+    [
+        (VideoBlock(url="https://example.com/clip.mp4", fps=2), "'fps'"),
+        (VideoBlock(url="https://example.com/clip.mp4", detail="high"), "'detail'"),
+        (ImageBlock(url="https://example.com/cat.png", detail="low"), "'detail'"),
+    ],
+    ids=["video-fps", "video-detail", "image-detail"],
+)
+def test_block_options_that_change_the_answer_are_refused(
+    llm: MemoriesMultiModal, emu: Emulator, block: object, key: str
+) -> None:
+    with pytest.raises(MemoriesInputError) as info:
+        llm.chat(_user(block))
+    message = str(info.value)
+    assert message.startswith("messages[0].blocks[0]: ")
+    assert key in message and "has no field in the memories.ai API" in message
+    assert emu.requests == []
+
+
+def test_block_options_that_ask_for_nothing_pass(gemini: MemoriesMultiModal, emu: Emulator) -> None:
+    gemini.chat(_user(ImageBlock(url="https://example.com/cat.png", detail="auto")))
+    assert _parts(emu)[0] == {
+        "type": "input_file",
+        "file_uri": "https://example.com/cat.png",
+        "mime_type": "image/png",
+    }
