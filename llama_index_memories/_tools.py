@@ -17,14 +17,20 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.tools.types import BaseTool
 
-from memories_client import MemoriesInputError, ToolSpec
+from memories_client import (
+    MemoriesInputError,
+    ToolSpec,
+    UnsupportedFeatureError,
+    normalize_tool_choice,
+)
 
-__all__ = ["tool_selections", "tool_specs"]
+__all__ = ["NovaToolCalling", "tool_selections", "tool_specs"]
 
 
 def tool_specs(tools: Sequence[BaseTool | ToolSpec]) -> list[ToolSpec]:
@@ -63,3 +69,98 @@ def tool_selections(response: ChatResponse) -> list[ToolSelection]:
                 )
             )
     return selections
+
+
+def no_tools(family: str) -> str:
+    """The refusal for tool calling on a family without tools on memories.ai."""
+    return (
+        f"tool calling is not supported for {family} models on memories.ai (the API documents "
+        "tools for Nova only); use a 'nova:' model, or a ReActAgent, which needs no native "
+        "tool calling"
+    )
+
+
+class NovaToolCalling:
+    """``FunctionCallingLLM``'s tool hooks for Nova (the only family with tools on memories.ai)."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def family(self) -> str: ...
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """The ``chat`` arguments for a tool-calling turn (used by ``chat_with_tools``).
+
+        ``tool_required=True`` forces some tool (Bedrock ``toolChoice: any``); ``tool_choice``
+        may name one tool. Gemini models raise: memories.ai documents no tools for them.
+        """
+        if self.family != "nova":
+            raise UnsupportedFeatureError(no_tools(self.family))
+        messages = list(chat_history or [])
+        if isinstance(user_msg, str):
+            messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
+        elif user_msg is not None:
+            messages.append(user_msg)
+        specs = tool_specs(tools)
+        names = [spec.name for spec in specs]
+        choice = (
+            normalize_tool_choice(tool_choice, names, tool_required=tool_required)
+            if specs
+            else None
+        )
+        return {"messages": messages, "tools": specs or None, "tool_choice": choice, **kwargs}
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keep only the first tool call unless parallel calls were allowed."""
+        if allow_parallel_tool_calls:
+            return response
+        message = response.message
+        calls = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
+        if len(calls) > 1:
+            message.blocks = [
+                b for b in message.blocks if not isinstance(b, ToolCallBlock) or b is calls[0]
+            ]
+            listed = message.additional_kwargs.get("tool_calls")
+            if isinstance(listed, list):
+                message.additional_kwargs["tool_calls"] = listed[:1]
+        return response
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        """The tool calls in a response (its ``ToolCallBlock``s) as ``ToolSelection`` objects.
+
+        Raises:
+            ValueError: no tool call, and ``error_on_no_tool_call`` is true.
+
+        Example:
+            >>> from llama_index.core.base.llms import types as t
+            >>> r = t.ChatResponse(message=t.ChatMessage(role="assistant", blocks=[
+            ...     t.ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})]))
+            >>> from llama_index_memories import MemoriesMultiModal
+            >>> MemoriesMultiModal(api_key="k").get_tool_calls_from_response(r)[0].tool_kwargs
+            {'a': 1}
+        """
+        selections = tool_selections(response)
+        if not selections and error_on_no_tool_call:
+            raise ValueError("Expected at least one tool call, but got 0 tool calls.")
+        return selections

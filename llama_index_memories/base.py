@@ -9,35 +9,20 @@ lazily created HTTP clients in ``memories_client.ClientCache``. Every request go
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
-from llama_index.core.base.llms.generic_utils import (
-    achat_to_completion_decorator,
-    astream_chat_to_completion_decorator,
-    chat_to_completion_decorator,
-    stream_chat_to_completion_decorator,
-)
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
     ChatResponseAsyncGen,
     ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
     LLMMetadata,
     MessageRole,
-    ToolCallBlock,
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
-from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import ToolSelection
-from llama_index.core.program.utils import FlexibleModel
-from llama_index.core.prompts import BasePromptTemplate
-from llama_index.core.types import PydanticProgramMode
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
 from typing_extensions import Self
@@ -47,15 +32,10 @@ from llama_index_memories._convert import (
     to_core_messages,
     with_extra_blocks,
 )
+from llama_index_memories._entry_points import ChatEntryPoints
 from llama_index_memories._responses import StreamState, completion_to_chat_response
-from llama_index_memories._structured import (
-    MemoriesStructuredLLM,
-    astream_structured,
-    astructured,
-    stream_structured,
-    structured,
-)
-from llama_index_memories._tools import tool_selections, tool_specs
+from llama_index_memories._structured_methods import StructuredPrediction
+from llama_index_memories._tools import NovaToolCalling, no_tools, tool_specs
 from memories_client import (
     API_KEY_ENV,
     SAMPLING_FIELDS,
@@ -78,8 +58,7 @@ from memories_client import (
 )
 
 if TYPE_CHECKING:
-    from llama_index.core.llms.structured_llm import StructuredLLM
-    from llama_index.core.tools.types import BaseTool
+    pass
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
@@ -125,24 +104,13 @@ def _resolve_family_model(model: Any) -> str:
     return full
 
 
-def _no_tools(family: str) -> str:
-    return (
-        f"tool calling is not supported for {family} models on memories.ai (the API documents "
-        "tools for Nova only); use a 'nova:' model, or a ReActAgent, which needs no native "
-        "tool calling"
-    )
-
-
-def _chat_callback(fn: _F) -> _F:
-    # LlamaIndex's decorator is untyped; this keeps the methods' signatures for mypy.
-    return cast(_F, llm_chat_callback()(fn))
-
-
-def _completion_callback(fn: _F) -> _F:
-    return cast(_F, llm_completion_callback()(fn))
-
-
-class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
+class MemoriesMultiModal(
+    ClosesPooledClients,
+    ChatEntryPoints,
+    NovaToolCalling,
+    StructuredPrediction,
+    FunctionCallingLLM,
+):
     """A LlamaIndex LLM for the memories.ai chat-completions API: text, images, video, PDFs.
 
     One class serves every model family ``memories_client`` speaks: Gemini (the default,
@@ -437,7 +405,7 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
             messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
         tools = kwargs.get("tools") or None
         if tools and self.family != "nova":
-            raise UnsupportedFeatureError(_no_tools(self.family))
+            raise UnsupportedFeatureError(no_tools(self.family))
         specs = tool_specs(tools) if tools else None
         choice = None
         if specs:
@@ -503,383 +471,3 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
                     yield response
 
         return gen()
-
-    # -- the eight entry points ---------------------------------------------------------------
-
-    @_chat_callback
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        """Send a chat history and return the answer.
-
-        Keyword arguments override the instance's options for this call: ``temperature``,
-        ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``stop``,
-        ``thinking_budget``, ``response_schema`` (JSON Schema or Pydantic class, Gemini),
-        ``response_mime_type``, ``tools`` / ``tool_choice`` (Nova), ``metadata``,
-        ``extra_body``, ``endpoint`` and ``image_documents``. Unknown ones raise.
-
-        Example:
-            >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     r = llm.chat([ChatMessage(role="user", content="Hi")], thinking_budget=0)
-            >>> r.additional_kwargs["prompt_tokens"], r.raw["usage"]["prompt_tokens"]
-            (1, 1)
-        """
-        return self._chat(messages, **kwargs)
-
-    @_chat_callback
-    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        """Async :meth:`chat` on an ``httpx.AsyncClient``.
-
-        Example:
-            >>> import asyncio
-            >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     r = asyncio.run(llm.achat([ChatMessage(role="user", content="Hi")]))
-            >>> r.message.content.startswith("Emulated answer")
-            True
-        """
-        return await self._achat(messages, **kwargs)
-
-    @_chat_callback
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        """Stream the answer; the last chunk carries usage, finish reason and tool calls.
-
-        Example:
-            >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     chunks = list(llm.stream_chat([ChatMessage(role="user", content="Hi")]))
-            >>> "".join(c.delta or "" for c in chunks) == chunks[-1].message.content
-            True
-            >>> chunks[-1].raw["usage"]["total_tokens"] > 0
-            True
-        """
-        return self._stream_chat(messages, **kwargs)
-
-    @_chat_callback
-    async def astream_chat(
-        self, messages: Sequence[ChatMessage], **kwargs: Any
-    ) -> ChatResponseAsyncGen:
-        """Async :meth:`stream_chat`; ``await`` it, then ``async for`` over the chunks.
-
-        Example:
-            >>> import asyncio
-            >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
-            >>> async def main(llm):
-            ...     stream = await llm.astream_chat([ChatMessage(role="user", content="Hi")])
-            ...     return [c async for c in stream]
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     chunks = asyncio.run(main(llm))
-            >>> chunks[-1].additional_kwargs["completion_tokens"] > 0
-            True
-        """
-        return await self._astream_chat(messages, **kwargs)
-
-    @_completion_callback
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        """Complete a prompt; ``image_documents=[...]`` adds images like the legacy interface.
-
-        ``image_documents`` takes ``ImageNode`` / ``ImageDocument`` objects (and Image, Video or
-        Document blocks); they are put before the prompt text.
-
-        Example:
-            >>> from llama_index.core.schema import ImageNode
-            >>> from memories_client.emulator import Emulator
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     r = llm.complete("Describe it.", image_documents=[
-            ...         ImageNode(image_url="https://example.com/cat.png")])
-            >>> "1 image(s)" in r.text
-            True
-        """
-        return chat_to_completion_decorator(self._chat)(prompt, **kwargs)
-
-    @_completion_callback
-    async def acomplete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponse:
-        """Async :meth:`complete`.
-
-        Example:
-            >>> import asyncio
-            >>> from memories_client.emulator import Emulator
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     r = asyncio.run(llm.acomplete("Say hi"))
-            >>> r.raw["usage"]["completion_tokens"] > 0
-            True
-        """
-        return await achat_to_completion_decorator(self._achat)(prompt, **kwargs)
-
-    @_completion_callback
-    def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseGen:
-        """Stream a completion; the last chunk carries usage.
-
-        Example:
-            >>> from memories_client.emulator import Emulator
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     last = list(llm.stream_complete("Say hi"))[-1]
-            >>> last.text.startswith("Emulated answer"), "usage" in last.raw
-            (True, True)
-        """
-        return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
-
-    @_completion_callback
-    async def astream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseAsyncGen:
-        """Async :meth:`stream_complete`.
-
-        Example:
-            >>> import asyncio
-            >>> from memories_client.emulator import Emulator
-            >>> async def main(llm):
-            ...     return [c.delta async for c in await llm.astream_complete("Say hi")]
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     deltas = asyncio.run(main(llm))
-            >>> "".join(deltas).startswith("Emulated answer")
-            True
-        """
-        return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)
-
-    # -- tools (Nova) ----------------------------------------------------------------------
-
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        tool_choice: str | dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        """The ``chat`` arguments for a tool-calling turn (used by ``chat_with_tools``).
-
-        ``tool_required=True`` forces some tool (Bedrock ``toolChoice: any``); ``tool_choice``
-        may name one tool. Gemini models raise: memories.ai documents no tools for them.
-        """
-        if self.family != "nova":
-            raise UnsupportedFeatureError(_no_tools(self.family))
-        messages = list(chat_history or [])
-        if isinstance(user_msg, str):
-            messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
-        elif user_msg is not None:
-            messages.append(user_msg)
-        specs = tool_specs(tools)
-        names = [spec.name for spec in specs]
-        choice = (
-            normalize_tool_choice(tool_choice, names, tool_required=tool_required)
-            if specs
-            else None
-        )
-        return {"messages": messages, "tools": specs or None, "tool_choice": choice, **kwargs}
-
-    def _validate_chat_with_tools_response(
-        self,
-        response: ChatResponse,
-        tools: Sequence[BaseTool],
-        allow_parallel_tool_calls: bool = False,
-        **kwargs: Any,
-    ) -> ChatResponse:
-        """Keep only the first tool call unless parallel calls were allowed."""
-        if allow_parallel_tool_calls:
-            return response
-        message = response.message
-        calls = [b for b in message.blocks if isinstance(b, ToolCallBlock)]
-        if len(calls) > 1:
-            message.blocks = [
-                b for b in message.blocks if not isinstance(b, ToolCallBlock) or b is calls[0]
-            ]
-            listed = message.additional_kwargs.get("tool_calls")
-            if isinstance(listed, list):
-                message.additional_kwargs["tool_calls"] = listed[:1]
-        return response
-
-    def get_tool_calls_from_response(
-        self,
-        response: ChatResponse,
-        error_on_no_tool_call: bool = True,
-        **kwargs: Any,
-    ) -> list[ToolSelection]:
-        """The tool calls in a response (its ``ToolCallBlock``s) as ``ToolSelection`` objects.
-
-        Raises:
-            ValueError: no tool call, and ``error_on_no_tool_call`` is true.
-
-        Example:
-            >>> from llama_index.core.base.llms import types as t
-            >>> r = t.ChatResponse(message=t.ChatMessage(role="assistant", blocks=[
-            ...     t.ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1})]))
-            >>> MemoriesMultiModal(api_key="k").get_tool_calls_from_response(r)[0].tool_kwargs
-            {'a': 1}
-        """
-        selections = tool_selections(response)
-        if not selections and error_on_no_tool_call:
-            raise ValueError("Expected at least one tool call, but got 0 tool calls.")
-        return selections
-
-    # -- structured output ------------------------------------------------------------------
-
-    def _native_structured(self) -> bool:
-        # Gemini has a documented responseSchema; Nova goes through core's tool program.
-        return self.family == "gemini" and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
-
-    def as_structured_llm(self, output_cls: type[BaseModel], **kwargs: Any) -> StructuredLLM:
-        """A ``StructuredLLM`` around this model whose calls are counted once.
-
-        It behaves like LlamaIndex's own (``chat`` returns the JSON as text and the object as
-        ``raw``), but does not add a second, tokenizer-estimated LLM event next to this model's
-        event with the service's usage, so ``TokenCountingHandler`` totals match the service
-        (see :class:`~llama_index_memories._structured.MemoriesStructuredLLM`).
-
-        Example:
-            >>> from pydantic import BaseModel
-            >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
-            >>> class Tag(BaseModel):
-            ...     label: str
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     r = llm.as_structured_llm(Tag).chat([ChatMessage(content="Tag a cat")])
-            >>> isinstance(r.raw, Tag)
-            True
-        """
-        return MemoriesStructuredLLM(llm=self, output_cls=output_cls, **kwargs)
-
-    @dispatcher.span
-    def structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: BasePromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Predict an ``output_cls`` instance; Gemini uses the native ``responseSchema``.
-
-        The call goes through :meth:`chat`, so events and token counts are recorded. Prompts may
-        carry images or video (a ``ChatPromptTemplate`` whose messages hold blocks). Other
-        families, or a non-DEFAULT ``pydantic_program_mode``, use LlamaIndex's own programs.
-
-        Raises:
-            memories_client.JSONOutputError: the answer does not match ``output_cls``.
-
-        Example:
-            >>> from pydantic import BaseModel
-            >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
-            >>> class Scene(BaseModel):
-            ...     summary: str
-            ...     people: int
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     scene = llm.structured_predict(Scene, PromptTemplate("Describe {what}"),
-            ...                                    what="a beach")
-            >>> isinstance(scene, Scene)
-            True
-        """
-        if self._native_structured():
-            return structured(self, output_cls, prompt, llm_kwargs, prompt_args)
-        return cast(
-            Model, super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        )
-
-    @dispatcher.span
-    async def astructured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: BasePromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Model:
-        """Async :meth:`structured_predict`.
-
-        Example:
-            >>> import asyncio
-            >>> from pydantic import BaseModel
-            >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
-            >>> class Tag(BaseModel):
-            ...     label: str
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     prompt = PromptTemplate("Tag {x}")
-            ...     tag = asyncio.run(llm.astructured_predict(Tag, prompt, x="a"))
-            >>> isinstance(tag.label, str)
-            True
-        """
-        if self._native_structured():
-            return await astructured(self, output_cls, prompt, llm_kwargs, prompt_args)
-        result = await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        return cast(Model, result)
-
-    @dispatcher.span
-    def stream_structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: BasePromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Generator[Model | FlexibleModel, None, None]:
-        """Stream partial objects, ending with the strictly validated ``output_cls`` instance.
-
-        Example:
-            >>> from pydantic import BaseModel
-            >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
-            >>> class Tag(BaseModel):
-            ...     label: str
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     prompt = PromptTemplate("Tag {x}")
-            ...     parts = list(llm.stream_structured_predict(Tag, prompt, x="a"))
-            >>> isinstance(parts[-1], Tag)
-            True
-        """
-        if self._native_structured():
-            return stream_structured(self, output_cls, prompt, llm_kwargs, prompt_args)
-        return super().stream_structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-
-    @dispatcher.span
-    async def astream_structured_predict(
-        self,
-        output_cls: type[Model],
-        prompt: BasePromptTemplate,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> AsyncGenerator[Model | FlexibleModel, None]:
-        """Async :meth:`stream_structured_predict`; ``await`` it, then ``async for``.
-
-        Example:
-            >>> import asyncio
-            >>> from pydantic import BaseModel
-            >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
-            >>> class Tag(BaseModel):
-            ...     label: str
-            >>> async def main(llm):
-            ...     prompt = PromptTemplate("Tag {x}")
-            ...     stream = await llm.astream_structured_predict(Tag, prompt, x="a")
-            ...     return [p async for p in stream]
-            >>> with Emulator() as emu:
-            ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
-            ...     parts = asyncio.run(main(llm))
-            >>> isinstance(parts[-1], Tag)
-            True
-        """
-        if self._native_structured():
-            return astream_structured(self, output_cls, prompt, llm_kwargs, prompt_args)
-        return await super().astream_structured_predict(
-            output_cls, prompt, llm_kwargs, **prompt_args
-        )
