@@ -25,7 +25,8 @@ CONTENDERS = {
     "(e) ChatOpenAI.invoke": con.openai_call,
 }
 A, B, BLI, CORE, C, D, E = CONTENDERS
-FLOOR_TARGET, OPENAI_TARGET = 1.2, 0.3
+# LangChain: within 1.2x of the floor; LlamaIndex, whose own machinery is lighter, within 1.1x.
+FLOOR_TARGET, LI_FLOOR_TARGET, OPENAI_TARGET = 1.2, 1.1, 0.3
 
 
 def measure(case: str, *, rounds: int, block: int) -> tuple[dict[str, float], dict[str, str]]:
@@ -51,7 +52,9 @@ def _targets(case: str, us: dict[str, float]) -> list[Target]:
 
     return [
         target("Per call (c)/(b): ChatMemoriesGemini vs LangChain floor", FLOOR_TARGET, c_b),
-        target("Per call (d)/(b-LI): MemoriesMultiModal vs LlamaIndex floor", FLOOR_TARGET, d_b),
+        target(
+            "Per call (d)/(b-LI): MemoriesMultiModal vs LlamaIndex floor", LI_FLOOR_TARGET, d_b
+        ),
         target("Per call (c)/(e): ChatMemoriesGemini vs ChatOpenAI", OPENAI_TARGET, c_e),
     ]
 
