@@ -52,9 +52,7 @@ def _targets(case: str, us: dict[str, float]) -> list[Target]:
 
     return [
         target("Per call (c)/(b): ChatMemoriesGemini vs LangChain floor", FLOOR_TARGET, c_b),
-        target(
-            "Per call (d)/(b-LI): MemoriesMultiModal vs LlamaIndex floor", LI_FLOOR_TARGET, d_b
-        ),
+        target("Per call (d)/(b-LI): MemoriesMultiModal vs LlamaIndex floor", LI_FLOOR_TARGET, d_b),
         target("Per call (c)/(e): ChatMemoriesGemini vs ChatOpenAI", OPENAI_TARGET, c_e),
     ]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 import httpx
@@ -24,7 +25,7 @@ from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict, Field, SecretStr
 from typing_extensions import Self
 
 import memories_client as mc
@@ -129,11 +130,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
     stream_usage: bool = True
     """Report token usage on the last streamed chunk."""
 
-    _clients: mc.ClientCache = PrivateAttr(default_factory=mc.ClientCache)
-    # Derived from the fields when first needed, and forgotten when a field is set (see
-    # __setattr__ and __copy__), so a changed setting takes effect at the next call.
-    _options: mc.ClientOptions | None = PrivateAttr(default=None)
-    _full_model: str | None = PrivateAttr(default=None)
+    # _clients and _settled are cached properties: made when first needed, forgotten when a
+    # field is set (__setattr__), on copy (__copy__) and on pickling (__getstate__).
+    _DERIVED: ClassVar[tuple[str, ...]] = ("_clients", "_settled")
 
     # -- construction ----------------------------------------------------------------------
 
@@ -161,25 +160,33 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
             model=full_model, **{name: getattr(self, name, None) for name in _CHECKED_AT_BUILD}
         )
 
-    def _settle(self) -> tuple[mc.ClientOptions, str]:
+    @cached_property
+    def _clients(self) -> mc.ClientCache:
+        return mc.ClientCache()
+
+    @cached_property
+    def _settled(self) -> tuple[mc.ClientOptions, str]:
         """The checked connection options and the full model id, made once per field state."""
-        options, full_model = self._options, self._full_model
-        if options is None or full_model is None:
-            full_model = self._full_model = mc.resolve_model(self.model, self._family)
-            options = self._options = mc.ClientOptions.from_settings(self.__dict__)
-        return options, full_model
+        full_model = mc.resolve_model(self.model, self._family)
+        return mc.ClientOptions.from_settings(self.__dict__), full_model
+
+    def _settle(self) -> tuple[mc.ClientOptions, str]:
+        return self._settled
+
+    def _forget_derived(self) -> None:
+        for name in self._DERIVED:
+            self.__dict__.pop(name, None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name in type(self).model_fields:
-            self._options = self._full_model = None
+            self.__dict__.pop("_settled", None)
 
     def __copy__(self) -> Self:
         # model_copy(update=...) copies, then writes the new values straight into __dict__:
         # the copy derives its settings afresh and gets clients of its own.
         copied = super().__copy__()
-        copied._clients = mc.ClientCache()
-        copied._options = copied._full_model = None
+        copied._forget_derived()
         return copied
 
     def _resolve_model_profile(self) -> ModelProfile | None:
@@ -301,12 +308,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         fields = dict(state["__dict__"])
         fields["http_client"] = None
         fields["http_async_client"] = None
+        for name in self._DERIVED:
+            fields.pop(name, None)
         state["__dict__"] = fields
-        state["__pydantic_private__"] = {
-            "_clients": mc.ClientCache(),
-            "_options": None,
-            "_full_model": None,
-        }
         return state
 
     # -- request building ------------------------------------------------------------------

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -24,7 +25,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index_instrumentation import get_dispatcher
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from typing_extensions import Self
 
 from llama_index_memories._convert import (
@@ -237,10 +238,9 @@ class MemoriesMultiModal(
         default=None, gt=0, description="Overrides the catalog's context window."
     )
 
-    _clients: ClientCache = PrivateAttr(default_factory=ClientCache)
-    # Derived from the fields when first needed and forgotten when one is set (see
-    # __setattr__ and __copy__), so a changed setting takes effect at the next call.
-    _options: ClientOptions | None = PrivateAttr(default=None)
+    # _clients and _options are cached properties: made when first needed, forgotten when a
+    # field is set (__setattr__), on copy (__copy__) and on pickling (__getstate__).
+    _DERIVED: ClassVar[tuple[str, ...]] = ("_clients", "_options")
 
     # -- construction -----------------------------------------------------------------------
 
@@ -327,25 +327,37 @@ class MemoriesMultiModal(
             return os.environ.get(API_KEY_ENV) or None
         return value
 
-    def _settle(self) -> ClientOptions:
+    @cached_property
+    def _clients(self) -> ClientCache:
+        return ClientCache()
+
+    @cached_property
+    def _options(self) -> ClientOptions:
         """The checked connection options, made once per field state."""
-        options = self._options
-        if options is None:
-            options = self._options = ClientOptions.from_settings(self.__dict__)
-        return options
+        return ClientOptions.from_settings(self.__dict__)
+
+    def _settle(self) -> ClientOptions:
+        return self._options
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name in type(self).model_fields:
-            self._options = None
+            self.__dict__.pop("_options", None)
 
     def __copy__(self) -> Self:
         # model_copy() and copy.copy() would share the original's clients; a copy with other
         # settings would then replace the shared pool on every alternating call.
         copied = super().__copy__()
-        copied._clients = ClientCache()
-        copied._options = None
+        for name in self._DERIVED:
+            copied.__dict__.pop(name, None)
         return copied
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # Open connection pools cannot cross a process boundary: the unpickled model (Ray,
+        # Dask, multiprocessing) builds its own on first use.
+        state = dict(super().__getstate__())
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k not in self._DERIVED}
+        return state
 
     @classmethod
     def class_name(cls) -> str:

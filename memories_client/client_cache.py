@@ -64,6 +64,8 @@ class ClientCache:
     ) -> MemoriesClient:
         """The sync client for these options (built on first use, rebuilt if they changed)."""
         cached = self._sync
+        if cached is not None and cached[1] is http_client and cached[0] is options:
+            return cached[2]  # the common case: the model's options object itself, unchanged
         if cached is not None and cached[1] is http_client and cached[0] == options:
             return cached[2]
         with self._lock:
@@ -82,6 +84,8 @@ class ClientCache:
     ) -> AsyncMemoriesClient:
         """The async client for these options; it keeps one pool per running event loop."""
         cached = self._async
+        if cached is not None and cached[1] is http_client and cached[0] is options:
+            return cached[2]
         if cached is not None and cached[1] is http_client and cached[0] == options:
             return cached[2]
         with self._lock:
@@ -120,7 +124,9 @@ class ClosesPooledClients:
     """
 
     if TYPE_CHECKING:
-        _clients: ClientCache
+
+        @property
+        def _clients(self) -> ClientCache: ...
 
     def close(self) -> None:
         """Close the pooled sync connections (a caller-supplied ``http_client`` stays open)."""

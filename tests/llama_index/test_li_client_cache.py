@@ -8,6 +8,7 @@ import json
 import socket
 import time
 
+import httpx
 from llama_index.core.llms import ChatMessage
 from loopback import LoopbackServer, chunk, gemini_completion
 
@@ -56,11 +57,14 @@ def test_changing_a_field_mid_stream_does_not_cut_the_stream() -> None:
     assert rest[-1].message.content == "first second"
 
 
-def test_a_replaced_client_is_closed_once_nothing_uses_it() -> None:
+def test_a_replaced_client_is_closed_once_nothing_uses_it(
+    httpx_pools_built: list[object],
+) -> None:
     with Emulator() as emu:
         llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
         llm.chat(HI)
-        old = llm._sync_client().http_client
+        (old,) = httpx_pools_built
+        assert isinstance(old, httpx.Client)
         llm.timeout = 30.0
         llm.chat(HI)
         gc.collect()
