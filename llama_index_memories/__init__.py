@@ -8,8 +8,9 @@ Example:
     >>> from memories_client.emulator import Emulator
     >>> with Emulator() as emu:
     ...     llm = MemoriesMultiModal(api_key="sk-test", base_url=emu.base_url)
-    ...     print(llm.complete("Say hi").text)  # doctest: +ELLIPSIS
-    Emulated answer from gemini:gemini-2.5-flash: I received 1 text part(s)...
+    ...     answer = llm.complete("Say hi")
+    >>> bool(answer.text), answer.raw["usage"]["total_tokens"] > 0
+    (True, True)
 """
 
 from __future__ import annotations

@@ -92,8 +92,8 @@ class ChatEntryPoints:
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     r = asyncio.run(llm.achat([ChatMessage(role="user", content="Hi")]))
-            >>> r.message.content.startswith("Emulated answer")
-            True
+            >>> bool(r.message.content), r.raw["usage"]["total_tokens"] > 0
+            (True, True)
         """
         return await self._achat(messages, **kwargs)
 
@@ -187,7 +187,7 @@ class ChatEntryPoints:
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     last = list(llm.stream_complete("Say hi"))[-1]
-            >>> last.text.startswith("Emulated answer"), "usage" in last.raw
+            >>> bool(last.text), "usage" in last.raw
             (True, True)
         """
         return stream_chat_to_completion_decorator(self._stream_chat)(prompt, **kwargs)
@@ -207,7 +207,7 @@ class ChatEntryPoints:
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     deltas = asyncio.run(main(llm))
-            >>> "".join(deltas).startswith("Emulated answer")
+            >>> len(deltas) > 1 and all(isinstance(d, str) for d in deltas)
             True
         """
         return await astream_chat_to_completion_decorator(self._astream_chat)(prompt, **kwargs)

@@ -163,10 +163,8 @@ class MemoriesMultiModal(
         ...     answer = llm.chat([ChatMessage(role="user", blocks=[
         ...         VideoBlock(url="https://storage.googleapis.com/bucket/clip.mp4"),
         ...         TextBlock(text="What happens in this clip?")])])
-        >>> print(answer.message.content)  # doctest: +ELLIPSIS
-        Emulated answer from gemini:gemini-2.5-flash: I received 1 text part(s), 0 image(s), 1 v...
-        >>> answer.raw["usage"]["prompt_tokens"] > 1000
-        True
+        >>> isinstance(answer.message.content, str), answer.raw["usage"]["prompt_tokens"] > 1000
+        (True, True)
     """
 
     model: str = Field(

@@ -47,11 +47,11 @@ class AsyncMemoriesClient(_BaseClient):
         ...     async with AsyncMemoriesClient(api_key="k", base_url=url) as client:
         ...         req = ChatRequest(model="nova:us.amazon.nova-lite-v1:0",
         ...                           messages=[Message.user("hi")])
-        ...         return "".join([c.text async for c in client.stream(req)])
+        ...         return [c async for c in client.stream(req)]
         >>> with Emulator() as emu:
-        ...     text = asyncio.run(main(emu.base_url))
-        >>> text.startswith("Emulated answer")
-        True
+        ...     chunks = asyncio.run(main(emu.base_url))
+        >>> chunks[-1].done, chunks[-1].usage.total_tokens > 0
+        (True, True)
     """
 
     def __init__(
