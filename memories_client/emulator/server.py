@@ -27,14 +27,9 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from memories_client.emulator.app import (
-    DEFAULT_MAX_RECORDED,
-    EmulatorApp,
-    EmulatorState,
-    RecordedRequest,
-    create_app,
-)
+from memories_client.emulator.app import EmulatorApp, create_app
 from memories_client.emulator.faults import parse_fault
+from memories_client.emulator.state import DEFAULT_MAX_RECORDED, EmulatorState, RecordedRequest
 
 __all__ = ["Emulator"]
 

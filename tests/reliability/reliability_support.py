@@ -353,10 +353,12 @@ def emulator_verdict(request: httpx.Request, body: bytes | None = None) -> str |
     """The emulator's own validation of a captured request, in-process: None if accepted.
 
     Runs exactly the checks the emulator's chat endpoint runs after fault injection:
-    authentication header present, JSON content type, JSON body, then ``_validate`` (model,
+    authentication header present, JSON content type, JSON body, then ``validate_request`` (model,
     messages, parts, ranges, metadata) for the endpoint kind of the request's path.
     """
-    from memories_client.emulator.app import API_PREFIX, CHAT_PATHS, ApiError, _validate
+    from memories_client.emulator.app import API_PREFIX, CHAT_PATHS
+    from memories_client.emulator.checks import ApiError
+    from memories_client.emulator.validation import validate_request
 
     path = request.url.path
     if path.startswith(API_PREFIX):
@@ -375,7 +377,7 @@ def emulator_verdict(request: httpx.Request, body: bytes | None = None) -> str |
     except ValueError:
         return "400 request body is not valid JSON"
     try:
-        _validate(data, kind, body)
+        validate_request(data, kind, body)
     except ApiError as exc:
         return f"{exc.status} {exc.message}"
     return None

@@ -1,0 +1,298 @@
+"""Checks of a request's ``messages``: roles, content parts, media references and tool traffic.
+
+Example:
+    >>> check_messages([{"role": "user", "content": [{"type": "text", "text": "Hi"}]}],
+    ...                family="gemini", kind="vu").question
+    'Hi'
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from memories_client.emulator.answers import MediaCounts
+from memories_client.emulator.checks import SHAPES, bad
+
+__all__ = ["Conversation", "check_messages"]
+
+_EMPTY_INPUT = "Model input cannot be empty"
+_NO_VIDEO_ON_IU = "video input is not supported on the image understanding endpoint; use /vu"
+_NO_BASE64_VIDEO = "video does not support base64; pass a public URL"
+_MIME = re.compile(r"^[A-Za-z0-9][\w.+-]*/[\w.+-]+$")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_DATA_URI = re.compile(r"^data:(?P<mime>[^;,]*)(?P<params>(?:;[^;,]*)*),(?P<data>.*)$", re.DOTALL)
+
+
+def _text_parts(content: Any, where: str, role: str) -> list[str]:
+    """Text of a system / assistant message: a string or an array of text parts."""
+    if isinstance(content, str):
+        return [content]
+    if isinstance(content, list):
+        texts: list[str] = []
+        for j, part in enumerate(content):
+            if (
+                not isinstance(part, dict)
+                or part.get("type") != "text"
+                or not isinstance(part.get("text"), str)
+            ):
+                raise bad(
+                    f'{where}.content[{j}] must be a text part {{"type": "text", "text": "..."}} '
+                    f"in {role} messages"
+                )
+            texts.append(part["text"])
+        return texts
+    raise bad(f"{where}.content must be a string or an array of text parts")
+
+
+def _check_base64(payload: str, where: str) -> None:
+    compact = re.sub(r"\s+", "", payload)
+    try:
+        decoded = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if not decoded:
+        raise bad(
+            f"{where}: invalid base64 data (expected an http(s):// or gs:// URL, "
+            "a data:<mime>;base64,... URI, or base64)"
+        )
+
+
+def _check_source(value: Any, where: str, *, video: bool, family: str) -> str | None:
+    """Check a media reference (URL, data URI or raw base64).
+
+    Returns:
+        The media type named by a data URI, if any.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise bad(f"{where} must be a non-empty string")
+    lowered = value.lower()
+    if lowered.startswith(("http://", "https://", "gs://")):
+        if not urlsplit(value).netloc:
+            raise bad(f"{where} is not a valid URL: {value[:80]!r}")
+        return None
+    data_mime: str | None = None
+    payload = value
+    if lowered.startswith("data:"):
+        match = _DATA_URI.match(value)
+        if match is None or ";base64" not in match["params"].lower():
+            raise bad(f"{where}: a data URI must be base64-encoded (data:<mime>;base64,<data>)")
+        data_mime, payload = match["mime"].lower() or None, match["data"]
+    elif (scheme := _SCHEME.match(value)) is not None:
+        raise bad(
+            f"{where}: unsupported URL scheme {scheme[1]!r}; pass an http(s):// or gs:// URL "
+            "or base64 data"
+        )
+    # Gemini's docs: "video does not support base64". Nova's docs allow base64 video.
+    if family == "gemini" and (video or (data_mime or "").startswith("video/")):
+        raise bad(_NO_BASE64_VIDEO)
+    _check_base64(payload, where)
+    return data_mime
+
+
+@dataclass(slots=True)
+class Conversation:
+    """What the answer needs from a valid ``messages`` array.
+
+    Attributes:
+        counts: Parts over all user messages.
+        texts: Every text of every message, in order.
+        question: The text of the last user message.
+        tool_result: Content of the last message when it is a ``tool`` message, else ``None``.
+        has_tool_traffic: True if any assistant tool call or tool result was sent.
+
+    Example:
+        >>> Conversation(MediaCounts(texts=1), ["Hi"], "Hi", None, False).question
+        'Hi'
+    """
+
+    counts: MediaCounts
+    texts: list[str]
+    question: str
+    tool_result: str | None
+    has_tool_traffic: bool
+
+
+_PART_TYPES = {"gemini": ("text", "input_file"), "nova": ("text", "image_url", "video_url")}
+"""Content part types each dialect accepts in user messages."""
+
+
+def _gemini_file(part: Mapping[str, Any], at: str, *, family: str, kind: str) -> str:
+    """Check an ``input_file`` part; return its kind (image, video or document)."""
+    mime = part.get("mime_type")
+    if not isinstance(mime, str) or not _MIME.match(mime):
+        raise bad(f"{at}.mime_type must be a MIME type such as image/jpeg or video/mp4")
+    is_video = mime.lower().startswith("video/")
+    if is_video and kind == "iu":
+        raise bad(_NO_VIDEO_ON_IU)
+    _check_source(part.get("file_uri"), f"{at}.file_uri", video=is_video, family=family)
+    return "video" if is_video else "image" if mime.lower().startswith("image/") else "document"
+
+
+def _nova_media(part: Mapping[str, Any], key: str, at: str, *, family: str, kind: str) -> str:
+    """Check an ``image_url`` / ``video_url`` part; return its kind (image or video)."""
+    if key == "video_url" and kind == "iu":
+        raise bad(_NO_VIDEO_ON_IU)
+    value = part.get(key)
+    # The docs do not say whether image_url is a string or {"url": ...}; both are accepted.
+    url = value.get("url") if isinstance(value, dict) else value
+    if not isinstance(url, str):
+        raise bad(f'{at}.{key} must be an object {{"url": "..."}} or a string')
+    where = f"{at}.{key}.url" if isinstance(value, dict) else f"{at}.{key}"
+    data_mime = _check_source(url, where, video=key == "video_url", family=family)
+    expected = "video/" if key == "video_url" else "image/"
+    if data_mime is not None and not data_mime.startswith(expected):
+        raise bad(f"{where}: data URI media type {data_mime!r} does not fit {key}")
+    return "video" if key == "video_url" else "image"
+
+
+def _user_content(
+    content: Any, where: str, *, family: str, kind: str
+) -> tuple[list[str], MediaCounts]:
+    """Check a user message's content; return its texts and part counts."""
+    shape = SHAPES[family]
+    if isinstance(content, str):
+        # Observed on the real service: Gemini on /vu drops a bare-string user content.
+        if (family == "gemini" and kind == "vu") or not content.strip():
+            raise bad(_EMPTY_INPUT)
+        return [content], MediaCounts(texts=1)
+    if not isinstance(content, list):
+        raise bad(f"{where}.content must be a string or an array of content parts")
+    texts: list[str] = []
+    media = {"image": 0, "video": 0, "document": 0}
+    for j, part in enumerate(content):
+        at = f"{where}.content[{j}]"
+        if not isinstance(part, dict) or not isinstance(part.get("type"), str):
+            raise bad(f"{at} must be an object with a string 'type'")
+        part_type = part["type"]
+        if part_type not in _PART_TYPES[shape]:
+            accepted = ", ".join(repr(t) for t in _PART_TYPES[shape])
+            raise bad(
+                f"{at}: unsupported content part type {part_type!r}; "
+                f"{family} models accept {accepted}"
+            )
+        if part_type == "text":
+            if not isinstance(part.get("text"), str):
+                raise bad(f"{at}.text must be a string")
+            texts.append(part["text"])
+        elif part_type == "input_file":
+            media[_gemini_file(part, at, family=family, kind=kind)] += 1
+        else:
+            media[_nova_media(part, part_type, at, family=family, kind=kind)] += 1
+    if not any(text.strip() for text in texts) and not sum(media.values()):
+        raise bad(_EMPTY_INPUT)
+    return texts, MediaCounts(len(texts), media["image"], media["video"], media["document"])
+
+
+def _tool_calls(value: Any, where: str) -> list[str]:
+    """Validate an assistant message's OpenAI-shaped ``tool_calls``; return their ids."""
+    if not isinstance(value, list) or not value:
+        raise bad(f"{where}.tool_calls must be a non-empty array")
+    ids: list[str] = []
+    for k, call in enumerate(value):
+        at = f"{where}.tool_calls[{k}]"
+        if not isinstance(call, dict):
+            raise bad(f"{at} must be an object")
+        if not isinstance(call.get("id"), str) or not call["id"]:
+            raise bad(f"{at}.id must be a non-empty string")
+        if call.get("type") != "function":
+            raise bad(f"{at}.type must be 'function'")
+        function = call.get("function")
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise bad(f"{at}.function must be an object with a string 'name'")
+        arguments = function.get("arguments")
+        if not isinstance(arguments, str):
+            raise bad(f"{at}.function.arguments must be a JSON string")
+        try:
+            json.loads(arguments)
+        except ValueError:
+            raise bad(f"{at}.function.arguments is not valid JSON") from None
+        ids.append(call["id"])
+    return ids
+
+
+def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
+    """Check ``messages`` for a model of ``family`` on endpoint ``kind`` (``vu`` or ``iu``).
+
+    Raises:
+        ApiError: The first rule the messages break, naming the message and part.
+
+    Example:
+        >>> check_messages([{"role": "user", "content": "Hi"}], family="nova", kind="vu").texts
+        ['Hi']
+    """
+    if messages is None:
+        raise bad("messages is required")
+    if not isinstance(messages, list):
+        raise bad("messages must be an array")
+    if not messages:
+        raise bad("messages must be a non-empty array")
+    shape = SHAPES[family]
+    roles = ("system", "user", "assistant") + (("tool",) if shape == "nova" else ())
+    counts = MediaCounts()
+    texts: list[str] = []
+    question: str | None = None
+    call_ids: set[str] = set()
+    tool_traffic = False
+    tool_result: str | None = None
+    for i, message in enumerate(messages):
+        where = f"messages[{i}]"
+        if not isinstance(message, dict):
+            raise bad(f"{where} must be an object")
+        role = message.get("role")
+        if role not in roles:
+            raise bad(f"{where}.role must be one of {', '.join(roles)}; got {role!r}")
+        content = message.get("content")
+        tool_result = None
+        if role == "user":
+            if content is None:
+                raise bad(f"{where}.content is required")
+            parts, found = _user_content(content, where, family=family, kind=kind)
+            texts += parts
+            question = " ".join(parts)
+            counts = MediaCounts(
+                counts.texts + found.texts,
+                counts.images + found.images,
+                counts.videos + found.videos,
+                counts.documents + found.documents,
+            )
+        elif role == "system":
+            if content is None:
+                raise bad(f"{where}.content is required")
+            texts += _text_parts(content, where, role)
+        elif role == "assistant":
+            calls = message.get("tool_calls")
+            if calls is not None:
+                if shape != "nova":
+                    raise bad(f"{where}.tool_calls are only supported by nova models")
+                call_ids.update(_tool_calls(calls, where))
+                tool_traffic = True
+                if content not in (None, ""):
+                    texts += _text_parts(content, where, role)
+            elif content is None:
+                raise bad(f"{where}.content is required")
+            else:
+                texts += _text_parts(content, where, role)
+        else:  # tool
+            call_id = message.get("tool_call_id")
+            if not isinstance(call_id, str) or not call_id:
+                raise bad(f"{where}.tool_call_id must be a non-empty string")
+            if call_id not in call_ids:
+                raise bad(
+                    f"{where}.tool_call_id {call_id!r} does not match any earlier assistant "
+                    "tool call"
+                )
+            if not isinstance(content, str):
+                raise bad(f"{where}.content must be a string (the tool's result)")
+            texts.append(content)
+            tool_traffic = True
+            tool_result = content
+    if question is None:
+        raise bad(_EMPTY_INPUT)
+    return Conversation(counts, texts, question, tool_result, tool_traffic)
