@@ -10,8 +10,12 @@ of the same shape is one too.
 from __future__ import annotations
 
 import abc
+import asyncio
 import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 from memories_client.errors import APITimeoutError, MemoriesAPIError
@@ -101,6 +105,23 @@ class BaseUploader(abc.ABC):
 
     def __init__(self, *, cache: UploadCache | None = None) -> None:
         self.cache: UploadCache = cache if cache is not None else MemoryUploadCache()
+        # One upload per content at a time: a second caller with the same file (two sources
+        # naming one file, loaded concurrently) waits for the first and takes its URL.
+        self._guard = threading.Lock()
+        self._inflight: dict[str, threading.Lock] = {}
+        self._ainflight: dict[tuple[int, str], asyncio.Lock] = {}
+
+    @contextmanager
+    def _one_at_a_time(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock = self._inflight.setdefault(key, threading.Lock())
+        with lock:
+            yield
+
+    def _alock(self, key: str) -> asyncio.Lock:
+        # asyncio locks belong to one event loop: keyed by the running loop too.
+        with self._guard:
+            return self._ainflight.setdefault((id(asyncio.get_running_loop()), key), asyncio.Lock())
 
     @property
     @abc.abstractmethod
@@ -136,11 +157,13 @@ class BaseUploader(abc.ABC):
         src = upload_source(source, mime_type)
         digest = src.sha256()
         key = f"{self.cache_namespace}#{digest}"
-        url = self.cache.get(key)
-        if url is None:
-            url, expires_at = self._upload(src, digest, progress)
-            self.cache.put(key, url, expires_at)
-        elif progress is not None:
+        with self._one_at_a_time(key):
+            url = self.cache.get(key)
+            if url is None:
+                url, expires_at = self._upload(src, digest, progress)
+                self.cache.put(key, url, expires_at)
+                return url
+        if progress is not None:
             progress(src.size, src.size)  # nothing to send: report it done
         return url
 
@@ -155,11 +178,13 @@ class BaseUploader(abc.ABC):
         src = upload_source(source, mime_type)
         digest = await src.asha256()
         key = f"{self.cache_namespace}#{digest}"
-        url = self.cache.get(key)
-        if url is None:
-            url, expires_at = await self._aupload(src, digest, progress)
-            self.cache.put(key, url, expires_at)
-        elif progress is not None:
+        async with self._alock(key):
+            url = self.cache.get(key)
+            if url is None:
+                url, expires_at = await self._aupload(src, digest, progress)
+                self.cache.put(key, url, expires_at)
+                return url
+        if progress is not None:
             progress(src.size, src.size)
         return url
 
