@@ -22,6 +22,7 @@ import psutil
 import startup
 import streaming
 import throughput
+import uploads
 from _report import Section, table, verdict
 
 MODULES = {
@@ -30,6 +31,7 @@ MODULES = {
     "memory": memory,
     "streaming": streaming,
     "startup": startup,
+    "uploads": uploads,
 }
 ADVICE = {
     "overhead": _advice.OVERHEAD,
