@@ -1013,16 +1013,15 @@ def _duration_of(source: VideoSource) -> float | None:
 
 
 class _Progress:
-    """An optional tqdm bar over videos (and one over bytes while an upload runs)."""
+    """An optional tqdm bar over videos; uploads show their progress in its postfix."""
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.bar: Any = None
-        self._tqdm: Any = None
         self.failed = 0
         if not enabled:
             return
         try:
-            from tqdm.auto import tqdm
+            from tqdm import tqdm
         except ImportError:
             warnings.warn(
                 "show_progress=True needs tqdm (pip install tqdm); loading without a progress bar",
@@ -1030,27 +1029,19 @@ class _Progress:
                 stacklevel=4,
             )
             return
-        self._tqdm = tqdm
         self.bar = tqdm(total=total, unit="video", desc="videos")
 
     def upload_bar(self, label: str) -> Callable[[int, int], None] | None:
-        if self._tqdm is None:
+        bar = self.bar
+        if bar is None:
             return None
-        state: dict[str, Any] = {}
+        name = Path(label).name
 
         def progress(sent: int, total: int) -> None:
-            bar = state.get("bar")
-            if bar is None:
-                bar = state["bar"] = self._tqdm(
-                    total=total,
-                    unit="B",
-                    unit_scale=True,
-                    desc=f"upload {Path(label).name}",
-                    leave=False,
-                )
-            bar.update(sent - bar.n)
-            if sent >= total:
-                bar.close()
+            # One line for everything: a second bar would need cursor moves that logs and
+            # saved notebook outputs show as garbage.
+            done = sent >= total
+            bar.set_postfix_str("" if done else f"uploading {name} {100 * sent // total}%")
 
         return progress
 
