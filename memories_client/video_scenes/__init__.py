@@ -31,7 +31,6 @@ Example:
 from __future__ import annotations
 
 from memories_client.video_scenes.calls import (
-    VIDEO_BOOKKEEPING_KEYS,
     AnswerTruncatedError,
     SceneAnswer,
     SceneAsker,
@@ -51,7 +50,12 @@ from memories_client.video_scenes.options import (
     plan_windows,
 )
 from memories_client.video_scenes.run import adescribe_videos, describe_videos
-from memories_client.video_scenes.sources import VideoSource, probe_duration, video_sources
+from memories_client.video_scenes.sources import (
+    VIDEO_BOOKKEEPING_KEYS,
+    VideoSource,
+    probe_duration,
+    video_sources,
+)
 
 __all__ = [
     "DEFAULT_ANSWER_TOKENS",

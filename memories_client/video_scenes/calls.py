@@ -10,7 +10,6 @@ from memories_client.errors import ModelError
 from memories_client.types import MediaPart, Usage
 
 __all__ = [
-    "VIDEO_BOOKKEEPING_KEYS",
     "AnswerTruncatedError",
     "SceneAnswer",
     "SceneAsker",
@@ -20,22 +19,6 @@ __all__ = [
     "VideoRecord",
     "VideoResult",
 ]
-
-
-VIDEO_BOOKKEEPING_KEYS = frozenset(
-    {
-        "video_id",
-        "scene_index",
-        "model",
-        "input_tokens",
-        "output_tokens",
-        "total_tokens",
-        "cost_usd",
-        "windows",
-    }
-)
-"""Record metadata for bookkeeping (ids, tokens, cost): useful to filter and total, noise to an
-embedding or a prompt. LlamaIndex documents hide them from both."""
 
 
 class VideoLoadWarning(UserWarning):

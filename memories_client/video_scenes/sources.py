@@ -14,30 +14,36 @@ from typing import Any, BinaryIO
 from memories_client.errors import MemoriesInputError
 
 __all__ = [
+    "VIDEO_BOOKKEEPING_KEYS",
     "VideoSource",
     "probe_duration",
     "video_sources",
 ]
 
 
-_RESERVED_KEYS = frozenset(
+VIDEO_BOOKKEEPING_KEYS = frozenset(
     {
-        "source",
         "video_id",
-        "kind",
-        "start_s",
-        "end_s",
         "scene_index",
         "model",
         "input_tokens",
         "output_tokens",
         "total_tokens",
         "cost_usd",
-        "title",
-        "duration_s",
         "windows",
     }
 )
+"""Record metadata for bookkeeping (ids, tokens, cost): useful to filter and total, noise to an
+embedding or a prompt. LlamaIndex documents hide them from both."""
+_RESERVED_KEYS = VIDEO_BOOKKEEPING_KEYS | {
+    "source",
+    "kind",
+    "start_s",
+    "end_s",
+    "title",
+    "duration_s",
+}
+"""Every metadata key the loader sets: a source's own metadata may not use them."""
 
 
 @dataclass(frozen=True, slots=True)
