@@ -97,7 +97,9 @@ from memories_client.uploads import (
     Uploader,
     UploadError,
     UploadTimeoutError,
+    aupload_local_videos,
     avideo_part,
+    upload_local_videos,
     video_part,
 )
 from memories_client.video_scenes import (
@@ -191,6 +193,7 @@ __all__ = [
     "VideoSource",
     "__version__",
     "adescribe_videos",
+    "aupload_local_videos",
     "avideo_part",
     "check_connection_settings",
     "check_sampling",
@@ -215,6 +218,7 @@ __all__ = [
     "strip_json_fences",
     "to_gemini_schema",
     "try_estimate_cost",
+    "upload_local_videos",
     "video_part",
     "video_sources",
 ]

@@ -11,6 +11,8 @@ SHA-256.
 * :class:`MemoryUploadCache` (default) and :class:`FileUploadCache` (survives restarts).
 * :func:`video_part` / :func:`avideo_part`: a video part from a URL, path, bytes or data URI,
   uploading local content; what the framework layers call.
+* :func:`upload_local_videos` / :func:`aupload_local_videos`: a request with its inline videos
+  uploaded and sent by URL; the hook a chat model runs before sending when it has an uploader.
 
 Example:
     >>> import pathlib, tempfile
@@ -46,8 +48,10 @@ from memories_client.uploads.memories import MemoriesAssetUploader, UploadedAsse
 from memories_client.uploads.parts import (
     INLINE_VIDEO_LIMIT,
     VideoSourceLike,
+    aupload_local_videos,
     avideo_part,
     is_local,
+    upload_local_videos,
     video_part,
 )
 from memories_client.uploads.s3 import S3Uploader
@@ -69,8 +73,10 @@ __all__ = [
     "UploadedAsset",
     "Uploader",
     "VideoSourceLike",
+    "aupload_local_videos",
     "avideo_part",
     "is_local",
+    "upload_local_videos",
     "upload_source",
     "video_part",
 ]

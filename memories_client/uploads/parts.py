@@ -12,15 +12,24 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from dataclasses import replace
 
 from memories_client.catalog import FAMILIES
 from memories_client.errors import MemoriesInputError
 from memories_client.media import media_from_bytes, media_from_path, media_from_url
-from memories_client.types import MediaPart
+from memories_client.types import ChatRequest, MediaPart
 from memories_client.uploads._source import ProgressCallback, upload_source
 from memories_client.uploads.base import Uploader, UploadSourceLike
 
-__all__ = ["INLINE_VIDEO_LIMIT", "VideoSourceLike", "avideo_part", "is_local", "video_part"]
+__all__ = [
+    "INLINE_VIDEO_LIMIT",
+    "VideoSourceLike",
+    "aupload_local_videos",
+    "avideo_part",
+    "is_local",
+    "upload_local_videos",
+    "video_part",
+]
 
 INLINE_VIDEO_LIMIT = 25 * 1024 * 1024
 """Largest local video sent inline (base64) when no uploader is set: Amazon Bedrock's limit for
@@ -189,3 +198,69 @@ def is_local(source: object) -> bool:
     if isinstance(source, str):
         return source[:5].lower() == "data:"
     return isinstance(source, (os.PathLike, bytes, bytearray, memoryview))
+
+
+def _local_videos(request: ChatRequest) -> list[tuple[int, int, MediaPart]]:
+    return [
+        (m, p, part)
+        for m, message in enumerate(request.messages)
+        for p, part in enumerate(message.parts)
+        if isinstance(part, MediaPart) and part.kind == "video" and part.is_inline
+    ]
+
+
+def _with_parts(
+    request: ChatRequest, found: list[tuple[int, int, MediaPart]], parts: list[MediaPart]
+) -> ChatRequest:
+    messages = list(request.messages)
+    for (m, p, _), part in zip(found, parts, strict=True):
+        message = messages[m]
+        new_parts = list(message.parts)
+        new_parts[p] = part
+        messages[m] = replace(message, parts=tuple(new_parts))
+    return request.replace(messages=messages)
+
+
+def upload_local_videos(request: ChatRequest, uploader: Uploader | None) -> ChatRequest:
+    """``request`` with its inline videos uploaded and sent by URL (unchanged without any).
+
+    The hook a chat model calls before sending when it has an uploader: a video given as bytes,
+    base64 or a file (which the message converters hold inline) goes through ``uploader``, and the
+    part then carries the URL it returns. Images and documents stay inline.
+
+    Example:
+        >>> from memories_client import ChatRequest, Message, media_from_url
+        >>> request = ChatRequest(model="gemini:gemini-2.5-flash",
+        ...                       messages=[Message.user("Hi", media_from_url("https://x.test/a.mp4"))])
+        >>> upload_local_videos(request, None) is request
+        True
+    """
+    found = _local_videos(request)
+    if not found or uploader is None:
+        return request
+    uploaded = []
+    for _, _, part in found:
+        data = base64.b64decode(part.b64_text())
+        uploaded.append(media_from_url(uploader.upload(data, part.mime_type), part.mime_type))
+    return _with_parts(request, found, uploaded)
+
+
+async def aupload_local_videos(request: ChatRequest, uploader: Uploader | None) -> ChatRequest:
+    """Async :func:`upload_local_videos` (uploads run through ``uploader.aupload``).
+
+    Example:
+        >>> import asyncio
+        >>> from memories_client import ChatRequest, Message
+        >>> request = ChatRequest(model="gemini:gemini-2.5-flash", messages=[Message.user("Hi")])
+        >>> asyncio.run(aupload_local_videos(request, None)) is request
+        True
+    """
+    found = _local_videos(request)
+    if not found or uploader is None:
+        return request
+    uploaded = []
+    for _, _, part in found:
+        data = base64.b64decode(part.b64_text())
+        url = await uploader.aupload(data, part.mime_type)
+        uploaded.append(media_from_url(url, part.mime_type))
+    return _with_parts(request, found, uploaded)

@@ -211,3 +211,29 @@ def test_the_direct_upload_and_download_endpoints(emu: Emulator, tmp_path: Path)
     assert got.content == path.read_bytes()
     missing = httpx.get(f"{emu.base_url}/re_000000000000000000/metadata", headers=headers)
     assert missing.status_code == 404 and missing.json()["failed"] is True
+
+
+def test_upload_local_videos_sends_inline_video_by_url(emu: Emulator, tmp_path: Path) -> None:
+    """The hook for chat models: inline video in a request is uploaded, images stay inline."""
+    path = clip(tmp_path, size=5000)
+    png = bytes.fromhex("89504e470d0a1a0a") + bytes(32)
+    request = mc.ChatRequest(
+        model="gemini:gemini-2.5-flash",
+        messages=[
+            mc.Message.system("Be brief."),
+            mc.Message.user("What?", mc.media_from_path(path), mc.media_from_bytes(png)),
+        ],
+    )
+    with pytest.raises(mc.MemoriesInputError, match="base64"):  # Gemini refuses inline video
+        mc.MemoriesClient(api_key="k", base_url=emu.base_url).prepare(request)
+    up = uploader(emu)
+    sent = mc.upload_local_videos(request, up)
+    video, image = sent.messages[1].media
+    assert video.url is not None and video.mime_type == "video/mp4" and image.is_inline
+    assert httpx.get(video.url).content == path.read_bytes()
+    assert mc.upload_local_videos(request, None) is request
+    again = asyncio.run(mc.aupload_local_videos(request, up))
+    assert again.messages[1].media[0].url == video.url  # cached: uploaded once
+    assert len(emu.app.upload_store.assets) == 1
+    with mc.MemoriesClient(api_key="k", base_url=emu.base_url) as client:
+        assert "1 video(s)" in client.chat(sent).text
