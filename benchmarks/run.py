@@ -23,6 +23,7 @@ import psutil
 import startup
 import streaming
 import throughput
+import uploads
 from _report import Section, table, verdict
 
 MODULES = {
@@ -32,6 +33,7 @@ MODULES = {
     "streaming": streaming,
     "startup": startup,
     "inline": inline,
+    "uploads": uploads,
 }
 ADVICE = {
     "overhead": _advice.OVERHEAD,

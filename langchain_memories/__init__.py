@@ -4,6 +4,7 @@
   output; thinking budget).
 * :class:`ChatMemoriesNova`: Amazon Nova models (video, images; tool calling).
 * :func:`get_memories_callback`: request, token and dollar totals per model.
+* :class:`MemoriesVideoLoader`: videos into timestamped scene ``Document`` objects for RAG.
 * Error classes that are both ``memories_client`` errors and langchain-core ``Model*Error``s.
 
 Example:
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     )
     from langchain_memories.gemini import ChatMemoriesGemini
     from langchain_memories.nova import ChatMemoriesNova
+    from langchain_memories.video_loader import MemoriesVideoLoader
 
 __all__ = [
     "ChatMemoriesGemini",
@@ -62,6 +64,7 @@ __all__ = [
     "MemoriesServerError",
     "MemoriesStreamInterruptedError",
     "MemoriesTimeoutError",
+    "MemoriesVideoLoader",
     "ModelUsage",
     "get_memories_callback",
 ]
@@ -74,6 +77,7 @@ _LAZY = {
     "ChatMemoriesNova": "nova",
     "MemoriesCallbackHandler": "callbacks",
     "ModelUsage": "callbacks",
+    "MemoriesVideoLoader": "video_loader",
     "get_memories_callback": "callbacks",
     **{name: "_errors" for name in __all__ if name.endswith("Error")},
 }

@@ -2,6 +2,7 @@
 
 :class:`MemoriesMultiModal` understands text, images, video and (Gemini) PDFs through Gemini and
 Nova models, for query engines, chat engines, agents and structured-output programs.
+:class:`MemoriesVideoReader` reads videos into timestamped scene ``Document`` objects for indexes.
 
 Example:
     >>> from llama_index_memories import MemoriesMultiModal
@@ -20,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from llama_index_memories.base import DEFAULT_MODEL, DEFAULT_NUM_OUTPUT, MemoriesMultiModal
+    from llama_index_memories.video_reader import MemoriesVideoReader
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
+__all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal", "MemoriesVideoReader"]
+_MODULES = {"MemoriesVideoReader": "video_reader"}
 
 
 def __getattr__(name: str) -> Any:
@@ -34,7 +37,8 @@ def __getattr__(name: str) -> Any:
     # access, so `import llama_index_memories` alone stays cheap.
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.base"), name)
+    module = _MODULES.get(name, "base")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value  # later lookups skip this function
     return value
 

@@ -11,6 +11,7 @@ The app wires its jobs together; each lives in its own module:
 * :mod:`~memories_client.emulator.faults` and :mod:`~memories_client.emulator.connection`: fault
   specs, dropped connections and delays
 * :mod:`~memories_client.emulator.state`: settings and recorded requests
+* :mod:`~memories_client.emulator.uploads`: the asset-upload endpoints and their storage
 
 The rules come from the memories.ai docs pages (see ``docs/EMULATOR.md`` for the full list), not
 from this project's client, so that a client which misreads the docs fails here first.
@@ -41,6 +42,7 @@ from memories_client.emulator.chat import ChatEndpoint
 from memories_client.emulator.connection import CLOSE_KEY, connection_closer
 from memories_client.emulator.responses import envelope
 from memories_client.emulator.state import DEFAULT_MAX_RECORDED, EmulatorState, RecordedRequest
+from memories_client.emulator.uploads import UploadStore
 
 __all__ = [
     "API_PREFIX",
@@ -99,6 +101,7 @@ class EmulatorApp(Starlette):
 
     Attributes:
         emulator_state: Settings, recorded requests and counters.
+        upload_store: The uploaded assets (see :mod:`~memories_client.emulator.uploads`).
 
     Example:
         >>> app = create_app(api_key="secret")
@@ -112,6 +115,8 @@ class EmulatorApp(Starlette):
             for path, kind in CHAT_PATHS.items():
                 routes.append(Route(prefix + path, ChatEndpoint(state, kind), methods=["POST"]))
         routes += _inspection_routes(state)
+        self.upload_store = UploadStore()
+        routes += self.upload_store.routes(state, ("", API_PREFIX))
         super().__init__(
             routes=routes,
             exception_handlers={HTTPException: _http_error, Exception: _server_error},

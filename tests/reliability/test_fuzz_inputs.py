@@ -699,7 +699,10 @@ def test_langchain_model_ids_and_parameters(cls: type[Any]) -> None:
 
     fuzz()
     FUZZ_COUNTS[f"langchain-params-{family}"] = sum(outcomes.values())
-    assert outcomes.get("ok", 0) > EXAMPLES // 100, outcomes
+    # A floor against a vacuous run, not a rate to hold: Hypothesis mixes constants from every
+    # loaded module of the project into the values it draws, so the share of valid parameter
+    # sets moves with unrelated code (between 0.6% and 1.7% for Nova so far).
+    assert outcomes.get("ok", 0) > EXAMPLES // 200, outcomes
 
 
 def test_llama_index_model_ids_and_parameters() -> None:

@@ -1,0 +1,226 @@
+"""``MemoriesVideoLoader``: videos into timestamped scene ``Document`` objects for RAG.
+
+A thin layer over :func:`memories_client.describe_videos`: it wraps the chat model as a
+:class:`memories_client.SceneAsker` (calls go through ``with_structured_output``, so native
+structured output, retries, typed errors and callbacks such as ``get_memories_callback`` all
+apply) and turns each record into a ``Document``. Windowing, concurrency, uploads and the
+``on_error`` policy are the core's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from typing import Any, Literal
+
+from langchain_core.document_loaders import BaseLoader
+from langchain_core.documents import Document
+from langchain_core.messages import AIMessage, HumanMessage
+from pydantic import BaseModel
+
+import memories_client as mc
+from langchain_memories.gemini import ChatMemoriesGemini
+from langchain_memories.nova import ChatMemoriesNova
+
+__all__ = ["MemoriesVideoLoader"]
+
+_Model = ChatMemoriesGemini | ChatMemoriesNova
+
+
+def _video_block(part: mc.MediaPart) -> dict[str, Any]:
+    if part.url is not None:
+        return {"type": "video", "url": part.url, "mime_type": part.mime_type}
+    return {"type": "video", "base64": part.b64_text(), "mime_type": part.mime_type}
+
+
+def _usage(message: AIMessage) -> mc.Usage | None:
+    usage = message.usage_metadata
+    if not usage:
+        return None
+    return mc.Usage(usage["input_tokens"], usage["output_tokens"], usage["total_tokens"])
+
+
+class _Asker:
+    """The chat model as the core routine calls it."""
+
+    def __init__(self, llm: _Model) -> None:
+        self.llm = llm
+        self.family = "nova" if isinstance(llm, ChatMemoriesNova) else "gemini"
+        self.model = mc.resolve_model(llm.model, self.family)
+
+    def _runnable(self, call: mc.SceneCall) -> Any:
+        # max_tokens per call: a scene list needs more room than the service's default of 1000.
+        # A copy, so the caller's model is left as it was (it shares the copy's connection pool).
+        sized = self.llm.model_copy(update={"max_tokens": call.max_tokens})
+        # The title and description name the tool on Nova (function calling).
+        schema = {**call.schema, "title": call.tool_name, "description": call.tool_description}
+        return sized.with_structured_output(schema, include_raw=True)
+
+    @staticmethod
+    def _message(call: mc.SceneCall) -> list[HumanMessage]:
+        return [
+            HumanMessage(content=[{"type": "text", "text": call.prompt}, _video_block(call.video)])
+        ]
+
+    @staticmethod
+    def _answer(out: Mapping[str, Any]) -> mc.SceneAnswer:
+        raw: AIMessage = out["raw"]
+        data = out.get("parsed")
+        if isinstance(data, BaseModel):
+            data = data.model_dump()
+        if data is None and raw.tool_calls:
+            # Arguments that failed the bounded schema: the core re-checks them without bounds.
+            data = raw.tool_calls[0]["args"]
+        meta = raw.response_metadata
+        return mc.SceneAnswer(
+            data=data,
+            text=raw.text,
+            finish_reason=meta.get("finish_reason"),
+            usage=_usage(raw),
+            model=meta.get("model_name"),
+        )
+
+    def ask(self, call: mc.SceneCall) -> mc.SceneAnswer:
+        return self._answer(self._runnable(call).invoke(self._message(call)))
+
+    async def aask(self, call: mc.SceneCall) -> mc.SceneAnswer:
+        return self._answer(await self._runnable(call).ainvoke(self._message(call)))
+
+
+class MemoriesVideoLoader(BaseLoader):
+    """Loads videos as ``Document`` objects: one per scene, plus one summary per video.
+
+    The model watches each video and answers, through native structured output, with its
+    scenes (start and end in seconds, a description, what is visible, on-screen text, speech)
+    and a summary. Each scene ``Document`` has ``metadata`` that vector stores can filter on:
+    ``source``, ``kind`` (``"scene"`` / ``"summary"``), ``start_s`` / ``end_s`` (numbers),
+    ``scene_index``, ``title`` and ``duration_s`` (when known), ``model``, the video's
+    ``input_tokens`` / ``output_tokens`` / ``total_tokens`` and ``cost_usd`` (the same on every
+    document of a video: total over summaries, not over scenes), plus the source's own metadata.
+    ``Document.id`` is stable (``<video id>-scene-0003``), so loading again updates a store
+    rather than duplicating it.
+
+    Long videos are asked for in time windows when the answer would not fit in
+    ``max_answer_tokens`` (see :mod:`memories_client.video_scenes` for how that is decided).
+    Local files (a path, bytes, a ``data:`` URI) go through ``uploader``; Gemini takes video only
+    by URL, so it needs one.
+
+    Args:
+        sources: video URLs, file paths, bytes or ``memories_client.VideoSource`` objects
+            (``VideoSource(url=..., duration_s=..., title=..., metadata={...})``).
+        llm: a ``ChatMemoriesGemini`` (default: ``ChatMemoriesGemini()``) or
+            ``ChatMemoriesNova``; its own settings (key, base URL, timeouts, retries,
+            callbacks) apply to every call.
+        on_error: ``"raise"`` (default; stop at the first failed video), ``"skip"`` (a
+            ``memories_client.VideoLoadWarning`` naming the video) or ``"collect"`` (failures
+            kept on :attr:`failures` with their typed errors). The other videos load either way.
+        uploader: sends local videos and returns URLs (``memories_client.MemoriesAssetUploader``,
+            ``memories_client.S3Uploader``, or your own ``memories_client.Uploader``).
+        prompt: replaces the instruction (must contain ``{window}``).
+        schema: replaces the answer schema (a Pydantic model or JSON Schema with a string
+            ``summary`` and ``scenes`` items with numeric ``start_s`` / ``end_s``).
+        max_answer_tokens: ``max_tokens`` per call (default: the model's output limit, at most
+            8,192).
+        window_s: fixed window length in seconds (default: decided from the answer budget).
+        tokens_per_scene, scenes_per_minute, min_window_s: tune the window planning.
+        max_concurrency: model calls and uploads in flight at once, across videos (default 4).
+        show_progress: a tqdm progress bar (``pip install tqdm``).
+
+    Raises:
+        memories_client.MemoriesInputError: bad sources or settings, before any request.
+
+    Example:
+        >>> from memories_client.emulator import Emulator
+        >>> from langchain_memories import ChatMemoriesGemini, MemoriesVideoLoader
+        >>> with Emulator() as emu:
+        ...     llm = ChatMemoriesGemini(api_key="k", base_url=emu.base_url)
+        ...     docs = MemoriesVideoLoader(
+        ...         ["https://storage.googleapis.com/bucket/clip.mp4"], llm=llm).load()
+        >>> [d.metadata["kind"] for d in docs]
+        ['summary', 'scene', 'scene']
+        >>> sorted(k for k in docs[1].metadata if k.endswith("_s"))
+        ['end_s', 'start_s']
+    """
+
+    def __init__(
+        self,
+        sources: Any,
+        llm: _Model | None = None,
+        *,
+        on_error: Literal["raise", "skip", "collect"] = "raise",
+        uploader: mc.Uploader | None = None,
+        prompt: str = mc.DEFAULT_SCENE_PROMPT,
+        schema: type[BaseModel] | Mapping[str, Any] = mc.VideoScenes,
+        max_answer_tokens: int | None = None,
+        window_s: float | None = None,
+        tokens_per_scene: int = 160,
+        scenes_per_minute: float = 6.0,
+        min_window_s: float = 60.0,
+        max_concurrency: int = 4,
+        show_progress: bool = False,
+    ) -> None:
+        if llm is None:
+            llm = ChatMemoriesGemini()
+        if not isinstance(llm, (ChatMemoriesGemini, ChatMemoriesNova)):
+            raise mc.MemoriesInputError(
+                f"llm must be a ChatMemoriesGemini or ChatMemoriesNova, got {type(llm).__name__}"
+            )
+        self.sources = mc.video_sources(sources)
+        self.llm = llm
+        self.options = mc.SceneOptions(
+            prompt=prompt,
+            schema=schema,
+            max_answer_tokens=max_answer_tokens,
+            window_s=window_s,
+            tokens_per_scene=tokens_per_scene,
+            scenes_per_minute=scenes_per_minute,
+            min_window_s=min_window_s,
+            max_concurrency=max_concurrency,
+            on_error=on_error,
+            show_progress=show_progress,
+            uploader=uploader,
+        )
+        self.failures: list[mc.VideoFailure] = []
+        """Videos that failed in the last load, with their typed errors (``on_error="collect"``)."""
+        self._asker = _Asker(llm)
+
+    @staticmethod
+    def _documents(results: Iterable[mc.VideoRecord]) -> Iterator[Document]:
+        for record in results:
+            yield Document(page_content=record.text, metadata=dict(record.metadata), id=record.id)
+
+    def lazy_load(self) -> Iterator[Document]:
+        """Load the videos one by one (in source order), yielding their documents.
+
+        Example:
+            >>> from memories_client.emulator import Emulator
+            >>> with Emulator() as emu:
+            ...     llm = ChatMemoriesNova(api_key="k", base_url=emu.base_url)
+            ...     loader = MemoriesVideoLoader("https://x.test/a.mp4", llm=llm)
+            ...     first = next(loader.lazy_load())
+            >>> first.metadata["kind"], first.metadata["model"]
+            ('summary', 'nova:us.amazon.nova-lite-v1:0')
+        """
+        self.failures = []
+        for result in mc.describe_videos(self.sources, self._asker, self.options, self.failures):
+            yield from self._documents(result.records)
+
+    async def alazy_load(self) -> AsyncIterator[Document]:
+        """Async :meth:`lazy_load`: ``max_concurrency`` calls in flight on the event loop.
+
+        Example:
+            >>> import asyncio
+            >>> from memories_client.emulator import Emulator
+            >>> async def main(llm):
+            ...     loader = MemoriesVideoLoader(["https://x.test/a.mp4"], llm=llm)
+            ...     return [d async for d in loader.alazy_load()]
+            >>> with Emulator() as emu:
+            ...     docs = asyncio.run(main(ChatMemoriesGemini(api_key="k", base_url=emu.base_url)))
+            >>> len(docs)
+            3
+        """
+        self.failures = []
+        async for result in mc.adescribe_videos(
+            self.sources, self._asker, self.options, self.failures
+        ):
+            for document in self._documents(result.records):
+                yield document

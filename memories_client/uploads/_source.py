@@ -1,0 +1,203 @@
+"""What an uploader reads: a local file or bytes, in chunks, never whole.
+
+A 4 GB video must upload with flat memory: the file is hashed chunk by chunk, then read again
+chunk by chunk while it is sent. Bytes already in memory are sliced through a ``memoryview``
+(no copy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from memories_client.errors import MemoriesInputError
+from memories_client.media import kind_of_mime, sniff_mime
+
+__all__ = ["CHUNK", "ProgressCallback", "UploadSource", "extension_for", "upload_source"]
+
+CHUNK = 1 << 20
+"""Bytes read (and sent) at a time: large enough for throughput, small enough for memory."""
+
+ProgressCallback = Callable[[int, int], None]
+"""``progress(bytes_sent, total_bytes)``, called as an upload advances (and once at the end)."""
+
+# Names the stdlib table lacks or gets wrong on some systems (the same as memories_client.media).
+_VIDEO_SUFFIXES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".avi": "video/x-msvideo",
+    ".flv": "video/x-flv",
+    ".wmv": "video/x-ms-wmv",
+    ".mpeg": "video/mpeg",
+    ".mpg": "video/mpeg",
+    ".3gp": "video/3gpp",
+}
+_EXTENSIONS = {mime: suffix for suffix, mime in reversed(_VIDEO_SUFFIXES.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class UploadSource:
+    """A local file or in-memory bytes to upload, with its size, name and MIME type.
+
+    Build it with :func:`upload_source`, which checks the input before any request.
+
+    Attributes:
+        path: the file, or None for bytes.
+        data: the bytes, or None for a file.
+        size: bytes to send.
+        name: a file name for the upload (the path's name, or ``upload.<ext>`` for bytes).
+        mime_type: e.g. ``video/mp4``.
+    """
+
+    path: Path | None
+    data: memoryview | None
+    size: int
+    name: str
+    mime_type: str
+
+    @property
+    def label(self) -> str:
+        """How messages name this source (the path, or ``<N bytes>``); never the content."""
+        return str(self.path) if self.path is not None else f"<{self.size} bytes>"
+
+    def open(self) -> BinaryIO:
+        """A fresh binary reader over the content (a file handle, or a view of the bytes)."""
+        if self.path is not None:
+            try:
+                return self.path.open("rb")
+            except OSError as exc:
+                raise MemoriesInputError(
+                    f"cannot read {self.path}: {exc.strerror or exc}"
+                ) from None
+        assert self.data is not None
+        return io.BytesIO(self.data)
+
+    def chunks(self, progress: ProgressCallback | None = None) -> Iterator[bytes]:
+        """The content in :data:`CHUNK`-sized pieces, reporting progress after each."""
+        sent = 0
+        if self.data is not None:
+            # Slices of the caller's bytes: no copy of the whole payload is ever made.
+            for start in range(0, self.size, CHUNK):
+                piece = self.data[start : start + CHUNK].tobytes()
+                sent += len(piece)
+                yield piece
+                if progress is not None:
+                    progress(sent, self.size)
+            return
+        with self.open() as fh:
+            while piece := fh.read(CHUNK):
+                sent += len(piece)
+                yield piece
+                if progress is not None:
+                    progress(sent, self.size)
+
+    async def achunks(self, progress: ProgressCallback | None = None) -> AsyncIterator[bytes]:
+        """:meth:`chunks` for an event loop: file reads run in a worker thread."""
+        if self.path is None:
+            for piece in self.chunks(progress):
+                yield piece
+            return
+        sent = 0
+        fh = await asyncio.to_thread(self.open)
+        try:
+            while piece := await asyncio.to_thread(fh.read, CHUNK):
+                sent += len(piece)
+                yield piece
+                if progress is not None:
+                    progress(sent, self.size)
+        finally:
+            fh.close()
+
+    def sha256(self) -> str:
+        """The hex SHA-256 of the content, read chunk by chunk (the cache key of uploads)."""
+        digest = hashlib.sha256()
+        for piece in self.chunks():
+            digest.update(piece)
+        return digest.hexdigest()
+
+    async def asha256(self) -> str:
+        """:meth:`sha256` without blocking the event loop."""
+        return await asyncio.to_thread(self.sha256)
+
+
+def _mime(head: bytes, name: str, mime_type: str | None, label: str) -> str:
+    mime = mime_type or sniff_mime(head) or _VIDEO_SUFFIXES.get(Path(name).suffix.lower())
+    if mime is None:
+        raise MemoriesInputError(
+            f"cannot tell the MIME type of {label}; pass mime_type= (e.g. 'video/mp4')"
+        )
+    kind_of_mime(mime)  # refuses audio and types the API cannot take, before any upload
+    return mime.strip().lower()
+
+
+def extension_for(mime_type: str) -> str:
+    """A file extension for a MIME type (``.mp4`` for ``video/mp4``), or ``""``.
+
+    Example:
+        >>> extension_for("video/quicktime")
+        '.mov'
+    """
+    if mime_type in _EXTENSIONS:
+        return _EXTENSIONS[mime_type]
+    import mimetypes
+
+    return mimetypes.guess_extension(mime_type) or ""
+
+
+def upload_source(
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview,
+    mime_type: str | None = None,
+) -> UploadSource:
+    """Check ``source`` (a path or bytes) and settle its size, name and MIME type.
+
+    Raises:
+        MemoriesInputError: a missing, empty or unreadable file, empty bytes, an unknown MIME
+            type, or another type of source. Always before any request.
+
+    Example:
+        >>> src = upload_source(bytes(4) + b"ftypmp42" + bytes(8))
+        >>> src.mime_type, src.size, src.name
+        ('video/mp4', 20, 'upload.mp4')
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        view = memoryview(source).cast("B")
+        if not len(view):
+            raise MemoriesInputError("the bytes to upload are empty")
+        mime = _mime(view[:64].tobytes(), "", mime_type, "these bytes")
+        return UploadSource(None, view, len(view), f"upload{extension_for(mime)}", mime)
+    if isinstance(source, str) and source.lower().startswith(("http://", "https://", "gs://")):
+        raise MemoriesInputError(
+            f"{source[:80]!r} is a URL: the service fetches URLs itself, so there is nothing to "
+            "upload; pass it to the model as it is"
+        )
+    if not isinstance(source, (str, os.PathLike)):
+        raise MemoriesInputError(
+            f"an upload source must be a file path or bytes, got {type(source).__name__}"
+        )
+    path = Path(source)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise MemoriesInputError(f"the file {path} does not exist") from None
+    except OSError as exc:
+        raise MemoriesInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not path.is_file():
+        raise MemoriesInputError(f"{path} is not a regular file")
+    if stat.st_size == 0:
+        raise MemoriesInputError(f"the file {path} is empty")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64)
+    except OSError as exc:
+        raise MemoriesInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    mime = _mime(head, path.name, mime_type, str(path))
+    return UploadSource(path, None, stat.st_size, path.name, mime)

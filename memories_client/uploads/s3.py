@@ -1,0 +1,268 @@
+"""Upload to any S3-compatible object store and hand the API a presigned GET URL.
+
+Needs the ``s3`` extra (``pip install 'memories-integrations[s3]'``, which brings boto3). Objects
+are stored under their content hash (``<prefix><sha256><ext>``), so the same video is stored once
+however often it is loaded, and a second process finds it with one ``HEAD`` instead of sending it
+again. Large files go up with boto3's managed multipart transfer, read part by part from disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from memories_client.errors import (
+    APIConnectionError,
+    AuthenticationError,
+    MemoriesError,
+    MemoriesInputError,
+    error_for_status,
+)
+from memories_client.uploads._cache import UploadCache
+from memories_client.uploads._source import ProgressCallback, UploadSource, extension_for
+from memories_client.uploads.base import BaseUploader, UploadError
+
+__all__ = ["MAX_PRESIGN_SECONDS", "S3Uploader"]
+
+MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+"""SigV4 presigned URLs last at most seven days."""
+_MIB = 1 << 20
+
+
+def _boto3() -> Any:
+    try:
+        import boto3
+    except ImportError:
+        raise MemoriesInputError(
+            "S3Uploader needs boto3: pip install 'memories-integrations[s3]'"
+        ) from None
+    return boto3
+
+
+def _error(exc: Exception, what: str) -> MemoriesError:
+    """Our typed error for a boto3/botocore failure (HTTP status and S3's code kept)."""
+    from botocore import exceptions as bce
+
+    cause = exc
+    # s3transfer wraps the real failure of a managed upload in S3UploadFailedError.
+    if type(exc).__name__ == "S3UploadFailedError" and isinstance(exc.__context__, Exception):
+        cause = exc.__context__
+    if isinstance(cause, bce.ClientError):
+        meta = cause.response.get("ResponseMetadata", {})
+        err = cause.response.get("Error", {})
+        status = int(meta.get("HTTPStatusCode") or 0) or None
+        cls = error_for_status(status) if status else UploadError
+        return cls(
+            f"{what} failed: {err.get('Code')}: {err.get('Message')}",
+            status=status,
+            code=err.get("Code"),
+            server_message=err.get("Message"),
+            request_id=meta.get("RequestId"),
+        )
+    if isinstance(cause, (bce.NoCredentialsError, bce.PartialCredentialsError)):
+        return AuthenticationError(
+            f"{what} failed: no AWS credentials ({cause}); configure them as boto3 reads them "
+            "(environment, ~/.aws, an instance role) or pass client=boto3.client('s3', ...)"
+        )
+    if isinstance(cause, bce.BotoCoreError):
+        return APIConnectionError(f"{what} failed: {type(cause).__name__}: {cause}")
+    return UploadError(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
+class _Progress:
+    """boto3 reports byte increments from its worker threads; callers want running totals."""
+
+    def __init__(self, progress: ProgressCallback | None, total: int) -> None:
+        self.progress, self.total, self.sent = progress, total, 0
+        self._lock = threading.Lock()
+
+    def __call__(self, increment: int) -> None:
+        if self.progress is None:
+            return
+        with self._lock:
+            self.sent += increment
+            sent = self.sent
+        self.progress(min(sent, self.total), self.total)
+
+
+class S3Uploader(BaseUploader):
+    """Uploads local videos to an S3 bucket (AWS, MinIO, R2, GCS interop...) for the API.
+
+    The object is written under its content hash and the API gets a presigned GET URL valid for
+    ``expires_in`` seconds; the URL is cached for that long (see :class:`BaseUploader`).
+
+    Presigned URLs made from temporary credentials (an assumed role, SSO) stop working when
+    those credentials expire, whatever ``expires_in`` says.
+
+    Args:
+        bucket: the bucket (it must exist).
+        prefix: key prefix of the uploads, e.g. ``"videos/"``.
+        client: a boto3 S3 client; by default ``boto3.client("s3", endpoint_url=...,
+            region_name=...)`` with boto3's usual credential lookup.
+        endpoint_url, region_name: for the default client (an S3-compatible store's URL).
+        expires_in: lifetime of the presigned URLs, in seconds (at most seven days).
+        skip_existing: ``HEAD`` the key first and skip the upload when an object of the same
+            size is there (the key is the content hash, so it is the same content).
+        part_size: multipart part size in bytes; memory use is about ``part_size *
+            max_concurrency``.
+        max_concurrency: parts in flight at once.
+        extra_args: more ``ExtraArgs`` for the upload (``{"ServerSideEncryption": "AES256"}``).
+        cache: where URLs are remembered (default: in this process).
+
+    Example:
+        >>> uploader = S3Uploader("my-bucket", prefix="videos/", expires_in=6 * 3600)
+        >>> uploader.key_for("ab" * 32, "video/mp4")
+        'videos/abababababababababababababababababababababababababababababababab.mp4'
+    """
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        prefix: str = "memories-uploads/",
+        client: Any = None,
+        endpoint_url: str | None = None,
+        region_name: str | None = None,
+        expires_in: int = 3600,
+        skip_existing: bool = True,
+        part_size: int = 8 * _MIB,
+        max_concurrency: int = 4,
+        extra_args: Mapping[str, Any] | None = None,
+        cache: UploadCache | None = None,
+    ) -> None:
+        super().__init__(cache=cache)
+        if not isinstance(bucket, str) or not bucket:
+            raise MemoriesInputError("bucket must be a non-empty string")
+        if not isinstance(prefix, str):
+            raise MemoriesInputError("prefix must be a string")
+        if (
+            isinstance(expires_in, bool)
+            or not isinstance(expires_in, int)
+            or not 0 < expires_in <= MAX_PRESIGN_SECONDS
+        ):
+            raise MemoriesInputError(
+                f"expires_in must be whole seconds between 1 and {MAX_PRESIGN_SECONDS} (seven "
+                f"days, the longest a SigV4 presigned URL lasts), got {expires_in!r}"
+            )
+        if not isinstance(part_size, int) or part_size < 5 * _MIB:
+            raise MemoriesInputError("part_size must be at least 5 MiB (S3's smallest part)")
+        if not isinstance(max_concurrency, int) or max_concurrency < 1:
+            raise MemoriesInputError("max_concurrency must be a positive integer")
+        boto3 = _boto3()
+        self.bucket = bucket
+        self.prefix = prefix
+        self.expires_in = expires_in
+        self.skip_existing = skip_existing
+        self.extra_args = dict(extra_args or {})
+        self._client = client
+        self._client_args = {"endpoint_url": endpoint_url, "region_name": region_name}
+        self._client_lock = threading.Lock()
+        from boto3.s3.transfer import TransferConfig
+
+        self._config = TransferConfig(
+            multipart_threshold=part_size,
+            multipart_chunksize=part_size,
+            max_concurrency=max_concurrency,
+            use_threads=max_concurrency > 1,
+        )
+        self._boto3 = boto3
+
+    def __repr__(self) -> str:
+        return f"S3Uploader(bucket={self.bucket!r}, prefix={self.prefix!r})"
+
+    @property
+    def client(self) -> Any:
+        """The boto3 S3 client (created on first use; boto3 clients are thread-safe)."""
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    from botocore.config import Config
+
+                    # SigV4: the only presigned form every current AWS region accepts (boto3
+                    # may otherwise presign with the legacy SigV2 for S3).
+                    self._client = self._boto3.client(
+                        "s3", config=Config(signature_version="s3v4"), **self._client_args
+                    )
+        return self._client
+
+    @property
+    def cache_namespace(self) -> str:
+        """URLs are valid for this endpoint, bucket and prefix."""
+        endpoint = self._client_args["endpoint_url"] or (
+            self._client.meta.endpoint_url if self._client is not None else "aws"
+        )
+        return f"s3:{endpoint}:{self.bucket}:{self.prefix}"
+
+    def key_for(self, digest: str, mime_type: str) -> str:
+        """The object key of content with SHA-256 ``digest``.
+
+        Example:
+            >>> S3Uploader("b", prefix="").key_for("00" * 32, "video/quicktime")[-4:]
+            '.mov'
+        """
+        return f"{self.prefix}{digest}{extension_for(mime_type)}"
+
+    def _exists(self, key: str, size: int) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status in (403, 404):  # 403: no ListBucket right, which S3 reports for a miss
+                return False
+            raise
+        return int(head.get("ContentLength", -1)) == size
+
+    def _upload(
+        self, source: UploadSource, digest: str, progress: ProgressCallback | None
+    ) -> tuple[str, float | None]:
+        key = self.key_for(digest, source.mime_type)
+        counter = _Progress(progress, source.size)
+        try:
+            if self.skip_existing and self._exists(key, source.size):
+                counter(source.size)
+            else:
+                extra = {"ContentType": source.mime_type, **self.extra_args}
+                if source.path is not None:
+                    # upload_file reads each part from disk when it is sent: memory stays near
+                    # part_size * max_concurrency whatever the file's size.
+                    self.client.upload_file(
+                        os.fspath(source.path),
+                        self.bucket,
+                        key,
+                        ExtraArgs=extra,
+                        Callback=counter,
+                        Config=self._config,
+                    )
+                else:
+                    with source.open() as fh:
+                        self.client.upload_fileobj(
+                            fh,
+                            self.bucket,
+                            key,
+                            ExtraArgs=extra,
+                            Callback=counter,
+                            Config=self._config,
+                        )
+            issued = time.time()
+            url = self.client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": key},
+                ExpiresIn=self.expires_in,
+            )
+        except MemoriesError:
+            raise
+        except Exception as exc:  # boto3 raises many unrelated classes; all become typed errors
+            raise _error(exc, f"uploading {source.label} to s3://{self.bucket}/{key}") from exc
+        return str(url), issued + self.expires_in
+
+    async def _aupload(
+        self, source: UploadSource, digest: str, progress: ProgressCallback | None
+    ) -> tuple[str, float | None]:
+        # boto3 is synchronous: the whole upload runs in a worker thread.
+        return await asyncio.to_thread(self._upload, source, digest, progress)
