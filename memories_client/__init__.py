@@ -1,8 +1,10 @@
 """memories_client: a framework-free client for the memories.ai chat-completions API.
 
-It speaks both documented wire formats (Gemini's ``input_file`` parts, Nova's ``image_url`` /
-``video_url`` parts), keeps one model catalog with prices, maps every failure to one error
-hierarchy, and ships an emulator of the API (:mod:`memories_client.emulator`) for offline use.
+It speaks the wire format of each of the API's four model families (Gemini's ``input_file``
+parts, Nova's ``image_url`` / ``video_url`` parts and tools, Qwen's thinking switches and
+``json_schema`` output, GPT's OpenAI parts and JSON mode), keeps one model catalog with prices,
+maps every failure to one error hierarchy, and ships an emulator of the API
+(:mod:`memories_client.emulator`) for offline use.
 
 Example:
     >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
@@ -42,7 +44,16 @@ from memories_client.catalog import (
 )
 from memories_client.client import AsyncMemoriesClient, MemoriesClient
 from memories_client.client_cache import ClientCache, ClosesPooledClients
-from memories_client.dialects import Dialect, GeminiDialect, NovaDialect, dialect_for
+from memories_client.dialects import (
+    FAMILY_OPTIONS,
+    Dialect,
+    GeminiDialect,
+    GPTDialect,
+    NovaDialect,
+    QwenDialect,
+    check_media_kind,
+    dialect_for,
+)
 from memories_client.dialects.base import ExtraBodyWarning
 from memories_client.errors import (
     APIConnectionError,
@@ -102,6 +113,7 @@ __all__ = [
     "DEFAULT_PATHS",
     "DEFAULT_TIMEOUT",
     "FAMILIES",
+    "FAMILY_OPTIONS",
     "MODELS",
     "NO_TOOLS",
     "SAMPLING_FIELDS",
@@ -118,6 +130,7 @@ __all__ = [
     "Completion",
     "Dialect",
     "ExtraBodyWarning",
+    "GPTDialect",
     "GeminiDialect",
     "InsecureBaseURLWarning",
     "InsufficientCreditsError",
@@ -134,6 +147,7 @@ __all__ = [
     "NotFoundError",
     "NovaDialect",
     "PriceTier",
+    "QwenDialect",
     "RateLimitError",
     "RetryPolicy",
     "ServerError",
@@ -147,6 +161,7 @@ __all__ = [
     "Usage",
     "__version__",
     "check_connection_settings",
+    "check_media_kind",
     "check_sampling",
     "dialect_for",
     "estimate_cost",
