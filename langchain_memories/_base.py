@@ -60,7 +60,7 @@ class _Call:
 
 
 class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
-    """Shared implementation of :class:`ChatMemoriesGemini` and :class:`ChatMemoriesNova`."""
+    """Shared implementation of the family chat classes (Gemini, Nova, Qwen and GPT)."""
 
     _family: ClassVar[str]
     _family_options: ClassVar[frozenset[str]] = frozenset()
@@ -150,7 +150,11 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         mc.check_sampling(**{name: data.get(name) for name in _CHECKED_AT_BUILD})
         mc.normalize_stop(data.get("stop", data.get("stop_sequences")))
         super().__init__(**data)
-        self._settle()
+        # The family's own options are checked as the core checks each request (a Qwen budget
+        # of 0, a Gemini option on GPT...), so a bad value fails when the model is built.
+        mc.dialect_for(self._settle()[1]).check_options(
+            **{name: getattr(self, name, None) for name in self._family_options}
+        )
 
     def _settle(self) -> tuple[mc.ClientOptions, str]:
         """The checked connection options and the full model id, made once per field state."""
