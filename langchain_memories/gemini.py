@@ -12,18 +12,11 @@ from pydantic import Field, field_validator
 
 import memories_client as mc
 from langchain_memories._no_tools import WithoutTools
-from langchain_memories._structured import native_schema_output
+from langchain_memories._structured import native_schema_output, schema_dict, schema_field
 
 __all__ = ["ChatMemoriesGemini"]
 
 _GEMINI_OPTIONS = frozenset({"thinking_budget", "response_schema", "response_mime_type"})
-
-
-def _schema_dict(value: Any) -> dict[str, Any] | None:
-    """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
-    if value is None:
-        return None
-    return mc.json_schema_of(value)
 
 
 class ChatMemoriesGemini(WithoutTools):
@@ -78,14 +71,13 @@ class ChatMemoriesGemini(WithoutTools):
     @field_validator("response_schema", mode="before")
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
-        # Accept a Pydantic model or TypedDict too; stored as a dict so the model serializes.
-        return _schema_dict(value) if value is not None and not isinstance(value, dict) else value
+        return schema_field(value)
 
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
         schema = options.pop("response_schema", self.response_schema)
         return {
             "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
-            "response_schema": _schema_dict(schema),
+            "response_schema": schema_dict(schema),
             "response_mime_type": options.pop("response_mime_type", self.response_mime_type),
         }
 

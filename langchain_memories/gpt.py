@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.runnables import Runnable
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from langchain_memories._base import JSON_INSTRUCTION_KEY
 from langchain_memories._no_tools import WithoutTools
@@ -16,6 +16,8 @@ from langchain_memories._structured import (
     assemble,
     choose_method,
     ls_format,
+    schema_dict,
+    schema_field,
     text_parser,
 )
 
@@ -30,7 +32,8 @@ class ChatMemoriesGPT(WithoutTools):
     The service serves GPT on its image endpoint only: images go by ``http(s)`` URL or as bytes
     (a ``data:`` URI), and video is refused before sending, naming the families that take it.
     JSON mode is OpenAI's ``response_format: {"type": "json_object"}``; structured output is
-    JSON mode with the schema in a system instruction, validated strictly. Usage carries the
+    JSON mode with the schema in the system message (the core's GPT dialect puts it there),
+    validated strictly. Usage carries the
     full OpenAI details: cached input tokens in ``usage_metadata["input_token_details"]
     ["cache_read"]`` and reasoning tokens in ``output_token_details["reasoning"]``. The docs
     show no tool calling for GPT, so :meth:`bind_tools` raises.
@@ -42,6 +45,8 @@ class ChatMemoriesGPT(WithoutTools):
             optional.
         response_mime_type: ``application/json`` for JSON mode (the messages must then say
             "JSON", OpenAI's rule); also per call.
+        response_schema: a JSON Schema (or a Pydantic model / TypedDict) the answer must
+            follow: sent as JSON mode with the schema in the system message; also per call.
         **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
             ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
             ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
@@ -62,23 +67,35 @@ class ChatMemoriesGPT(WithoutTools):
     """
 
     _family: ClassVar[str] = "gpt"
-    _family_options: ClassVar[frozenset[str]] = frozenset({"response_mime_type"})
+    _family_options: ClassVar[frozenset[str]] = frozenset({"response_mime_type", "response_schema"})
 
     model: str = Field(default="gpt-4o", alias="model_name")
     """Model id, with or without the ``gpt:`` prefix."""
     response_mime_type: str | None = None
     """``application/json`` for JSON mode (OpenAI's ``response_format: json_object``)."""
+    response_schema: dict[str, Any] | None = None
+    """JSON Schema the answer must follow (JSON mode, the schema in the system message)."""
+
+    @field_validator("response_schema", mode="before")
+    @classmethod
+    def _schema_to_dict(cls, value: Any) -> Any:
+        return schema_field(value)
 
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {"response_mime_type": options.pop("response_mime_type", self.response_mime_type)}
+        return {
+            "response_mime_type": options.pop("response_mime_type", self.response_mime_type),
+            "response_schema": schema_dict(options.pop("response_schema", self.response_schema)),
+        }
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool
     ) -> tuple[dict[str, Any], Mapping[str, Any] | None]:
-        # GPT documents JSON mode only: any response_format becomes JSON mode, and the schema
-        # (if any) is asked for in the instruction, which also satisfies OpenAI's rule that
-        # the messages mention JSON.
-        return {"response_mime_type": _JSON}, schema
+        # GPT documents JSON mode only: a schema is sent as response_schema, which the core
+        # turns into JSON mode with the schema in the system message; plain JSON mode gets the
+        # generic instruction, which also satisfies OpenAI's rule that the messages say JSON.
+        if schema is not None:
+            return {"response_schema": dict(schema)}, None
+        return {"response_mime_type": _JSON}, None
 
     def with_structured_output(
         self,
@@ -95,7 +112,7 @@ class ChatMemoriesGPT(WithoutTools):
             schema: a Pydantic model class (v2 or v1), a TypedDict class, a JSON Schema dict,
                 or None for any JSON object.
             method: ``"json_mode"`` (the only one, and the default): OpenAI's JSON mode with
-                the schema in a system instruction. ``"json_schema"`` and
+                the schema in the system message. ``"json_schema"`` and
                 ``"function_calling"`` are not documented for GPT on memories.ai and fall back
                 to ``"json_mode"`` with a warning.
             include_raw: return ``{"raw": AIMessage, "parsed": ..., "parsing_error": ...}``
@@ -121,9 +138,9 @@ class ChatMemoriesGPT(WithoutTools):
             raise TypeError(f"unexpected arguments: {', '.join(sorted(kwargs))}")
         chosen = choose_method(method, ("json_mode",), type(self).__name__)
         target = OutputTarget(schema)
-        llm = self.bind(
-            ls_structured_output_format=ls_format(chosen, target, strict),
-            response_mime_type=_JSON,
-            **{JSON_INSTRUCTION_KEY: target.json_schema},
-        )
-        return assemble(llm, text_parser(target), include_raw=include_raw)
+        options: dict[str, Any] = {"ls_structured_output_format": ls_format(chosen, target, strict)}
+        if target.json_schema is not None:
+            options["response_schema"] = target.json_schema
+        else:  # any JSON object: JSON mode and the generic instruction
+            options.update({"response_mime_type": _JSON, JSON_INSTRUCTION_KEY: None})
+        return assemble(self.bind(**options), text_parser(target), include_raw=include_raw)

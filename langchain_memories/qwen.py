@@ -12,14 +12,9 @@ from pydantic import Field, field_validator
 
 import memories_client as mc
 from langchain_memories._no_tools import WithoutTools
-from langchain_memories._structured import native_schema_output
+from langchain_memories._structured import native_schema_output, schema_dict, schema_field
 
 __all__ = ["ChatMemoriesQwen"]
-
-
-def _schema_dict(value: Any) -> dict[str, Any] | None:
-    """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
-    return None if value is None else mc.json_schema_of(value)
 
 
 class ChatMemoriesQwen(WithoutTools):
@@ -81,14 +76,13 @@ class ChatMemoriesQwen(WithoutTools):
     @field_validator("response_schema", mode="before")
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
-        # Accept a Pydantic model or TypedDict too; stored as a dict so the model serializes.
-        return _schema_dict(value) if value is not None and not isinstance(value, dict) else value
+        return schema_field(value)
 
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
         return {
             "enable_thinking": options.pop("enable_thinking", self.enable_thinking),
             "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
-            "response_schema": _schema_dict(options.pop("response_schema", self.response_schema)),
+            "response_schema": schema_dict(options.pop("response_schema", self.response_schema)),
         }
 
     def _json_fields(

@@ -74,9 +74,11 @@ from memories_client.errors import (
 )
 from memories_client.jsonout import (
     JSONOutputError,
+    json_instruction,
     parse_json_output,
     parse_structured,
     strip_json_fences,
+    with_instruction,
 )
 from memories_client.media import (
     DEFAULT_MIME,
@@ -166,6 +168,7 @@ __all__ = [
     "dialect_for",
     "estimate_cost",
     "family_of",
+    "json_instruction",
     "json_schema_of",
     "media_from_base64",
     "media_from_bytes",
@@ -184,4 +187,5 @@ __all__ = [
     "strip_json_fences",
     "to_gemini_schema",
     "try_estimate_cost",
+    "with_instruction",
 ]

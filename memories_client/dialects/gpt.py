@@ -5,8 +5,10 @@ with ``image_url`` as an object (``{"type": "image_url", "image_url": {"url": ..
 mode as a top-level ``response_format: {"type": "json_object"}`` (not in ``extra_body``); and a
 complete OpenAI response (``choices[].message.content``, usage with
 ``prompt_tokens_details.cached_tokens`` and ``completion_tokens_details.reasoning_tokens``).
-No tools, no video, no thinking control and no ``json_schema`` are documented, so those are
-refused before sending.
+No tools, no video and no thinking control are documented, so those are refused before
+sending. No ``json_schema`` is documented either: a ``response_schema`` is sent as JSON mode
+with the schema in the system message (:func:`~memories_client.json_instruction`), and the
+answer is validated against it by whoever asked (both framework layers do).
 
 The service hands the request to OpenAI, so OpenAI's own rules are checked here too, before a
 request is paid for: JSON mode needs the word "JSON" in the messages; images are PNG, JPEG, WEBP
@@ -30,12 +32,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from memories_client.catalog import Endpoint
 from memories_client.dialects.base import Dialect, InlineFormat
 from memories_client.errors import MemoriesInputError
+from memories_client.jsonout import json_instruction, with_instruction
+from memories_client.schema import json_schema_of
 from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 
 __all__ = ["GPTDialect"]
@@ -65,13 +68,7 @@ class GPTDialect(Dialect):
     family: ClassVar[str] = "gpt"
     label: ClassVar[str] = "GPT"
     default_inline_format: ClassVar[InlineFormat] = "data_uri"
-    options: ClassVar[frozenset[str]] = frozenset({"response_mime_type"})
-    option_hints: ClassVar[Mapping[str, str]] = {
-        "response_schema": (
-            " (GPT documents JSON mode only: response_mime_type='application/json', with the "
-            "schema in the prompt; Gemini and Qwen take a schema natively)"
-        )
-    }
+    options: ClassVar[frozenset[str]] = frozenset({"response_mime_type", "response_schema"})
 
     def __init__(
         self, *, inline_format: InlineFormat | None = None, stream_usage: bool = False
@@ -98,12 +95,24 @@ class GPTDialect(Dialect):
                 f"response_mime_type for GPT is {JSON_MIME!r} (JSON mode) or 'text/plain', "
                 f"got {mime!r}"
             )
+        schema = options.get("response_schema")
+        if schema is not None:
+            if mime == "text/plain":
+                raise MemoriesInputError(
+                    "response_schema asks GPT for JSON, but response_mime_type is 'text/plain'"
+                )
+            json_schema_of(schema)  # a dict, a Pydantic model or a TypedDict
 
     def validate(self, request: ChatRequest) -> None:
-        """Also apply OpenAI's rule that JSON mode needs the word "JSON" in the messages."""
+        """Also apply OpenAI's rule that JSON mode needs the word "JSON" in the messages.
+
+        With a ``response_schema`` the instruction this dialect adds says "JSON" itself.
+        """
         super().validate(request)
-        if request.response_mime_type == JSON_MIME and not any(
-            "json" in message.text.lower() for message in request.messages
+        if (
+            request.response_mime_type == JSON_MIME
+            and request.response_schema is None
+            and not any("json" in message.text.lower() for message in request.messages)
         ):
             raise MemoriesInputError(
                 "GPT's JSON mode needs the word 'JSON' in the messages (OpenAI refuses the "
@@ -143,7 +152,24 @@ class GPTDialect(Dialect):
         return {}
 
     def build_body(self, request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
-        """The JSON body; with ``stream_usage``, a stream asks OpenAI for its usage."""
+        """The JSON body; with ``stream_usage``, a stream asks OpenAI for its usage.
+
+        A ``response_schema`` becomes JSON mode plus the schema in the system message.
+
+        Example:
+            >>> from memories_client.types import ChatRequest, Message
+            >>> count = {"type": "object", "properties": {"people": {"type": "integer"}}}
+            >>> body = GPTDialect().build_body(ChatRequest(model="gpt:gpt-4o",
+            ...     messages=[Message.user("Count the people.")], response_schema=count))
+            >>> body["response_format"], body["messages"][0]["role"]
+            ({'type': 'json_object'}, 'system')
+        """
+        if request.response_schema is not None:
+            instruction = json_instruction(json_schema_of(request.response_schema))
+            request = request.replace(
+                messages=with_instruction(request.messages, instruction),
+                response_mime_type=JSON_MIME,
+            )
         body = super().build_body(request, stream=stream)
         if stream and self.stream_usage:
             body["stream_options"] = {"include_usage": True}

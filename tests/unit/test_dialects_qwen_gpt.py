@@ -218,6 +218,25 @@ def test_gpt_json_mode_is_a_top_level_response_format() -> None:
     )
 
 
+def test_gpt_response_schema_is_json_mode_with_the_schema_in_the_system_message() -> None:
+    class Count(BaseModel):
+        people: int
+
+    request = ChatRequest(
+        model=GPT,
+        messages=[Message.system("Be brief."), Message.user("How many?", IMAGE)],
+        response_schema=Count,
+    )
+    body = valid_body(GPTDialect(), request)  # no "JSON" in the messages: the dialect adds it
+    assert body["response_format"] == {"type": "json_object"}
+    system = body["messages"][0]
+    assert system["role"] == "system" and system["content"].startswith("Be brief.\n\nAnswer ")
+    assert '"people"' in system["content"] and "JSON Schema" in system["content"]
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    bare = valid_body(GPTDialect(), gpt_request(response_schema=Count))
+    assert [m["role"] for m in bare["messages"]] == ["system", "user"]
+
+
 def test_gpt_always_goes_to_iu() -> None:
     assert GPTDialect().endpoint(gpt_request(IMAGE)) == "iu"
     with pytest.raises(MemoriesInputError, match="not served on the /vu endpoint"):
@@ -263,9 +282,9 @@ def test_gpt_always_goes_to_iu() -> None:
         (gpt_request(thinking_budget=10), UnsupportedFeatureError, "Gemini and Qwen option"),
         (gpt_request(enable_thinking=True), UnsupportedFeatureError, "is a Qwen option"),
         (
-            gpt_request(response_schema={"type": "object"}),
-            UnsupportedFeatureError,
-            "GPT documents JSON mode only",
+            gpt_request(response_schema={"type": "object"}, response_mime_type="text/plain"),
+            MemoriesInputError,
+            "response_mime_type is 'text/plain'",
         ),
         (
             gpt_request(response_mime_type="text/x.enum"),
