@@ -1,4 +1,4 @@
-"""``MemoriesMultiModal``: the LlamaIndex LLM for memories.ai (Gemini and Nova, video + images).
+"""``MemoriesMultiModal``: the LlamaIndex LLM for memories.ai (all four families, video + images).
 
 This module holds the class and nothing else: converting blocks lives in ``_convert``, shaping
 responses in ``_responses``, structured output in ``_structured``, tools in ``_tools`` and the
@@ -100,6 +100,7 @@ _CALL_OPTIONS = frozenset(
         *_SAMPLING,
         "stop",
         "thinking_budget",
+        "enable_thinking",
         "response_schema",
         "response_mime_type",
         "tools",
@@ -147,8 +148,11 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
 
     One class serves every model family ``memories_client`` speaks: Gemini (the default,
     ``gemini:gemini-2.5-flash``; video by URL, images, documents, thinking budget, native
-    structured output) and Nova (``nova:us.amazon.nova-lite-v1:0``; video and images by URL or
-    bytes, tool calling). Bare ids such as ``gemini-2.5-pro`` get their family prefix.
+    structured output), Nova (``nova:us.amazon.nova-lite-v1:0``; video and images by URL or
+    bytes, tool calling), Qwen (``qwen:qwen3-vl-plus``; video and images, ``enable_thinking``
+    and ``thinking_budget``, native ``json_schema`` structured output) and GPT
+    (``gpt:gpt-4o``; images only, structured output through JSON mode, cached-token usage).
+    Bare ids such as ``gemini-2.5-pro`` get their family prefix.
 
     It accepts ``TextBlock``, ``ImageBlock``, ``VideoBlock`` and (Gemini) ``DocumentBlock``
     from ``url`` (passed through, never downloaded), ``path`` or bytes; ``ToolCallBlock`` and
@@ -182,7 +186,9 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
         extra_body: keys merged into the request's ``extra_body.metadata`` (the escape hatch
             for what the API accepts beyond these fields; warns when it replaces one); per
             call too.
-        thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic); per call too.
+        thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic) or Qwen's (at
+            least 1); per call too.
+        enable_thinking: Qwen's thinking switch; per call too.
         context_window: overrides the catalog's figure (for ids the catalog does not know).
 
     Example:
@@ -202,7 +208,9 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
 
     model: str = Field(
         default=DEFAULT_MODEL,
-        description="The model id, 'gemini:<name>' or 'nova:<name>' (bare catalogued ids work).",
+        description=(
+            "The model id, 'gemini:', 'nova:', 'qwen:' or 'gpt:' + name (bare catalogued ids work)."
+        ),
     )
     api_key: SecretStr | None = Field(
         default=None,
@@ -228,7 +236,11 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
     presence_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
     stop: str | list[str] | None = Field(default=None, description="Stop sequence(s).")
     thinking_budget: int | None = Field(
-        default=None, description="Gemini thinking budget in tokens (0 = off, -1 = dynamic)."
+        default=None,
+        description="Thinking budget in tokens (Gemini: 0 = off, -1 = dynamic; Qwen: >= 1).",
+    )
+    enable_thinking: bool | None = Field(
+        default=None, description="Qwen's thinking switch (None: the model's default)."
     )
     extra_body: dict[str, Any] | None = Field(
         default=None,
@@ -291,6 +303,7 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
         presence_penalty: float | None = None,
         stop: str | list[str] | None = None,
         thinking_budget: int | None = None,
+        enable_thinking: bool | None = None,
         extra_body: dict[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
         total_timeout: float | None = None,
@@ -316,6 +329,7 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
             frequency_penalty=frequency_penalty,
             presence_penalty=presence_penalty,
             thinking_budget=thinking_budget,
+            enable_thinking=enable_thinking,
         )
         normalize_stop(stop)
         super().__init__(
@@ -331,6 +345,7 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
             presence_penalty=presence_penalty,
             stop=stop,
             thinking_budget=thinking_budget,
+            enable_thinking=enable_thinking,
             extra_body=extra_body,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -384,7 +399,7 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
 
     @property
     def family(self) -> str:
-        """The model's provider family, ``gemini`` or ``nova``.
+        """The model's provider family: ``gemini``, ``nova``, ``qwen`` or ``gpt``.
 
         Example:
             >>> MemoriesMultiModal(model="us.amazon.nova-lite-v1:0", api_key="k").family
@@ -445,6 +460,7 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
             model=self.model,
             messages=to_core_messages(messages, self.family),
             thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
+            enable_thinking=kwargs.get("enable_thinking", self.enable_thinking),
             response_schema=schema,
             response_mime_type=kwargs.get("response_mime_type"),
             tools=specs,
@@ -505,7 +521,8 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
 
         Keyword arguments override the instance's options for this call: ``temperature``,
         ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``stop``,
-        ``thinking_budget``, ``response_schema`` (JSON Schema or Pydantic class, Gemini),
+        ``thinking_budget``, ``enable_thinking`` (Qwen), ``response_schema`` (JSON Schema or
+        Pydantic class; Gemini, Qwen, GPT),
         ``response_mime_type``, ``tools`` / ``tool_choice`` (Nova), ``metadata``,
         ``extra_body``, ``endpoint`` and ``image_documents``. Unknown ones raise.
 
@@ -726,8 +743,12 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
     # -- structured output ------------------------------------------------------------------
 
     def _native_structured(self) -> bool:
-        # Gemini has a documented responseSchema; Nova goes through core's tool program.
-        return self.family == "gemini" and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+        # The families whose dialect takes a response_schema (Gemini's responseSchema, Qwen's
+        # json_schema, GPT's JSON mode) use it; Nova goes through core's tool program.
+        return (
+            "response_schema" in dialect_for(self.model).options
+            and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+        )
 
     def as_structured_llm(self, output_cls: type[BaseModel], **kwargs: Any) -> StructuredLLM:
         """A ``StructuredLLM`` around this model whose calls are counted once.
@@ -759,11 +780,14 @@ class MemoriesMultiModal(ClosesPooledClients, FunctionCallingLLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        """Predict an ``output_cls`` instance; Gemini uses the native ``responseSchema``.
+        """Predict an ``output_cls`` instance through the family's response schema.
+
+        Gemini sends it as ``responseSchema``, Qwen as its ``json_schema`` ``response_format``,
+        GPT as JSON mode with the schema in the system message (all in the core's dialects).
 
         The call goes through :meth:`chat`, so events and token counts are recorded. Prompts may
-        carry images or video (a ``ChatPromptTemplate`` whose messages hold blocks). Other
-        families, or a non-DEFAULT ``pydantic_program_mode``, use LlamaIndex's own programs.
+        carry images or video (a ``ChatPromptTemplate`` whose messages hold blocks). Nova, or a
+        non-DEFAULT ``pydantic_program_mode``, use LlamaIndex's own programs.
 
         Raises:
             memories_client.JSONOutputError: the answer does not match ``output_cls``.
