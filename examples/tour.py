@@ -1,8 +1,9 @@
 """The tour behind `make demo`: a few real calls, with answers, token usage and dollar cost.
 
-First the framework-free core client (a Gemini video question, a Nova image question), then
-LangChain (video, image, a streamed answer, structured output, a thinking budget) and LlamaIndex
-(a chat with a VideoBlock); see tour_frameworks.py.
+First the framework-free core client (one question to each model family: a Gemini video, a
+Nova image, a Qwen video with thinking on, a GPT image in JSON mode), then LangChain (video,
+image, a streamed answer, structured output, a thinking budget, Qwen and GPT) and LlamaIndex (a
+chat with a VideoBlock); see tour_frameworks.py.
 
 With MEMORIES_API_KEY set it talks to the real memories.ai service; without it, it starts the
 bundled emulator on a free local port and runs the same calls offline. It says which.
@@ -25,6 +26,7 @@ from tour_frameworks import framework_steps
 
 from memories_client import (
     ChatRequest,
+    MediaPart,
     MemoriesClient,
     Message,
     media_from_url,
@@ -36,6 +38,8 @@ VIDEO_URL = "https://storage.googleapis.com/memories-test-data/test_1min.mp4"
 IMAGE_URL = "https://storage.googleapis.com/memories-test-data/gun5.png"
 GEMINI = "gemini:gemini-2.5-flash"
 NOVA = "nova:us.amazon.nova-lite-v1:0"
+QWEN = "qwen:qwen3-vl-plus"
+GPT = "gpt:gpt-4o"
 
 
 @contextmanager
@@ -85,45 +89,53 @@ def short(text: str, width: int = 160) -> str:
 
 
 def core_steps(base_url: str | None, ledger: Ledger) -> None:
+    video = media_from_url(VIDEO_URL)
+    image = media_from_url(IMAGE_URL, mime_type="image/png")
     with MemoriesClient(base_url=base_url) as client:
 
-        def gemini_video() -> None:
-            answer = client.chat(
-                ChatRequest(
-                    model=GEMINI,
-                    messages=[
-                        Message.user(
-                            "Summarise this video in two sentences.", media_from_url(VIDEO_URL)
-                        )
-                    ],
-                    max_tokens=300,
+        def ask(model: str, *parts: str | MediaPart, **options: Any) -> Callable[[], None]:
+            def run() -> None:
+                answer = client.chat(
+                    ChatRequest(model=model, messages=[Message.user(*parts)], **options)
                 )
-            )
-            usage = answer.usage
-            print("   answer:", short(answer.text))
-            if usage:
-                print("   usage: ", ledger.record(GEMINI, usage.input_tokens, usage.output_tokens))
-
-        def nova_image() -> None:
-            answer = client.chat(
-                ChatRequest(
-                    model=NOVA,
-                    messages=[
-                        Message.user(
-                            "What is in this image?",
-                            media_from_url(IMAGE_URL, mime_type="image/png"),
+                usage = answer.usage
+                print("   answer:", short(answer.text))
+                if usage:
+                    line = ledger.record(model, usage.input_tokens, usage.output_tokens)
+                    extra = [
+                        f"{value} {name}"
+                        for name, value in (
+                            ("reasoning", usage.reasoning_tokens),
+                            ("cached", usage.cached_tokens),
                         )
-                    ],
-                    max_tokens=200,
-                )
-            )
-            usage = answer.usage
-            print("   answer:", short(answer.text))
-            if usage:
-                print("   usage: ", ledger.record(NOVA, usage.input_tokens, usage.output_tokens))
+                        if value
+                    ]
+                    print("   usage: ", line + (f" (of which {', '.join(extra)})" if extra else ""))
 
-        step(f"memories_client: a video question to {GEMINI} (/vu)", gemini_video)
-        step(f"memories_client: an image question to {NOVA} (/iu)", nova_image)
+            return run
+
+        step(
+            f"memories_client: a video question to {GEMINI} (/vu)",
+            ask(GEMINI, "Summarise this video in two sentences.", video, max_tokens=300),
+        )
+        step(
+            f"memories_client: an image question to {NOVA} (/iu)",
+            ask(NOVA, "What is in this image?", image, max_tokens=200),
+        )
+        step(
+            f"memories_client: a video question to {QWEN} with thinking on (thinking_budget=256)",
+            ask(QWEN, "How many scenes are there? Answer briefly.", video, thinking_budget=256),
+        )
+        step(
+            f"memories_client: an image question to {GPT} (/iu) in JSON mode",
+            ask(
+                GPT,
+                'Describe this image as JSON: {"objects": [...], "setting": "..."}.',
+                image,
+                response_mime_type="application/json",
+                max_tokens=300,
+            ),
+        )
 
 
 def main() -> int:

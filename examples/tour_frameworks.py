@@ -1,6 +1,6 @@
 """The framework half of the tour behind `make demo`: LangChain and LlamaIndex calls.
 
-`examples/tour.py` calls :func:`framework_steps` after its two `memories_client` calls. Every
+`examples/tour.py` calls :func:`framework_steps` after its `memories_client` calls. Every
 step prints the answer, the token usage and the dollar cost (from the catalog's prices). The
 same code runs against the real API (``base_url=None``; ``MEMORIES_API_KEY`` set) and against
 the bundled emulator (``base_url`` is the emulator's URL).
@@ -19,6 +19,8 @@ VIDEO_URL = "https://storage.googleapis.com/memories-test-data/test_1min.mp4"
 IMAGE_URL = "https://storage.googleapis.com/memories-test-data/gun5.png"
 GEMINI = "gemini:gemini-2.5-flash"
 NOVA = "nova:us.amazon.nova-lite-v1:0"
+QWEN = "qwen:qwen3-vl-plus"
+GPT = "gpt:gpt-4o"
 
 
 class Ledger(Protocol):
@@ -34,6 +36,13 @@ class Shot(BaseModel):
 
     start_second: int = Field(description="When the shot starts, in seconds from the start")
     description: str = Field(description="What the shot shows, in one sentence")
+
+
+class ImageReport(BaseModel):
+    """A structured description of an image."""
+
+    setting: str = Field(description="Where the picture is set, in a few words")
+    objects: list[str] = Field(description="The main objects visible")
 
 
 class VideoReport(BaseModel):
@@ -60,7 +69,9 @@ def _usage_line(ledger: Ledger, model: str, message: AIMessage) -> str:
         return "no usage reported"
     line = ledger.record(model, usage["input_tokens"], usage["output_tokens"])
     reasoning = (usage.get("output_token_details") or {}).get("reasoning")
-    return f"{line} (of which {reasoning} reasoning)" if reasoning else line
+    cached = (usage.get("input_token_details") or {}).get("cache_read")
+    extra = [f"{n} {name}" for name, n in (("reasoning", reasoning), ("cached", cached)) if n]
+    return f"{line} (of which {', '.join(extra)})" if extra else line
 
 
 def framework_steps(
@@ -79,7 +90,12 @@ def framework_steps(
     """
     from llama_index.core.llms import ChatMessage, TextBlock, VideoBlock
 
-    from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
+    from langchain_memories import (
+        ChatMemoriesGemini,
+        ChatMemoriesGPT,
+        ChatMemoriesNova,
+        ChatMemoriesQwen,
+    )
     from llama_index_memories import MemoriesMultiModal
 
     # thinking_budget=0: no thinking unless a step asks for it, so max_tokens caps the answer
@@ -137,6 +153,34 @@ def framework_steps(
         print("   answer:", short(answer.text))
         print("   usage: ", _usage_line(ledger, GEMINI, answer))
 
+    def qwen_thinking() -> None:
+        qwen = ChatMemoriesQwen(model=QWEN, base_url=base_url, max_tokens=300)
+        answer = qwen.invoke(
+            [_video_message("What is the most surprising moment? One sentence.")],
+            enable_thinking=True,
+            thinking_budget=512,
+        )
+        print("   answer:", short(answer.text))
+        print("   usage: ", _usage_line(ledger, QWEN, answer))
+
+    def gpt_structured() -> None:
+        gpt = ChatMemoriesGPT(model=GPT, base_url=base_url, max_tokens=300)
+        reporter = gpt.with_structured_output(ImageReport, include_raw=True)
+        message = HumanMessage(
+            content=[
+                {"type": "text", "text": "Describe this image."},
+                {"type": "image", "url": IMAGE_URL, "mime_type": "image/png"},
+            ]
+        )
+        result = reporter.invoke([message])
+        report = result["parsed"]
+        if report is None:
+            print("   could not parse the answer:", result["parsing_error"])
+        else:
+            print("   setting:", short(report.setting))
+            print("   objects:", short(", ".join(report.objects)))
+        print("   usage: ", _usage_line(ledger, GPT, result["raw"]))
+
     def llama_index_video() -> None:
         llm = MemoriesMultiModal(model=GEMINI, base_url=base_url, max_tokens=300, thinking_budget=0)
         message = ChatMessage(
@@ -158,4 +202,6 @@ def framework_steps(
     step("LangChain: a streamed answer (ChatMemoriesGemini.stream)", streamed)
     step("LangChain: structured output into a nested Pydantic model", structured)
     step("LangChain: a thinking budget (thinking_budget=1024)", thinking)
+    step(f"LangChain: ChatMemoriesQwen ({QWEN}) with thinking switched on", qwen_thinking)
+    step(f"LangChain: structured output from ChatMemoriesGPT ({GPT}) on an image", gpt_structured)
     step("LlamaIndex: MemoriesMultiModal.chat with a VideoBlock", llama_index_video)

@@ -3,6 +3,9 @@
 * :class:`ChatMemoriesGemini`: Gemini models (video by URL, images, PDFs; native structured
   output; thinking budget).
 * :class:`ChatMemoriesNova`: Amazon Nova models (video, images; tool calling).
+* :class:`ChatMemoriesQwen`: Qwen-VL models (video, images; thinking switches, native
+  ``json_schema`` structured output).
+* :class:`ChatMemoriesGPT`: OpenAI GPT models (images; JSON mode; cached and reasoning tokens).
 * :func:`get_memories_callback`: request, token and dollar totals per model.
 * :class:`MemoriesVideoLoader`: videos into timestamped scene ``Document`` objects for RAG.
 * Error classes that are both ``memories_client`` errors and langchain-core ``Model*Error``s.
@@ -44,12 +47,16 @@ if TYPE_CHECKING:
         get_memories_callback,
     )
     from langchain_memories.gemini import ChatMemoriesGemini
+    from langchain_memories.gpt import ChatMemoriesGPT
     from langchain_memories.nova import ChatMemoriesNova
+    from langchain_memories.qwen import ChatMemoriesQwen
     from langchain_memories.video_loader import MemoriesVideoLoader
 
 __all__ = [
+    "ChatMemoriesGPT",
     "ChatMemoriesGemini",
     "ChatMemoriesNova",
+    "ChatMemoriesQwen",
     "MemoriesAPIStatusError",
     "MemoriesAuthenticationError",
     "MemoriesBadRequestError",
@@ -74,7 +81,9 @@ __all__ = [
 # (the chat models: langchain-core's BaseChatModel and memories_client).
 _LAZY = {
     "ChatMemoriesGemini": "gemini",
+    "ChatMemoriesGPT": "gpt",
     "ChatMemoriesNova": "nova",
+    "ChatMemoriesQwen": "qwen",
     "MemoriesCallbackHandler": "callbacks",
     "ModelUsage": "callbacks",
     "MemoriesVideoLoader": "video_loader",

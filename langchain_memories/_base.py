@@ -62,7 +62,7 @@ class _Call:
 
 
 class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
-    """Shared implementation of :class:`ChatMemoriesGemini` and :class:`ChatMemoriesNova`."""
+    """Shared implementation of the family chat classes (Gemini, Nova, Qwen and GPT)."""
 
     _family: ClassVar[str]
     _family_options: ClassVar[frozenset[str]] = frozenset()
@@ -125,6 +125,10 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
     Kept out of ``repr``, ``model_dump`` and ``dumpd`` like the key: they may carry proxy
     credentials. A model rebuilt from ``dumpd`` has none.
     """
+    uploader: Any = Field(default=None, exclude=True)
+    """A ``memories_client.Uploader`` (``MemoriesAssetUploader``, ``S3Uploader``...): video
+    given as bytes, base64 or a file is uploaded through it and sent by URL (Gemini takes no
+    inline video). Not serialised or pickled."""
     streaming: bool = False
     """Make ``invoke`` stream under the hood (callbacks then receive tokens)."""
     stream_usage: bool = True
@@ -155,9 +159,11 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         mc.ClientOptions.from_settings(data)
         super().__init__(**data)
         full_model = self._settle()[1]
-        # The family's own check, with the model's ranges (a thinking budget per model).
+        # The family's own check, with the model's ranges (a thinking budget per model, a Qwen
+        # budget of 0, a Gemini option on GPT...), so a bad value fails when the model is built.
+        names = {*_CHECKED_AT_BUILD, *self._family_options}
         mc.dialect_for(full_model).check_options(
-            model=full_model, **{name: getattr(self, name, None) for name in _CHECKED_AT_BUILD}
+            model=full_model, **{name: getattr(self, name, None) for name in names}
         )
 
     @cached_property
@@ -308,6 +314,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         fields = dict(state["__dict__"])
         fields["http_client"] = None
         fields["http_async_client"] = None
+        fields["uploader"] = None  # may hold a boto3 client or a lock
         for name in self._DERIVED:
             fields.pop(name, None)
         state["__dict__"] = fields
@@ -408,7 +415,8 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
         with mapped_errors():
-            completion = self._sync_client().chat(call.request)
+            request = mc.upload_local_videos(call.request, self.uploader)
+            completion = self._sync_client().chat(request)
         return self._result(completion, call)
 
     async def _agenerate(
@@ -420,7 +428,8 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
         with mapped_errors():
-            completion = await self._async_client().chat(call.request)
+            request = await mc.aupload_local_videos(call.request, self.uploader)
+            completion = await self._async_client().chat(request)
         return self._result(completion, call)
 
     def _stream(
@@ -433,7 +442,8 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         call = self._prepare(messages, stop, kwargs)
         buffered: list[str] = []
         with mapped_errors():
-            for chunk in self._sync_client().stream(call.request):
+            request = mc.upload_local_videos(call.request, self.uploader)
+            for chunk in self._sync_client().stream(request):
                 yield from self._chunks(chunk, call, buffered)
 
     async def _astream(
@@ -446,7 +456,8 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         call = self._prepare(messages, stop, kwargs)
         buffered: list[str] = []
         with mapped_errors():
-            async for chunk in self._async_client().stream(call.request):
+            request = await mc.aupload_local_videos(call.request, self.uploader)
+            async for chunk in self._async_client().stream(request):
                 for out in self._chunks(chunk, call, buffered):
                     yield out
 

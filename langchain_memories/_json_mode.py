@@ -26,22 +26,10 @@ JSON_INSTRUCTION_KEY = "json_instruction_schema"
 """Per-call option: a JSON Schema to ask for in a system instruction (prompted JSON)."""
 
 
-def json_instruction(schema: Mapping[str, Any] | None) -> str:
-    """The system instruction that asks for JSON (matching ``schema`` when one is given).
-
-    The schema travels in a fenced ```json block: it is unambiguous for the model, and the
-    emulator (like a careful reader) recognises it.
-    """
-    if schema is None:
-        return (
-            "Answer with one JSON object and nothing else: no prose before or after it, no "
-            "Markdown fences."
-        )
-    text = json.dumps(schema, ensure_ascii=False, indent=2)
-    return (
-        "Answer with one JSON object that satisfies this JSON Schema, and nothing else (no "
-        f"prose before or after it):\n```json\n{text}\n```"
-    )
+json_instruction = mc.json_instruction
+"""The system instruction that asks for JSON (the core's, shared with GPT's JSON mode)."""
+with_instruction = mc.with_instruction
+"""Add an instruction to the leading system message (the core's)."""
 
 
 def bare_json(text: str) -> str:
@@ -70,14 +58,3 @@ def read_response_format(value: Any) -> tuple[Mapping[str, Any] | None, bool]:
         "response_format must be {'type': 'json_object'} or {'type': 'json_schema', "
         "'json_schema': {'name': ..., 'schema': {...}}}"
     )
-
-
-def with_instruction(messages: list[mc.Message], instruction: str) -> list[mc.Message]:
-    """Add ``instruction`` to the leading system message, or put one first.
-
-    One system message rather than two: Bedrock-style backends take a single system prompt.
-    """
-    if messages and messages[0].role == "system":
-        merged = f"{messages[0].text}\n\n{instruction}" if messages[0].text else instruction
-        return [mc.Message.system(merged), *messages[1:]]
-    return [mc.Message.system(instruction), *messages]

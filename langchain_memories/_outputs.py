@@ -4,7 +4,8 @@ Rules that callback handlers and cost trackers rely on:
 
 * ``usage_metadata`` holds ints (``input_tokens``, ``output_tokens``, ``total_tokens``); reasoning
   tokens, when reported, are in ``output_token_details["reasoning"]`` and already counted in
-  ``output_tokens``.
+  ``output_tokens``; input read from the provider's prompt cache (GPT), when reported, is in
+  ``input_token_details["cache_read"]`` and already counted in ``input_tokens``.
 * ``response_metadata["model_name"]`` is the model that was *requested* (a per-call ``model=``
   wins), without the family prefix, so it matches the names price tables use.
 * When streaming, usage and all response metadata ride on exactly one chunk, the last one
@@ -45,6 +46,8 @@ def usage_metadata(usage: mc.Usage) -> UsageMetadata:
     Example:
         >>> usage_metadata(mc.Usage(10, 5, 15, reasoning_tokens=2))["output_token_details"]
         {'reasoning': 2}
+        >>> usage_metadata(mc.Usage(1200, 5, 1205, cached_tokens=1024))["input_token_details"]
+        {'cache_read': 1024}
     """
     result = UsageMetadata(
         input_tokens=usage.input_tokens,
@@ -53,6 +56,8 @@ def usage_metadata(usage: mc.Usage) -> UsageMetadata:
     )
     if usage.reasoning_tokens is not None:
         result["output_token_details"] = {"reasoning": usage.reasoning_tokens}
+    if usage.cached_tokens is not None:
+        result["input_token_details"] = {"cache_read": usage.cached_tokens}
     return result
 
 

@@ -26,7 +26,7 @@ def profile_for(model: str, family: str) -> ModelProfile:
 
     Args:
         model: the model id, with or without its family prefix.
-        family: ``"gemini"`` or ``"nova"``.
+        family: ``"gemini"``, ``"nova"``, ``"qwen"`` or ``"gpt"``.
 
     Returns:
         A :class:`~langchain_core.language_models.model_profile.ModelProfile` dict.

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any, cast
 
 from langchain_core.exceptions import OutputParserException
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
@@ -22,8 +23,31 @@ from pydantic.v1 import BaseModel as _V1Model
 from pydantic.v1 import ValidationError as _V1ValidationError
 
 import memories_client as mc
+from langchain_memories._json_mode import JSON_INSTRUCTION_KEY
 
-__all__ = ["OutputTarget", "assemble", "choose_method", "text_parser", "tool_parser"]
+__all__ = [
+    "OutputTarget",
+    "assemble",
+    "choose_method",
+    "native_schema_output",
+    "schema_dict",
+    "schema_field",
+    "text_parser",
+    "tool_parser",
+]
+
+
+def schema_dict(value: Any) -> dict[str, Any] | None:
+    """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
+    return None if value is None else mc.json_schema_of(value)
+
+
+def schema_field(value: Any) -> Any:
+    """A ``response_schema`` field's value: a model class or TypedDict becomes its schema.
+
+    Stored as a dict, the chat model serializes; a dict (or None) is kept as given.
+    """
+    return schema_dict(value) if value is not None and not isinstance(value, dict) else value
 
 
 def _is_pydantic_v1(schema: Any) -> bool:
@@ -132,7 +156,9 @@ def assemble(
     return cast("Runnable[Any, Any]", RunnableMap(raw=llm) | with_fallback)
 
 
-def choose_method(method: str | None, supported: tuple[str, ...], owner: str) -> str:
+def choose_method(
+    method: str | None, supported: tuple[str, ...], owner: str, *, stacklevel: int = 3
+) -> str:
     """The method to use: ``method`` if supported, else the default with a warning.
 
     An unknown method warns instead of raising so that code written for another provider
@@ -146,7 +172,7 @@ def choose_method(method: str | None, supported: tuple[str, ...], owner: str) ->
             f"{owner} does not support structured output method {method!r}; using "
             f"{default!r} instead (supported: {', '.join(supported)})",
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         return default
     return method
@@ -155,3 +181,37 @@ def choose_method(method: str | None, supported: tuple[str, ...], owner: str) ->
 def ls_format(method: str, target: OutputTarget, strict: bool | None) -> dict[str, Any]:
     """The ``ls_structured_output_format`` value LangChain tracing expects."""
     return {"kwargs": {"method": method, "strict": strict}, "schema": target.ls_schema}
+
+
+def native_schema_output(
+    model: BaseChatModel,
+    schema: Any,
+    method: str | None,
+    *,
+    include_raw: bool,
+    strict: bool | None,
+    native: Callable[[dict[str, Any] | None, bool], dict[str, Any] | None],
+    **options: Any,
+) -> Runnable[Any, Any]:
+    """``with_structured_output`` for a family that takes a response schema natively.
+
+    Gemini (``responseSchema``) and Qwen (``response_format`` ``json_schema``): the method
+    ``json_schema`` (default) sends the schema as the request's ``response_schema``; ``json_mode``
+    also puts it in a system instruction. A schema the family cannot take natively (``native``
+    returns None; it warns when asked to) falls back to the prompted ``json_mode``, still
+    validated strictly. ``options`` are bound as well (Gemini's ``response_mime_type``).
+    """
+    chosen = choose_method(method, ("json_schema", "json_mode"), type(model).__name__, stacklevel=5)
+    target = OutputTarget(schema)
+    if chosen == "json_schema" and target.json_schema is None:
+        raise ValueError("method='json_schema' needs a schema")
+    if native(target.json_schema, chosen == "json_schema") is None:
+        chosen = "json_mode"
+    elif target.json_schema is not None:
+        options["response_schema"] = target.json_schema
+    if chosen == "json_mode":
+        # The schema also goes into the prompt. Where the family can take it natively, it is
+        # sent that way as well, so the answer is constrained, not just asked for.
+        options[JSON_INSTRUCTION_KEY] = target.json_schema
+    options["ls_structured_output_format"] = ls_format(chosen, target, strict)
+    return assemble(model.bind(**options), text_parser(target), include_raw=include_raw)

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 from langchain_memories.gemini import ChatMemoriesGemini
+from langchain_memories.gpt import ChatMemoriesGPT
 from langchain_memories.nova import ChatMemoriesNova
+from langchain_memories.qwen import ChatMemoriesQwen
 
-__all__ = ["ChatMemoriesGemini", "ChatMemoriesNova"]
+__all__ = ["ChatMemoriesGPT", "ChatMemoriesGemini", "ChatMemoriesNova", "ChatMemoriesQwen"]

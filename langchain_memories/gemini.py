@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
 from pydantic import Field, field_validator
 
 import memories_client as mc
-from langchain_memories._base import JSON_INSTRUCTION_KEY, _BaseChatMemories
-from langchain_memories._structured import (
-    OutputTarget,
-    assemble,
-    choose_method,
-    ls_format,
-    text_parser,
-)
+from langchain_memories._no_tools import WithoutTools
+from langchain_memories._structured import native_schema_output, schema_dict, schema_field
 
 __all__ = ["ChatMemoriesGemini"]
 
 _GEMINI_OPTIONS = frozenset({"thinking_budget", "response_schema", "response_mime_type"})
 
 
-def _schema_dict(value: Any) -> dict[str, Any] | None:
-    """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
-    if value is None:
-        return None
-    return mc.json_schema_of(value)
-
-
-class ChatMemoriesGemini(_BaseChatMemories):
+class ChatMemoriesGemini(WithoutTools):
     """Gemini (2.5 Flash, 2.5 Pro, 3 Pro ...) on memories.ai: text, images, video and PDFs.
 
     Video is passed to the service by URL and never downloaded; images and PDFs may be URLs or
@@ -90,14 +75,13 @@ class ChatMemoriesGemini(_BaseChatMemories):
     @field_validator("response_schema", mode="before")
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
-        # Accept a Pydantic model or TypedDict too; stored as a dict so the model serializes.
-        return _schema_dict(value) if value is not None and not isinstance(value, dict) else value
+        return schema_field(value)
 
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
         schema = options.pop("response_schema", self.response_schema)
         return {
             "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
-            "response_schema": _schema_dict(schema),
+            "response_schema": schema_dict(schema),
             "response_mime_type": options.pop("response_mime_type", self.response_mime_type),
         }
 
@@ -107,49 +91,6 @@ class ChatMemoriesGemini(_BaseChatMemories):
         if native and schema is not None:
             return {"response_schema": dict(schema)}, None
         return {"response_mime_type": "application/json"}, schema
-
-    def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        tools = options.pop("tools", None)
-        options.pop("tool_choice", None)
-        if tools:
-            raise mc.UnsupportedFeatureError(_NO_TOOLS)
-        return {}
-
-    def bind_tools(
-        self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
-        *,
-        tool_choice: str | None = None,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Not supported: memories.ai documents no tool calling for Gemini models.
-
-        An empty ``tools`` list is accepted (``create_agent`` binds one when the agent has no
-        tools) and binds only ``kwargs``. ``strict`` is accepted for the same reason
-        (langchain 1.0 to 1.2 pass ``strict=True`` with a ``response_format``): with no tools it
-        has nothing to apply to, and a bound ``response_format`` is enforced by Gemini's native
-        ``responseSchema`` and validated strictly on the way back whatever its value.
-
-        Raises:
-            memories_client.UnsupportedFeatureError: when any tool is given (a
-                ``NotImplementedError`` and a ``ValueError``, as from a call with ``tools=``).
-                Use ``ChatMemoriesNova`` for tools.
-
-        Example:
-            >>> def add(a: int, b: int) -> int:
-            ...     '''Add two integers.'''
-            ...     return a + b
-            >>> ChatMemoriesGemini(api_key="test").bind_tools([add])
-            Traceback (most recent call last):
-            ...
-            memories_client.errors.UnsupportedFeatureError: tool calling is not supported by the \
-memories.ai endpoint for Gemini models (the API documents tools for Nova only); use \
-ChatMemoriesNova for tools, or with_structured_output() for structured answers
-        """
-        if tools:
-            raise mc.UnsupportedFeatureError(_NO_TOOLS)
-        return self.bind(**kwargs)
 
     def with_structured_output(
         self,
@@ -194,36 +135,18 @@ ChatMemoriesNova for tools, or with_structured_output() for structured answers
         """
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(sorted(kwargs))}")
-        chosen = choose_method(method, ("json_schema", "json_mode"), type(self).__name__)
-        target = OutputTarget(schema)
-        if chosen == "json_schema" and target.json_schema is None:
-            raise ValueError("method='json_schema' needs a schema")
-        native = _native_schema(target.json_schema, warn=chosen == "json_schema")
-        if native is None:
-            # No responseSchema form (free-form dicts, unions): prompted JSON with strict
-            # validation still gets the caller a valid object.
-            chosen = "json_mode"
-        options: dict[str, Any] = {
-            "ls_structured_output_format": ls_format(chosen, target, strict),
-            "response_mime_type": "application/json",
-        }
-        if native is not None:
-            options["response_schema"] = target.json_schema
-        if chosen == "json_mode":
-            # JSON mode: the schema also goes into the prompt. Where Gemini can express it,
-            # responseSchema is sent as well, so the answer is constrained, not just asked for.
-            options[JSON_INSTRUCTION_KEY] = target.json_schema
-        return assemble(self.bind(**options), text_parser(target), include_raw=include_raw)
+        return native_schema_output(
+            self,
+            schema,
+            method,
+            include_raw=include_raw,
+            strict=strict,
+            native=_native_schema,
+            response_mime_type="application/json",
+        )
 
 
-_NO_TOOLS = (
-    "tool calling is not supported by the memories.ai endpoint for Gemini models (the API "
-    "documents tools for Nova only); use ChatMemoriesNova for tools, or "
-    "with_structured_output() for structured answers"
-)
-
-
-def _native_schema(schema: dict[str, Any] | None, *, warn: bool) -> dict[str, Any] | None:
+def _native_schema(schema: dict[str, Any] | None, warn: bool) -> dict[str, Any] | None:
     """Gemini's ``responseSchema`` for ``schema``, or None when it has no such form."""
     if schema is None:
         return None
@@ -235,6 +158,6 @@ def _native_schema(schema: dict[str, Any] | None, *, warn: bool) -> dict[str, An
                 f"this schema cannot be sent as Gemini's responseSchema ({exc}); using method="
                 "'json_mode' (the schema goes in the prompt and the answer is validated)",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
         return None

@@ -47,12 +47,12 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.schema import ImageDocument, ImageNode
 
 from memories_client import (
-    FAMILIES,
     MediaPart,
     MemoriesInputError,
     Message,
     TextPart,
     ToolCall,
+    check_media_kind,
     check_media_options,
     media_from_base64,
     media_from_bytes,
@@ -100,8 +100,9 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
     """One image, video or document block as a core media part.
 
     Raises:
-        MemoriesInputError: the block has no source, its data is unreadable, or ``family`` does
-            not take this kind of input (documents on Nova, for example).
+        MemoriesInputError: the block has no source, or its data is unreadable.
+        UnsupportedFeatureError: ``family`` does not take this kind of input (documents on
+            Nova, video on GPT); a ``MemoriesInputError`` too.
 
     Example:
         >>> from llama_index.core.llms import VideoBlock
@@ -137,17 +138,8 @@ def media_block_to_part(block: MediaBlock, family: str) -> MediaPart:
         # TypeError/OSError: a field assigned a wrong type after validation (block.path = []),
         # which LlamaIndex allows; say which block rather than leak a bare TypeError.
         raise MemoriesInputError(f"{name} cannot be sent: {exc}") from None
-    kinds = FAMILIES[family].input_kinds
-    if part.kind not in kinds:
-        raise MemoriesInputError(
-            f"{name} ({part.mime_type}) is not supported by {family} models on memories.ai: they "
-            f"take {', '.join(sorted(kinds))}. "
-            + (
-                "Use a Gemini model for documents, or send the pages as images or text."
-                if part.kind == "document"
-                else "Use another model family."
-            )
-        )
+    # The core's refusal (an UnsupportedFeatureError) names the families that take the kind.
+    check_media_kind(family, part.kind, f"{name} ({part.mime_type})")
     return part
 
 
@@ -190,7 +182,8 @@ def _convert_one(index: int, message: ChatMessage, family: str) -> Message:
             try:
                 parts.append(media_block_to_part(block, family))
             except MemoriesInputError as exc:
-                raise MemoriesInputError(f"{where}: {exc}") from None
+                # Same type with the location added: an UnsupportedFeatureError stays one.
+                raise type(exc)(f"{where}: {exc}") from None
         elif isinstance(block, ThinkingBlock):
             # The API takes no thoughts back and documents no thought signatures: drop them.
             continue

@@ -64,7 +64,8 @@ class ChatEntryPoints:
 
         Keyword arguments override the instance's options for this call: ``temperature``,
         ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``stop``,
-        ``thinking_budget``, ``response_schema`` (JSON Schema or Pydantic class, Gemini),
+        ``thinking_budget``, ``enable_thinking`` (Qwen), ``response_schema`` (JSON Schema or
+        Pydantic class; Gemini, Qwen, GPT),
         ``response_mime_type``, ``tools`` / ``tool_choice`` (Nova), ``metadata``,
         ``extra_body``, ``endpoint`` and ``image_documents``. Unknown ones raise.
 

@@ -3,7 +3,8 @@
 One job: shape answers the way LlamaIndex consumers read them.
 
 * ``raw`` is a plain dict: the response body plus ``raw["usage"] = {"prompt_tokens",
-  "completion_tokens", "total_tokens"}`` (ints; ``reasoning_tokens`` when known), exactly those
+  "completion_tokens", "total_tokens"}`` (ints; ``reasoning_tokens`` and GPT's
+  ``cached_tokens`` when reported), exactly those
   keys, streaming or not. Those are the keys ``TokenCountingHandler`` reads, so it counts the
   service's real numbers instead of falling back to a tiktoken guess (BedrockConverse's
   camelCase keys make it guess). The body's own usage object, in the service's spelling, is

@@ -1,7 +1,8 @@
-r"""Native structured output for Gemini: ``responseSchema`` through the LLM's own ``chat``.
+r"""Structured output through the response schema: the LLM's own ``chat`` with the class's schema.
 
 One job: run ``structured_predict`` and friends by sending the output class's JSON Schema as the
-request's ``response_schema`` (the core's Gemini dialect turns it into ``responseSchema``),
+request's ``response_schema`` (the core's dialects turn it into Gemini's ``responseSchema``,
+Qwen's ``json_schema`` ``response_format``, or GPT's JSON mode with the schema in the prompt),
 then parsing the answer leniently (Gemini wraps JSON in ```` ```json ```` fences even in JSON
 mode) and validating it strictly with :func:`memories_client.parse_structured`.
 

@@ -24,6 +24,7 @@ from llama_index_memories._structured import (
     stream_structured,
     structured,
 )
+from memories_client import dialect_for
 
 if TYPE_CHECKING:
     from llama_index.core.llms.structured_llm import StructuredLLM
@@ -42,11 +43,17 @@ class StructuredPrediction:
         @property
         def family(self) -> str: ...
 
+        model: str
+
         pydantic_program_mode: PydanticProgramMode
 
     def _native_structured(self) -> bool:
-        # Gemini has a documented responseSchema; Nova goes through core's tool program.
-        return self.family == "gemini" and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+        # The families whose dialect takes a response_schema (Gemini's responseSchema, Qwen's
+        # json_schema, GPT's JSON mode) use it; Nova goes through core's tool program.
+        return (
+            "response_schema" in dialect_for(self.model).options
+            and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
+        )
 
     def as_structured_llm(self, output_cls: type[BaseModel], **kwargs: Any) -> StructuredLLM:
         """A ``StructuredLLM`` around this model whose calls are counted once.
@@ -79,11 +86,14 @@ class StructuredPrediction:
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
-        """Predict an ``output_cls`` instance; Gemini uses the native ``responseSchema``.
+        """Predict an ``output_cls`` instance through the family's response schema.
+
+        Gemini sends it as ``responseSchema``, Qwen as its ``json_schema`` ``response_format``,
+        GPT as JSON mode with the schema in the system message (all in the core's dialects).
 
         The call goes through :meth:`chat`, so events and token counts are recorded. Prompts may
-        carry images or video (a ``ChatPromptTemplate`` whose messages hold blocks). Other
-        families, or a non-DEFAULT ``pydantic_program_mode``, use LlamaIndex's own programs.
+        carry images or video (a ``ChatPromptTemplate`` whose messages hold blocks). Nova, or a
+        non-DEFAULT ``pydantic_program_mode``, use LlamaIndex's own programs.
 
         Raises:
             memories_client.JSONOutputError: the answer does not match ``output_cls``.

@@ -27,6 +27,7 @@ from memories_client import (
     MemoriesInputError,
     ToolSpec,
     UnsupportedFeatureError,
+    dialect_for,
     normalize_tool_choice,
 )
 
@@ -71,22 +72,11 @@ def tool_selections(response: ChatResponse) -> list[ToolSelection]:
     return selections
 
 
-def no_tools(family: str) -> str:
-    """The refusal for tool calling on a family without tools on memories.ai."""
-    return (
-        f"tool calling is not supported for {family} models on memories.ai (the API documents "
-        "tools for Nova only); use a 'nova:' model, or a ReActAgent, which needs no native "
-        "tool calling"
-    )
-
-
 class NovaToolCalling:
     """``FunctionCallingLLM``'s tool hooks for Nova (the only family with tools on memories.ai)."""
 
     if TYPE_CHECKING:
-
-        @property
-        def family(self) -> str: ...
+        model: str
 
     def _prepare_chat_with_tools(
         self,
@@ -104,8 +94,9 @@ class NovaToolCalling:
         ``tool_required=True`` forces some tool (Bedrock ``toolChoice: any``); ``tool_choice``
         may name one tool. Gemini models raise: memories.ai documents no tools for them.
         """
-        if self.family != "nova":
-            raise UnsupportedFeatureError(no_tools(self.family))
+        dialect = dialect_for(self.model)
+        if not dialect.supports_tools:
+            raise UnsupportedFeatureError(dialect.no_tools_message())
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))

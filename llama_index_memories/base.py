@@ -1,4 +1,4 @@
-"""``MemoriesMultiModal``: the LlamaIndex LLM for memories.ai (Gemini and Nova, video + images).
+"""``MemoriesMultiModal``: the LlamaIndex LLM for memories.ai (all four families, video + images).
 
 This module holds the class and nothing else: converting blocks lives in ``_convert``, shaping
 responses in ``_responses``, structured output in ``_structured``, tools in ``_tools`` and the
@@ -36,7 +36,7 @@ from llama_index_memories._convert import (
 from llama_index_memories._entry_points import ChatEntryPoints
 from llama_index_memories._responses import StreamState, completion_to_chat_response
 from llama_index_memories._structured_methods import StructuredPrediction
-from llama_index_memories._tools import NovaToolCalling, no_tools, tool_specs
+from llama_index_memories._tools import NovaToolCalling, tool_specs
 from memories_client import (
     API_KEY_ENV,
     SAMPLING_FIELDS,
@@ -49,6 +49,8 @@ from memories_client import (
     MemoriesClient,
     MemoriesInputError,
     UnsupportedFeatureError,
+    Uploader,
+    aupload_local_videos,
     dialect_for,
     json_schema_of,
     model_info,
@@ -56,6 +58,7 @@ from memories_client import (
     normalize_tool_choice,
     refuse_unknown,
     resolve_model,
+    upload_local_videos,
 )
 
 if TYPE_CHECKING:
@@ -80,6 +83,7 @@ _CALL_OPTIONS = frozenset(
         *_SAMPLING,
         "stop",
         "thinking_budget",
+        "enable_thinking",
         "response_schema",
         "response_mime_type",
         "tools",
@@ -116,8 +120,11 @@ class MemoriesMultiModal(
 
     One class serves every model family ``memories_client`` speaks: Gemini (the default,
     ``gemini:gemini-2.5-flash``; video by URL, images, documents, thinking budget, native
-    structured output) and Nova (``nova:us.amazon.nova-lite-v1:0``; video and images by URL or
-    bytes, tool calling). Bare ids such as ``gemini-2.5-pro`` get their family prefix.
+    structured output), Nova (``nova:us.amazon.nova-lite-v1:0``; video and images by URL or
+    bytes, tool calling), Qwen (``qwen:qwen3-vl-plus``; video and images, ``enable_thinking``
+    and ``thinking_budget``, native ``json_schema`` structured output) and GPT
+    (``gpt:gpt-4o``; images only, structured output through JSON mode, cached-token usage).
+    Bare ids such as ``gemini-2.5-pro`` get their family prefix.
 
     It accepts ``TextBlock``, ``ImageBlock``, ``VideoBlock`` and (Gemini) ``DocumentBlock``
     from ``url`` (passed through, never downloaded), ``path`` or bytes; ``ToolCallBlock`` and
@@ -151,8 +158,12 @@ class MemoriesMultiModal(
         extra_body: keys merged into the request's ``extra_body.metadata`` (the escape hatch
             for what the API accepts beyond these fields; warns when it replaces one); per
             call too.
-        thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic); per call too.
+        thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic) or Qwen's (at
+            least 1); per call too.
+        enable_thinking: Qwen's thinking switch; per call too.
         context_window: overrides the catalog's figure (for ids the catalog does not know).
+        uploader: a ``memories_client.Uploader``: a video block given as bytes or a path is
+            uploaded through it and sent by URL (Gemini takes no inline video).
 
     Example:
         >>> from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock, VideoBlock
@@ -169,7 +180,9 @@ class MemoriesMultiModal(
 
     model: str = Field(
         default=DEFAULT_MODEL,
-        description="The model id, 'gemini:<name>' or 'nova:<name>' (bare catalogued ids work).",
+        description=(
+            "The model id, 'gemini:', 'nova:', 'qwen:' or 'gpt:' + name (bare catalogued ids work)."
+        ),
     )
     api_key: SecretStr | None = Field(
         default=None,
@@ -195,7 +208,11 @@ class MemoriesMultiModal(
     presence_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
     stop: str | list[str] | None = Field(default=None, description="Stop sequence(s).")
     thinking_budget: int | None = Field(
-        default=None, description="Gemini thinking budget in tokens (0 = off, -1 = dynamic)."
+        default=None,
+        description="Thinking budget in tokens (Gemini: 0 = off, -1 = dynamic; Qwen: >= 1).",
+    )
+    enable_thinking: bool | None = Field(
+        default=None, description="Qwen's thinking switch (None: the model's default)."
     )
     extra_body: dict[str, Any] | None = Field(
         default=None,
@@ -235,6 +252,12 @@ class MemoriesMultiModal(
     context_window: int | None = Field(
         default=None, gt=0, description="Overrides the catalog's context window."
     )
+    uploader: Any = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="A memories_client.Uploader: local video is uploaded and sent by URL.",
+    )
 
     # _clients and _options are cached properties: made when first needed, forgotten when a
     # field is set (__setattr__), on copy (__copy__) and on pickling (__getstate__).
@@ -257,6 +280,7 @@ class MemoriesMultiModal(
         presence_penalty: float | None = None,
         stop: str | list[str] | None = None,
         thinking_budget: int | None = None,
+        enable_thinking: bool | None = None,
         extra_body: dict[str, Any] | None = None,
         timeout: float | httpx.Timeout | None = None,
         total_timeout: float | None = None,
@@ -267,6 +291,7 @@ class MemoriesMultiModal(
         http_async_client: httpx.AsyncClient | None = None,
         default_headers: dict[str, str] | None = None,
         context_window: int | None = None,
+        uploader: Uploader | None = None,
         **kwargs: Any,
     ) -> None:
         # kwargs: LlamaIndex's own LLM fields (callback_manager, system_prompt,
@@ -283,6 +308,7 @@ class MemoriesMultiModal(
             frequency_penalty=frequency_penalty,
             presence_penalty=presence_penalty,
             thinking_budget=thinking_budget,
+            enable_thinking=enable_thinking,
         )
         normalize_stop(stop)
         # The given connection settings, checked by the core before pydantic sees them (the
@@ -310,10 +336,12 @@ class MemoriesMultiModal(
             presence_penalty=presence_penalty,
             stop=stop,
             thinking_budget=thinking_budget,
+            enable_thinking=enable_thinking,
             extra_body=extra_body,
             http_client=http_client,
             http_async_client=http_async_client,
             context_window=context_window,
+            uploader=uploader,
             **kwargs,
         )
         self._settle()
@@ -369,7 +397,7 @@ class MemoriesMultiModal(
 
     @property
     def family(self) -> str:
-        """The model's provider family, ``gemini`` or ``nova``.
+        """The model's provider family: ``gemini``, ``nova``, ``qwen`` or ``gpt``.
 
         Example:
             >>> MemoriesMultiModal(model="us.amazon.nova-lite-v1:0", api_key="k").family
@@ -414,8 +442,8 @@ class MemoriesMultiModal(
         if image_documents:
             messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
         tools = kwargs.get("tools") or None
-        if tools and self.family != "nova":
-            raise UnsupportedFeatureError(no_tools(self.family))
+        if tools and not dialect_for(self.model).supports_tools:
+            raise UnsupportedFeatureError(dialect_for(self.model).no_tools_message())
         specs = tool_specs(tools) if tools else None
         choice = None
         if specs:
@@ -430,6 +458,7 @@ class MemoriesMultiModal(
             model=self.model,
             messages=to_core_messages(messages, self.family),
             thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
+            enable_thinking=kwargs.get("enable_thinking", self.enable_thinking),
             response_schema=schema,
             response_mime_type=kwargs.get("response_mime_type"),
             tools=specs,
@@ -444,18 +473,20 @@ class MemoriesMultiModal(
     # events, as GoogleGenAI does) -------------------------------------------------------------
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        request = self._build_request(messages, kwargs)
+        request = upload_local_videos(self._build_request(messages, kwargs), self.uploader)
         completion = self._sync_client().chat(request)
         return completion_to_chat_response(completion, self.model)
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request = self._build_request(messages, kwargs)
+        request = await aupload_local_videos(request, self.uploader)
         completion = await self._async_client().chat(request)
         return completion_to_chat_response(completion, self.model)
 
     def _stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        # Built eagerly so bad input fails at the call, not at the first iteration.
-        request = self._build_request(messages, kwargs)
+        # Built (and local video uploaded) eagerly so bad input fails at the call, not at the
+        # first iteration.
+        request = upload_local_videos(self._build_request(messages, kwargs), self.uploader)
         client = self._sync_client()
 
         def gen() -> ChatResponseGen:
@@ -471,6 +502,7 @@ class MemoriesMultiModal(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         request = self._build_request(messages, kwargs)
+        request = await aupload_local_videos(request, self.uploader)
         client = self._async_client()
 
         async def gen() -> ChatResponseAsyncGen:

@@ -1,8 +1,10 @@
 """memories_client: a framework-free client for the memories.ai chat-completions API.
 
-It speaks both documented wire formats (Gemini's ``input_file`` parts, Nova's ``image_url`` /
-``video_url`` parts), keeps one model catalog with prices, maps every failure to one error
-hierarchy, and ships an emulator of the API (:mod:`memories_client.emulator`) for offline use.
+It speaks the wire format of each of the API's four model families (Gemini's ``input_file``
+parts, Nova's ``image_url`` / ``video_url`` parts and tools, Qwen's thinking switches and
+``json_schema`` output, GPT's OpenAI parts and JSON mode), keeps one model catalog with prices,
+maps every failure to one error hierarchy, and ships an emulator of the API
+(:mod:`memories_client.emulator`) for offline use.
 
 Example:
     >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
@@ -45,7 +47,16 @@ from memories_client.catalog import (
 )
 from memories_client.client import AsyncMemoriesClient, MemoriesClient
 from memories_client.client_cache import ClientCache, ClosesPooledClients
-from memories_client.dialects import Dialect, GeminiDialect, NovaDialect, dialect_for
+from memories_client.dialects import (
+    FAMILY_OPTIONS,
+    Dialect,
+    GeminiDialect,
+    GPTDialect,
+    NovaDialect,
+    QwenDialect,
+    check_media_kind,
+    dialect_for,
+)
 from memories_client.dialects.base import ExtraBodyWarning
 from memories_client.errors import (
     APIConnectionError,
@@ -66,9 +77,11 @@ from memories_client.errors import (
 )
 from memories_client.jsonout import (
     JSONOutputError,
+    json_instruction,
     parse_json_output,
     parse_structured,
     strip_json_fences,
+    with_instruction,
 )
 from memories_client.media import (
     DEFAULT_MIME,
@@ -149,6 +162,7 @@ __all__ = [
     "DEFAULT_SCENE_PROMPT",
     "DEFAULT_TIMEOUT",
     "FAMILIES",
+    "FAMILY_OPTIONS",
     "MODELS",
     "NO_TOOLS",
     "SAMPLING_FIELDS",
@@ -169,6 +183,7 @@ __all__ = [
     "Dialect",
     "ExtraBodyWarning",
     "FileUploadCache",
+    "GPTDialect",
     "GeminiDialect",
     "InsecureBaseURLWarning",
     "InsufficientCreditsError",
@@ -188,6 +203,7 @@ __all__ = [
     "NotFoundError",
     "NovaDialect",
     "PriceTier",
+    "QwenDialect",
     "RateLimitError",
     "RetryPolicy",
     "S3Uploader",
@@ -222,6 +238,7 @@ __all__ = [
     "aupload_local_videos",
     "avideo_part",
     "check_connection_settings",
+    "check_media_kind",
     "check_media_options",
     "check_sampling",
     "check_thinking_budget",
@@ -231,6 +248,7 @@ __all__ = [
     "estimate_text_tokens",
     "estimate_tokens",
     "family_of",
+    "json_instruction",
     "json_schema_of",
     "media_from_base64",
     "media_from_bytes",
@@ -255,4 +273,5 @@ __all__ = [
     "upload_local_videos",
     "video_part",
     "video_sources",
+    "with_instruction",
 ]

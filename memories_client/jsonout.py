@@ -18,9 +18,10 @@ Example:
 
 from __future__ import annotations
 
+import json
 import re
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, TypeVar, overload
 
 import pydantic
@@ -34,8 +35,16 @@ from memories_client.schema import (
     json_schema_of,
     validate_instance,
 )
+from memories_client.types import Message
 
-__all__ = ["JSONOutputError", "parse_json_output", "parse_structured", "strip_json_fences"]
+__all__ = [
+    "JSONOutputError",
+    "json_instruction",
+    "parse_json_output",
+    "parse_structured",
+    "strip_json_fences",
+    "with_instruction",
+]
 
 _ModelT = TypeVar("_ModelT", bound=pydantic.BaseModel)
 
@@ -386,3 +395,46 @@ n: expected one of [1, 2], got 3; answer: '{"n": 3}'
             _mismatch(text, name or "the schema", problems), text=text, errors=problems
         )
     return value
+
+
+def json_instruction(schema: Mapping[str, Any] | None) -> str:
+    """The system instruction that asks for JSON (matching ``schema`` when one is given).
+
+    For JSON asked for in the prompt rather than through a native schema (Nova's prompted JSON,
+    GPT's JSON mode, JSON mode in the framework layers). The schema travels in a fenced
+    ```` ```json ```` block: unambiguous for the model, and the emulator (like a careful reader)
+    recognises it. The text says "JSON", which OpenAI's JSON mode requires of the messages.
+
+    Example:
+        >>> json_instruction(None)
+        'Answer with one JSON object and nothing else: no prose before or after it, no \
+Markdown fences.'
+        >>> print(json_instruction({"type": "object"}).splitlines()[-2])
+        }
+    """
+    if schema is None:
+        return (
+            "Answer with one JSON object and nothing else: no prose before or after it, no "
+            "Markdown fences."
+        )
+    text = json.dumps(schema, ensure_ascii=False, indent=2)
+    return (
+        "Answer with one JSON object that satisfies this JSON Schema, and nothing else (no "
+        f"prose before or after it):\n```json\n{text}\n```"
+    )
+
+
+def with_instruction(messages: Sequence[Message], instruction: str) -> list[Message]:
+    r"""Add ``instruction`` to the leading system message, or put one first.
+
+    One system message rather than two: Bedrock-style backends take a single system prompt.
+
+    Example:
+        >>> [m.text for m in with_instruction([Message.system("Be brief."), Message.user("Hi")],
+        ...                                   "Answer in JSON.")]
+        ['Be brief.\n\nAnswer in JSON.', 'Hi']
+    """
+    if messages and messages[0].role == "system":
+        merged = f"{messages[0].text}\n\n{instruction}" if messages[0].text else instruction
+        return [Message.system(merged), *messages[1:]]
+    return [Message.system(instruction), *messages]

@@ -36,11 +36,16 @@ def parse_usage(raw: Any) -> Usage | None:
     """Normalise any of the documented usage spellings, or return None.
 
     Gemini: ``input_tokens``/``output_tokens``; Nova: ``prompt_tokens``/``output_token`` (sic);
-    OpenAI: ``prompt_tokens``/``completion_tokens`` with ``completion_tokens_details``.
+    OpenAI (GPT): ``prompt_tokens``/``completion_tokens`` with ``completion_tokens_details``
+    (reasoning) and ``prompt_tokens_details`` (cached input).
 
     Example:
         >>> parse_usage({"prompt_tokens": 739, "output_token": 207, "total_tokens": 946})
-        Usage(input_tokens=739, output_tokens=207, total_tokens=946, reasoning_tokens=None)
+        Usage(input_tokens=739, output_tokens=207, total_tokens=946, reasoning_tokens=None, \
+cached_tokens=None)
+        >>> parse_usage({"prompt_tokens": 1200, "completion_tokens": 9, "total_tokens": 1209,
+        ...     "prompt_tokens_details": {"cached_tokens": 1024}}).cached_tokens
+        1024
     """
     if not isinstance(raw, Mapping):
         return None
@@ -61,8 +66,12 @@ def parse_usage(raw: Any) -> Usage | None:
     reasoning = _first_int(raw, "reasoning_tokens", "thoughts_token_count")
     if reasoning is None and isinstance(details, Mapping):
         reasoning = _int(details.get("reasoning_tokens"))
+    prompt_details = raw.get("prompt_tokens_details")
+    cached = None
+    if isinstance(prompt_details, Mapping):
+        cached = _int(prompt_details.get("cached_tokens"))
     total = _first_int(raw, "total_tokens", "totalTokens")
-    return Usage(inp, out, total if total is not None else inp + out, reasoning)
+    return Usage(inp, out, total if total is not None else inp + out, reasoning, cached)
 
 
 def _tool_calls(message: Mapping[str, Any]) -> tuple[ToolCall, ...]:

@@ -170,9 +170,12 @@ class ChatRequest:
 
     Attributes:
         model: the full, prefixed model id (see :func:`memories_client.catalog.resolve_model`).
-        thinking_budget: Gemini ``thinking_config.thinking_budget``.
-        response_mime_type: Gemini ``response_mime_type`` (``application/json`` for JSON mode).
-        response_schema: a JSON Schema; the Gemini dialect converts it to ``responseSchema``.
+        thinking_budget: Gemini ``thinking_config.thinking_budget``; Qwen ``thinking_budget``.
+        enable_thinking: Qwen ``enable_thinking`` (a ``thinking_budget`` alone turns it on).
+        response_mime_type: ``application/json`` for JSON mode (Gemini ``response_mime_type``,
+            GPT's top-level ``response_format: {"type": "json_object"}``).
+        response_schema: a JSON Schema; the Gemini dialect converts it to ``responseSchema``,
+            the Qwen dialect sends it as ``response_format`` of type ``json_schema``.
         tools: Nova tools, sent as ``toolConfig``.
         tool_choice: ``"auto"``, ``"any"`` or a tool name (sent as Bedrock's ``toolChoice``).
         metadata: extra keys merged into ``extra_body.metadata`` (wins over generated keys).
@@ -190,6 +193,7 @@ class ChatRequest:
     n: int | None = None
     stop: str | Sequence[str] | None = None
     thinking_budget: int | None = None
+    enable_thinking: bool | None = None
     response_mime_type: str | None = None
     response_schema: Mapping[str, Any] | None = None
     tools: Sequence[ToolSpec] | None = None
@@ -209,18 +213,22 @@ class Usage:
 
     Nova's ``output_token`` (sic), Gemini's ``output_tokens`` and OpenAI's ``completion_tokens``
     all land in ``output_tokens``. ``total_tokens`` is the service's figure when it sent one.
+    ``reasoning_tokens`` are part of ``output_tokens`` and ``cached_tokens`` (input read from
+    the provider's prompt cache, GPT's ``prompt_tokens_details.cached_tokens``) part of
+    ``input_tokens``; each is ``None`` when the service did not report it.
     """
 
     input_tokens: int
     output_tokens: int
     total_tokens: int
     reasoning_tokens: int | None = None
+    cached_tokens: int | None = None
 
     def as_openai(self) -> dict[str, int]:
         """The OpenAI-style usage keys that tracers and token counters read.
 
         LangChain's ``token_usage`` and LlamaIndex's ``TokenCountingHandler`` read these;
-        ``reasoning_tokens`` is there only when the service reported it.
+        ``reasoning_tokens`` and ``cached_tokens`` are there only when the service reported them.
 
         Example:
             >>> Usage(5, 3, 8, reasoning_tokens=2).as_openai()
@@ -233,6 +241,8 @@ class Usage:
         }
         if self.reasoning_tokens is not None:
             out["reasoning_tokens"] = self.reasoning_tokens
+        if self.cached_tokens is not None:
+            out["cached_tokens"] = self.cached_tokens
         return out
 
 

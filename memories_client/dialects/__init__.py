@@ -10,31 +10,45 @@ from __future__ import annotations
 
 from memories_client.catalog import family_of, resolve_model
 from memories_client.dialects.base import (
+    FAMILY_OPTIONS,
     Dialect,
     InlineFormat,
+    check_media_kind,
     parse_completion,
     parse_usage,
 )
 from memories_client.dialects.gemini import GeminiDialect
+from memories_client.dialects.gpt import GPTDialect
 from memories_client.dialects.nova import NovaDialect, ToolMessageStyle
+from memories_client.dialects.qwen import QwenDialect, QwenPartStyle
 from memories_client.errors import MemoriesInputError
 from memories_client.tool_calls import parse_tool_arguments
 
 __all__ = [
     "DIALECTS",
+    "FAMILY_OPTIONS",
     "Dialect",
+    "GPTDialect",
     "GeminiDialect",
     "InlineFormat",
     "NovaDialect",
+    "QwenDialect",
+    "QwenPartStyle",
     "ToolMessageStyle",
+    "check_media_kind",
     "dialect_for",
     "parse_completion",
     "parse_tool_arguments",
     "parse_usage",
 ]
 
-DIALECTS: dict[str, type[Dialect]] = {"gemini": GeminiDialect, "nova": NovaDialect}
-"""Dialect classes by family. Qwen and GPT are catalogued but have no dialect yet."""
+DIALECTS: dict[str, type[Dialect]] = {
+    "gemini": GeminiDialect,
+    "nova": NovaDialect,
+    "qwen": QwenDialect,
+    "gpt": GPTDialect,
+}
+"""Dialect classes by family: every family of the catalog."""
 
 _DEFAULTS: dict[str, Dialect] = {}
 
@@ -43,13 +57,13 @@ def dialect_for(model: str) -> Dialect:
     """The (shared, default-configured) dialect that serves a model id.
 
     Raises:
-        MemoriesInputError: the family has no dialect yet (Qwen, GPT).
+        MemoriesInputError: the id names no known family.
     """
     family = family_of(resolve_model(model))
     if family is None or family not in DIALECTS:
         raise MemoriesInputError(
-            f"model {model!r} belongs to the {family!r} family, which this version does not "
-            f"speak yet; supported families: {', '.join(DIALECTS)}"
+            f"model {model!r} belongs to the {family!r} family, which has no wire format; "
+            f"supported families: {', '.join(DIALECTS)}"
         )
     dialect = _DEFAULTS.get(family)
     if dialect is None:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 from memories_client.catalog import FAMILIES, Endpoint, resolve_model
-from memories_client.errors import MemoriesInputError
+from memories_client.errors import MemoriesInputError, UnsupportedFeatureError
 from memories_client.params import (
     SAMPLING_FIELDS,
     check_sampling,
@@ -32,8 +32,10 @@ from memories_client.tool_calls import parse_tool_arguments
 from memories_client.types import ChatRequest, Completion, MediaPart, Message, TextPart
 
 __all__ = [
+    "FAMILY_OPTIONS",
     "Dialect",
     "InlineFormat",
+    "check_media_kind",
     "parse_completion",
     "parse_tool_arguments",
     "parse_usage",
@@ -42,6 +44,14 @@ __all__ = [
 # The options check_sampling knows; family-only options are the dialects' own business.
 _CHECKED = (*SAMPLING_FIELDS, "thinking_budget")
 
+FAMILY_OPTIONS = ("thinking_budget", "enable_thinking", "response_schema", "response_mime_type")
+"""The request options that only some families take (each dialect lists its own in
+:attr:`Dialect.options`); the others refuse them before sending, naming who has them."""
+
+# Every family's dialect class, registered as it is defined: to say which families take an
+# option or an input kind that the one at hand refuses.
+_BY_FAMILY: dict[str, type[Dialect]] = {}
+
 InlineFormat = Literal["raw", "data_uri"]
 """How inline (base64) media is written: bare base64 text or a ``data:`` URI."""
 
@@ -49,7 +59,8 @@ InlineFormat = Literal["raw", "data_uri"]
 class Dialect(ABC):
     """One provider family's wire format.
 
-    Subclasses set ``family`` and implement :meth:`_wire_message` and :meth:`_metadata`.
+    Subclasses set ``family``, ``label``, the family-only ``options`` they take and whether
+    the family has tool calling, and implement :meth:`_wire_message` and :meth:`_metadata`.
 
     Args:
         inline_format: how base64 media is written on the wire. The docs say only "URL or base64
@@ -57,7 +68,20 @@ class Dialect(ABC):
     """
 
     family: ClassVar[str]
+    label: ClassVar[str]
+    """The family's name in messages (``Gemini``, ``GPT``...)."""
     default_inline_format: ClassVar[InlineFormat] = "raw"
+    options: ClassVar[frozenset[str]] = frozenset()
+    """Which of :data:`FAMILY_OPTIONS` the family's docs give it."""
+    supports_tools: ClassVar[bool] = False
+    """True where the docs show tool calling (Nova)."""
+    option_hints: ClassVar[Mapping[str, str]] = {}
+    """What to do instead, per refused option, appended to the refusal."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "family" in cls.__dict__:
+            _BY_FAMILY.setdefault(cls.family, cls)
 
     def __init__(self, *, inline_format: InlineFormat | None = None) -> None:
         self.inline_format: InlineFormat = inline_format or self.default_inline_format
@@ -80,7 +104,10 @@ class Dialect(ABC):
             thinking_budget=request.thinking_budget,
             response_schema=request.response_schema,
             response_mime_type=request.response_mime_type,
+            enable_thinking=request.enable_thinking,
         )
+        if request.tools and not self.supports_tools:
+            raise UnsupportedFeatureError(self.no_tools_message())
         for k, stop in enumerate(normalize_stop(request.stop) or ()):
             _check_unicode(stop, f"stop[{k}]")
         info = FAMILIES[self.family]
@@ -108,20 +135,53 @@ class Dialect(ABC):
         the clients run it on every request, and the framework models when they are built, so
         the same mistake fails the same way everywhere.
 
+        An option of :data:`FAMILY_OPTIONS` that this family's docs do not give it raises
+        :class:`~memories_client.UnsupportedFeatureError`, naming the families that have it.
+
         Example:
             >>> from memories_client.dialects import dialect_for
             >>> dialect_for("nova:us.amazon.nova-lite-v1:0").check_options(thinking_budget=0)
             Traceback (most recent call last):
             ...
-            memories_client.errors.MemoriesInputError: thinking_budget is a Gemini option; ...
+            memories_client.errors.UnsupportedFeatureError: thinking_budget is a Gemini and Qwen \
+option; the memories.ai docs document no such option for Nova models
         """
         check_sampling(**{name: options.get(name) for name in _CHECKED})
         model = options.get("model")
         if model is not None:  # the budget range is the model's own (see the catalog)
             check_thinking_budget(model, options.get("thinking_budget"), self.family)
+        enable = options.get("enable_thinking")
+        if enable is not None and not isinstance(enable, bool):
+            raise MemoriesInputError(f"enable_thinking must be True or False, got {enable!r}")
+        for name in FAMILY_OPTIONS:
+            if options.get(name) is not None and name not in self.options:
+                owners = [d.label for d in _BY_FAMILY.values() if name in d.options]
+                raise UnsupportedFeatureError(
+                    f"{name} is a {_and(owners)} option; the memories.ai docs document "
+                    f"no such option for {self.label} models{self.option_hints.get(name, '')}"
+                )
+
+    def no_tools_message(self) -> str:
+        """Why tools are refused for this family, naming the families that have them.
+
+        Example:
+            >>> from memories_client.dialects import dialect_for
+            >>> dialect_for("gpt:gpt-4o").no_tools_message()
+            'tool calling is not supported for GPT models on memories.ai (the API documents tools \
+for Nova only); use a Nova model for tools'
+        """
+        owners = [d.label for d in _BY_FAMILY.values() if d.supports_tools]
+        return (
+            f"tool calling is not supported for {self.label} models on memories.ai (the API "
+            f"documents tools for {_and(owners)} only); use a {owners[0]} model for tools"
+        )
 
     def _validate_message(self, i: int, message: Message, endpoint: Endpoint) -> None:
         info = FAMILIES[self.family]
+        if not self.supports_tools and (message.role == "tool" or message.tool_calls):
+            raise MemoriesInputError(
+                f"messages[{i}]: tool calls and tool results cannot be sent to {self.label} models"
+            )
         for k, call in enumerate(message.tool_calls):
             _check_json(call.arguments, f"messages[{i}].tool_calls[{k}] arguments")
         for j, part in enumerate(message.parts):
@@ -140,11 +200,7 @@ class Dialect(ABC):
                     f"{where}: media can only be sent in user messages (this is a "
                     f"{message.role} message)"
                 )
-            if part.kind not in info.input_kinds:
-                raise MemoriesInputError(
-                    f"{where}: {self.family} models do not accept {part.kind} input; they take "
-                    f"{', '.join(sorted(info.input_kinds))}"
-                )
+            check_media_kind(self.family, part.kind, where)
             if part.kind == "video" and part.is_inline and not info.video_base64_allowed:
                 raise MemoriesInputError(
                     f"{where}: {self.family} does not accept video as base64 or bytes (the API "
@@ -183,6 +239,7 @@ class Dialect(ABC):
             body["stop"] = stop
         if stream:
             body["stream"] = True
+        body.update(self._top_level(request))
         metadata = self._metadata(request)
         if request.metadata:
             _warn_shadowing(metadata, request.metadata)
@@ -212,11 +269,43 @@ class Dialect(ABC):
     def _metadata(self, request: ChatRequest) -> dict[str, Any]:
         """The family's ``extra_body.metadata`` keys for this request."""
 
+    def _top_level(self, request: ChatRequest) -> dict[str, Any]:
+        """The family's own top-level body fields (GPT's ``response_format``); none by default."""
+        return {}
+
     # -- responses ------------------------------------------------------------------------------
 
     def parse_completion(self, body: Any, *, request_id: str | None = None) -> Completion:
         """Parse a response body into a :class:`Completion` (see :func:`parse_completion`)."""
         return parse_completion(body, request_id=request_id)
+
+
+def check_media_kind(family: str, kind: str, where: str) -> None:
+    """Refuse an input kind the family does not take, naming the families that take it.
+
+    Raises:
+        UnsupportedFeatureError: ``kind`` (``image``, ``video``, ``document``...) is not among
+            the family's input kinds in the catalog.
+
+    Example:
+        >>> check_media_kind("gpt", "video", "messages[0].parts[1]")
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.UnsupportedFeatureError: messages[0].parts[1]: gpt models do not \
+accept video input; they take image, text. Gemini, Nova and Qwen models take video
+    """
+    kinds = FAMILIES[family].input_kinds
+    if kind in kinds:
+        return
+    takers = [d.label for f, d in _BY_FAMILY.items() if kind in FAMILIES[f].input_kinds]
+    raise UnsupportedFeatureError(
+        f"{where}: {family} models do not accept {kind} input; they take "
+        f"{', '.join(sorted(kinds))}" + (f". {_and(takers)} models take {kind}" if takers else "")
+    )
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _check_unicode(text: str, where: str) -> None:

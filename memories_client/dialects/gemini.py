@@ -20,10 +20,10 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from memories_client.dialects.base import Dialect, InlineFormat
-from memories_client.errors import MemoriesInputError
 from memories_client.schema import to_gemini_schema
 from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 
@@ -39,25 +39,20 @@ class GeminiDialect(Dialect):
     """
 
     family: ClassVar[str] = "gemini"
+    label: ClassVar[str] = "Gemini"
     default_inline_format: ClassVar[InlineFormat] = "raw"
+    options: ClassVar[frozenset[str]] = frozenset(
+        {"thinking_budget", "response_schema", "response_mime_type"}
+    )
+    option_hints: ClassVar[Mapping[str, str]] = {
+        "enable_thinking": " (thinking_budget=0 turns Gemini's thinking off)"
+    }
 
     def validate(self, request: ChatRequest) -> None:
-        """Also refuse tools, which the Gemini endpoints do not document."""
+        """Also refuse a schema that Gemini's ``responseSchema`` cannot express."""
         super().validate(request)
-        if request.tools:
-            raise MemoriesInputError(
-                "tool calling is not supported for Gemini models on memories.ai (the API "
-                "documents no tools for Gemini); use a Nova model for tools"
-            )
         if request.response_schema is not None:
             to_gemini_schema(request.response_schema)  # refuse what cannot be expressed, now
-
-    def _validate_message(self, i: int, message: Message, endpoint: Any) -> None:
-        super()._validate_message(i, message, endpoint)
-        if message.role == "tool" or message.tool_calls:
-            raise MemoriesInputError(
-                f"messages[{i}]: tool calls and tool results cannot be sent to Gemini models"
-            )
 
     def _part(self, part: TextPart | MediaPart) -> dict[str, Any]:
         if isinstance(part, TextPart):

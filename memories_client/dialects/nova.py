@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 from memories_client.catalog import Endpoint
@@ -52,7 +53,13 @@ class NovaDialect(Dialect):
     """
 
     family: ClassVar[str] = "nova"
+    label: ClassVar[str] = "Nova"
     default_inline_format: ClassVar[InlineFormat] = "data_uri"
+    supports_tools: ClassVar[bool] = True
+    option_hints: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        ("response_schema", "response_mime_type"),
+        " (use tools or prompted JSON for structured output)",
+    )
 
     def __init__(
         self,
@@ -65,16 +72,6 @@ class NovaDialect(Dialect):
             raise MemoriesInputError("tool_message_style must be 'openai' or 'text'")
         self.tool_message_style: ToolMessageStyle = tool_message_style
         self._text_twin: NovaDialect | None = None  # built on first use, then reused
-
-    def check_options(self, **options: Any) -> None:
-        """Also refuse the Gemini-only options, which Nova does not document."""
-        super().check_options(**options)
-        for name in ("thinking_budget", "response_schema", "response_mime_type"):
-            if options.get(name) is not None:
-                raise MemoriesInputError(
-                    f"{name} is a Gemini option; the memories.ai docs document no such option "
-                    "for Nova (use tools or prompted JSON for structured output)"
-                )
 
     def validate(self, request: ChatRequest) -> None:
         """Also check that tool results answer tool calls, and tool choices name tools."""

@@ -12,9 +12,14 @@ exact strings. The rules, also described in ``docs/EMULATOR.md``:
   ``max_tokens`` words and finish with ``"length"``.
 * Structured output: a schema-satisfying value (see :mod:`~memories_client.emulator.samples`),
   fenced as Gemini fences JSON.
+* Structured output without fences: Qwen's ``response_format`` (``json_schema``) and GPT's JSON
+  mode (``json_object``) answer bare JSON, as those providers do.
 * Usage: ``input = sum(ceil(len(text) / 4)) + 258 * images + 1000 * videos + 500 * documents``;
   ``output`` = words of the returned texts (of the arguments JSON for tool calls) plus reasoning
-  tokens ``min(thinking_budget, 64)`` when a Gemini thinking budget > 0 is given.
+  tokens ``min(budget, 64)`` when a Gemini thinking budget > 0 is given, or Qwen thinking is
+  enabled (its ``thinking_budget``, else 64). GPT reports cached input tokens: the tokens before
+  the last user message (what the previous turn sent), in steps of 128 once they reach 1024,
+  as OpenAI's prompt cache does.
 
 Example:
     >>> counts = MediaCounts(texts=1, images=1, videos=0, documents=0)
@@ -41,6 +46,8 @@ from memories_client.emulator.samples import (
 )
 
 __all__ = [
+    "CACHE_MIN_TOKENS",
+    "CACHE_STEP_TOKENS",
     "DOCUMENT_TOKENS",
     "IMAGE_TOKENS",
     "MAX_REASONING_TOKENS",
@@ -58,6 +65,7 @@ __all__ = [
     "apply_stop",
     "base_answer",
     "build_answer",
+    "cached_tokens",
     "count_words",
     "fence_json",
     "find_prompted_schema",
@@ -82,6 +90,10 @@ QUESTION_LIMIT = 200
 """The question (and a tool result) is quoted up to this many characters."""
 WORDS_PER_CHUNK = 3
 """A streamed answer is sent in pieces of about this many words."""
+CACHE_MIN_TOKENS = 1024
+"""OpenAI caches prompts from this many tokens on (GPT's ``cached_tokens``)."""
+CACHE_STEP_TOKENS = 128
+"""OpenAI reports cache hits in steps of this many tokens."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +168,8 @@ class Usage:
     output_tokens: int
     """Includes ``reasoning_tokens`` when there are any."""
     reasoning_tokens: int | None = None
+    cached_tokens: int | None = None
+    """Input tokens read from the prompt cache (GPT only; part of ``input_tokens``)."""
 
     @property
     def total_tokens(self) -> int:
@@ -182,7 +196,7 @@ class AnswerRequest:
 
     Attributes:
         model: The model id as sent (with its prefix).
-        shape: ``"gemini"`` (Gemini, Qwen) or ``"nova"`` (Nova, GPT) request dialect.
+        shape: ``"gemini"`` (Gemini, Qwen) or ``"nova"`` (Nova, GPT) response shape.
         counts: Parts over all user messages.
         texts: Every text of every message, in order (for input tokens and prompted schemas).
         question: The text of the last user message (its text parts joined by spaces).
@@ -190,9 +204,15 @@ class AnswerRequest:
         n: Number of choices.
         max_tokens: Word limit per choice, or ``None``.
         stop: Stop sequences (empty ones already dropped).
-        thinking_budget: Gemini ``thinking_config.thinking_budget``, or ``None``.
+        thinking_budget: Gemini ``thinking_config.thinking_budget``, or the budget of enabled
+            Qwen thinking; ``None`` without thinking.
         json_mime: True if Gemini ``response_mime_type`` asks for JSON.
         response_schema: Gemini ``responseSchema``, or ``None``.
+        json_schema: Qwen's ``response_format`` JSON Schema, or ``None``.
+        json_object: True for GPT's JSON mode (``response_format: json_object``).
+        family: ``gemini``, ``nova``, ``qwen`` or ``gpt`` (empty: taken from ``model``).
+        prefix_texts: How many of ``texts`` come before the last user message.
+        prefix_counts: The media parts before the last user message.
         tools: Nova tools.
         tool_choice: Nova ``toolChoice`` as ``("auto" | "any" | "tool", tool name or None)``;
             ``None`` when absent (which behaves like ``any`` before a tool result, like
@@ -221,6 +241,16 @@ class AnswerRequest:
     tool_choice: tuple[str, str | None] | None = None
     tool_result: str | None = None
     called_tools: tuple[str, ...] = ()
+    json_schema: Mapping[str, Any] | None = None
+    json_object: bool = False
+    family: str = ""
+    prefix_texts: int = 0
+    prefix_counts: MediaCounts = field(default_factory=MediaCounts)
+
+    @property
+    def family_name(self) -> str:
+        """The provider family, from ``family`` or the model's prefix."""
+        return self.family or self.model.partition(":")[0]
 
 
 # --------------------------------------------------------------------------- text and tokens
@@ -353,6 +383,18 @@ def stream_pieces(text: str, words_per_piece: int = WORDS_PER_CHUNK) -> list[str
     ]
 
 
+def cached_tokens(prefix_tokens: int) -> int:
+    """GPT's ``cached_tokens`` for a prompt whose first ``prefix_tokens`` were sent before.
+
+    Example:
+        >>> cached_tokens(1000), cached_tokens(1100), cached_tokens(1300)
+        (0, 1024, 1280)
+    """
+    if prefix_tokens < CACHE_MIN_TOKENS:
+        return 0
+    return prefix_tokens // CACHE_STEP_TOKENS * CACHE_STEP_TOKENS
+
+
 def tool_call_id(body: bytes, index: int) -> str:
     """A tool-call id derived from the request body, so repeated requests get the same id.
 
@@ -396,16 +438,26 @@ def _answer_texts(request: AnswerRequest) -> list[str]:
         text = tool_result_answer(request.model, request.tool_result)
         return [prefix + text for prefix in prefixes]
     plain = base_answer(request.model, request.counts, request.question)
-    if request.shape == "gemini":
+    if request.json_schema is not None:  # Qwen answers bare JSON
+        return [json.dumps(sample_json_schema(request.json_schema), ensure_ascii=False)] * (
+            request.n
+        )
+    if request.family_name == "gemini":
         if request.response_schema is not None:
             # Every choice is the same object: an index prefix would break the JSON.
             return [fence_json(sample_gemini_schema(request.response_schema))] * request.n
         if request.json_mime:
             return [fence_json({"answer": prefix + plain}) for prefix in prefixes]
-    else:
-        schema = find_prompted_schema(request.texts)
-        if schema is not None:
-            return [fence_json(sample_json_schema(schema))] * request.n
+        return [prefix + plain for prefix in prefixes]
+    schema = find_prompted_schema(request.texts)
+    if request.json_object:  # OpenAI's JSON mode: bare JSON
+        value = sample_json_schema(schema) if schema is not None else None
+        return [
+            json.dumps(value if value is not None else {"answer": prefix + plain})
+            for prefix in prefixes
+        ]
+    if schema is not None:
+        return [fence_json(sample_json_schema(schema))] * request.n
     return [prefix + plain for prefix in prefixes]
 
 
@@ -423,7 +475,7 @@ def build_answer(request: AnswerRequest) -> Answer:
         >>> answer.choices[0].text, answer.choices[0].finish_reason
         ('Emulated answer from gemini:gemini-2.5-flash:', 'length')
         >>> answer.usage
-        Usage(input_tokens=1, output_tokens=4, reasoning_tokens=None)
+        Usage(input_tokens=1, output_tokens=4, reasoning_tokens=None, cached_tokens=None)
     """
     choices: list[Choice] = []
     tool = _pick_tool(request)
@@ -446,5 +498,9 @@ def build_answer(request: AnswerRequest) -> Answer:
     if request.shape == "gemini" and request.thinking_budget and request.thinking_budget > 0:
         reasoning = min(request.thinking_budget, MAX_REASONING_TOKENS)
         output += reasoning
-    usage = Usage(input_tokens(request.texts, request.counts), output, reasoning)
+    cached: int | None = None
+    if request.family_name == "gpt":
+        prefix = request.texts[: request.prefix_texts]
+        cached = cached_tokens(input_tokens(prefix, request.prefix_counts))
+    usage = Usage(input_tokens(request.texts, request.counts), output, reasoning, cached)
     return Answer(tuple(choices), usage)

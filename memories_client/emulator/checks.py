@@ -22,7 +22,10 @@ SHAPES: dict[str, Literal["gemini", "nova"]] = {
     "nova": "nova",
     "gpt": "nova",
 }
-"""Provider family -> request/response dialect. Qwen and GPT are handled minimally."""
+"""Provider family -> response shape: ``completion`` with ``choices[].text`` (Gemini, Qwen) or
+``chat.completion`` with ``choices[].message`` (Nova, GPT). Content parts and provider options
+are each family's own (see :mod:`~memories_client.emulator.messages` and
+:mod:`~memories_client.emulator.provider_options`)."""
 
 
 class ApiError(Exception):

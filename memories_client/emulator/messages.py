@@ -13,12 +13,12 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from memories_client.emulator.answers import MediaCounts
-from memories_client.emulator.checks import SHAPES, bad
+from memories_client.emulator.checks import bad
 
 __all__ = ["Conversation", "check_messages"]
 
@@ -107,6 +107,8 @@ class Conversation:
         tool_result: Content of the last message when it is a ``tool`` message, else ``None``.
         has_tool_traffic: True if any assistant tool call or tool result was sent.
         called_tools: Names of the tools the assistant messages called, in order.
+        prefix_texts: How many of ``texts`` come before the last user message.
+        prefix_counts: The media parts before the last user message.
 
     Example:
         >>> Conversation(MediaCounts(texts=1), ["Hi"], "Hi", None, False).question
@@ -119,10 +121,21 @@ class Conversation:
     tool_result: str | None
     has_tool_traffic: bool
     called_tools: tuple[str, ...] = ()
+    prefix_texts: int = 0
+    prefix_counts: MediaCounts = field(default_factory=MediaCounts)
 
 
-_PART_TYPES = {"gemini": ("text", "input_file"), "nova": ("text", "image_url", "video_url")}
-"""Content part types each dialect accepts in user messages."""
+_PART_TYPES = {
+    "gemini": ("text", "input_file"),
+    "nova": ("text", "image_url", "video_url"),
+    "gpt": ("text", "image_url"),
+}
+"""Content part types each family accepts in user messages (Qwen: see :func:`_qwen_part`)."""
+_QWEN_KEYS = ("text", "image", "video")
+_QWEN_TYPES = ("text", "image", "video", "image_url", "video_url")
+# OpenAI reads these image formats only (its vision guide); other data URIs are refused.
+_GPT_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif"})
+_GPT_DETAIL = ("auto", "low", "high")
 
 
 def _gemini_file(part: Mapping[str, Any], at: str, *, family: str, kind: str) -> str:
@@ -154,11 +167,82 @@ def _nova_media(part: Mapping[str, Any], key: str, at: str, *, family: str, kind
     return "video" if key == "video_url" else "image"
 
 
+def _gpt_image(part: Mapping[str, Any], at: str) -> str:
+    """Check a GPT ``image_url`` part: an object (the GPT page), read the way OpenAI reads it."""
+    value = part.get("image_url")
+    if not isinstance(value, dict) or not isinstance(value.get("url"), str):
+        raise bad(f'{at}.image_url must be an object {{"url": "..."}} (the GPT docs)')
+    detail = value.get("detail")
+    if detail is not None and detail not in _GPT_DETAIL:
+        raise bad(f"{at}.image_url.detail must be one of {', '.join(_GPT_DETAIL)}")
+    url = value["url"]
+    where = f"{at}.image_url.url"
+    if url.lower().startswith("gs://"):
+        raise bad(f"{where}: OpenAI fetches images over http(s) only, not gs://")
+    if not url.lower().startswith(("http://", "https://", "data:")):
+        raise bad(f"{where} must be an http(s) URL or a data:image/...;base64 URI")
+    data_mime = _check_source(url, where, video=False, family="gpt")
+    if data_mime is not None and data_mime not in _GPT_IMAGE_TYPES:
+        raise bad(f"{where}: OpenAI reads PNG, JPEG, WEBP and GIF images, not {data_mime!r}")
+    return "image"
+
+
+def _qwen_source(value: Any, key: str, at: str, *, kind: str) -> str:
+    """Check a Qwen image or video source; a video may also be a list of frame images."""
+    if key == "video" and kind == "iu":
+        raise bad(_NO_VIDEO_ON_IU)
+    if isinstance(value, dict):  # the OpenAI form {"url": ...}
+        value = value.get("url")
+    if key == "video" and isinstance(value, list) and value:
+        for k, frame in enumerate(value):
+            _check_source(frame, f"{at}[{k}]", video=False, family="qwen")
+        return "video"
+    data_mime = _check_source(value, at, video=key == "video", family="qwen")
+    expected = "video/" if key == "video" else "image/"
+    if data_mime is not None and not data_mime.startswith(expected):
+        raise bad(f"{at}: data URI media type {data_mime!r} does not fit {key}")
+    return key
+
+
+def _qwen_part(part: Any, at: str, *, kind: str) -> tuple[str, str | None]:
+    """Check one Qwen content part; return its kind and, for text, the text.
+
+    The docs list the array items as "image" and "text" without naming a ``type`` key, which
+    reads like DashScope's own parts (``{"text": ...}``, ``{"image": url}``, ``{"video": url}``).
+    Qwen's typed form (``{"type": "image", "image": url}``) and the OpenAI form
+    (``image_url`` / ``video_url`` objects) are accepted too, since the shape is not shown.
+    """
+    if not isinstance(part, dict):
+        raise bad(f"{at} must be an object")
+    part_type = part.get("type")
+    if part_type is None:
+        keys = [key for key in _QWEN_KEYS if key in part]
+        if len(keys) != 1:
+            raise bad(
+                f'{at} must hold exactly one of "text", "image" or "video" '
+                '(e.g. {"image": "https://..."})'
+            )
+        key = keys[0]
+    elif part_type not in _QWEN_TYPES:
+        raise bad(
+            f"{at}: unsupported content part type {part_type!r}; qwen models accept "
+            + ", ".join(repr(t) for t in _QWEN_TYPES)
+            + (" (input_file is Gemini's part)" if part_type == "input_file" else "")
+        )
+    else:
+        key = part_type
+    if key == "text":
+        if not isinstance(part.get("text"), str):
+            raise bad(f"{at}.text must be a string")
+        return "text", part["text"]
+    source = key.removesuffix("_url")
+    return _qwen_source(part.get(key), source, f"{at}.{key}", kind=kind), None
+
+
 def _user_content(
     content: Any, where: str, *, family: str, kind: str
 ) -> tuple[list[str], MediaCounts]:
     """Check a user message's content; return its texts and part counts."""
-    shape = SHAPES[family]
     if isinstance(content, str):
         # Observed on the real service: Gemini on /vu drops a bare-string user content.
         if (family == "gemini" and kind == "vu") or not content.strip():
@@ -170,11 +254,18 @@ def _user_content(
     media = {"image": 0, "video": 0, "document": 0}
     for j, part in enumerate(content):
         at = f"{where}.content[{j}]"
+        if family == "qwen":
+            found, text = _qwen_part(part, at, kind=kind)
+            if text is not None:
+                texts.append(text)
+            else:
+                media[found] += 1
+            continue
         if not isinstance(part, dict) or not isinstance(part.get("type"), str):
             raise bad(f"{at} must be an object with a string 'type'")
         part_type = part["type"]
-        if part_type not in _PART_TYPES[shape]:
-            accepted = ", ".join(repr(t) for t in _PART_TYPES[shape])
+        if part_type not in _PART_TYPES[family]:
+            accepted = ", ".join(repr(t) for t in _PART_TYPES[family])
             raise bad(
                 f"{at}: unsupported content part type {part_type!r}; "
                 f"{family} models accept {accepted}"
@@ -185,6 +276,8 @@ def _user_content(
             texts.append(part["text"])
         elif part_type == "input_file":
             media[_gemini_file(part, at, family=family, kind=kind)] += 1
+        elif family == "gpt":
+            media[_gpt_image(part, at)] += 1
         else:
             media[_nova_media(part, part_type, at, family=family, kind=kind)] += 1
     if not any(text.strip() for text in texts) and not sum(media.values()):
@@ -235,9 +328,12 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
         raise bad("messages must be an array")
     if not messages:
         raise bad("messages must be a non-empty array")
-    shape = SHAPES[family]
-    roles = ("system", "user", "assistant") + (("tool",) if shape == "nova" else ())
+    if family == "qwen" and kind == "iu":
+        roles: tuple[str, ...] = ("system", "user")  # the Qwen ILM page lists no other role
+    else:
+        roles = ("system", "user", "assistant") + (("tool",) if family == "nova" else ())
     counts = MediaCounts()
+    prefix_texts, prefix_counts = 0, MediaCounts()
     texts: list[str] = []
     question: str | None = None
     call_ids: set[str] = set()
@@ -257,6 +353,7 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
             if content is None:
                 raise bad(f"{where}.content is required")
             parts, found = _user_content(content, where, family=family, kind=kind)
+            prefix_texts, prefix_counts = len(texts), counts
             texts += parts
             question = " ".join(parts)
             counts = MediaCounts(
@@ -272,7 +369,7 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
         elif role == "assistant":
             calls = message.get("tool_calls")
             if calls is not None:
-                if shape != "nova":
+                if family != "nova":
                     raise bad(f"{where}.tool_calls are only supported by nova models")
                 for made_id, name in _tool_calls(calls, where):
                     call_ids.add(made_id)
@@ -300,4 +397,13 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
             tool_result = content
     if question is None:
         raise bad(_EMPTY_INPUT)
-    return Conversation(counts, texts, question, tool_result, tool_traffic, tuple(called))
+    return Conversation(
+        counts,
+        texts,
+        question,
+        tool_result,
+        tool_traffic,
+        tuple(called),
+        prefix_texts,
+        prefix_counts,
+    )

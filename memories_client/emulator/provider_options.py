@@ -1,7 +1,9 @@
-"""Checks of the provider options a request carries in ``extra_body.metadata``.
+"""Checks of the provider options a request carries in ``extra_body.metadata`` (and GPT's one).
 
-Gemini (and Qwen) take ``thinking_config``, ``response_mime_type`` and ``responseSchema`` (in
-Google's uppercase Schema dialect); Nova (and GPT) take a Bedrock-style ``toolConfig``.
+Gemini takes ``thinking_config``, ``response_mime_type`` and ``responseSchema`` (in Google's
+uppercase Schema dialect); Nova a Bedrock-style ``toolConfig``; Qwen ``enable_thinking``,
+``thinking_budget`` and a ``response_format`` of type ``json_schema`` with a lowercase JSON
+Schema; GPT a top-level ``response_format`` of type ``json_object`` (OpenAI's JSON mode).
 
 Example:
     >>> gemini_options({"response_mime_type": "application/json"}).json_mime
@@ -12,16 +14,32 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from memories_client.emulator.answers import ToolSpec
 from memories_client.emulator.checks import bad, is_int
 
-__all__ = ["GeminiOptions", "gemini_options", "merged_metadata", "tool_config"]
+__all__ = [
+    "GeminiOptions",
+    "QwenOptions",
+    "gemini_options",
+    "gpt_json_mode",
+    "merged_metadata",
+    "qwen_options",
+    "tool_config",
+]
 
 _TOOL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SCHEMA_NAME = _TOOL_NAME  # OpenAI's rule for json_schema names, which DashScope follows
+_JSON_SCHEMA_TYPES = frozenset(
+    {"object", "array", "string", "integer", "number", "boolean", "null"}
+)
+# JSON Schema keywords whose values are schemas, or maps / lists of schemas.
+_SUBSCHEMA = frozenset({"items", "additionalProperties", "not", "contains", "if", "then", "else"})
+_SCHEMA_MAPS = frozenset({"properties", "$defs", "definitions", "patternProperties"})
+_SCHEMA_LISTS = frozenset({"anyOf", "oneOf", "allOf", "prefixItems"})
 _JSON_MIME_TYPES = frozenset({"application/json", "json_schema"})
 _MIME_TYPES = frozenset({"text/plain", "application/json", "json_schema", "text/x.enum"})
 
@@ -232,3 +250,122 @@ def tool_config(
     if not isinstance(name, str) or all(spec.name != name for spec in specs):
         raise bad(f"{where}.toolChoice.tool.name must name one of the declared tools")
     return tuple(specs), ("tool", name)
+
+
+@dataclass(slots=True)
+class QwenOptions:
+    """Qwen's options from ``extra_body.metadata``, checked.
+
+    Attributes:
+        enable_thinking: ``enable_thinking``, or ``None``.
+        thinking_budget: ``thinking_budget``, or ``None``.
+        json_schema: the JSON Schema of ``response_format.json_schema.schema``, or ``None``.
+
+    Example:
+        >>> QwenOptions(None, None, None).json_schema is None
+        True
+    """
+
+    enable_thinking: bool | None
+    thinking_budget: int | None
+    json_schema: dict[str, Any] | None
+
+
+def _check_json_schema(node: Any, where: str) -> dict[str, Any]:
+    """Refuse what is not a plain (lowercase) JSON Schema: Gemini's uppercase types above all."""
+    if not isinstance(node, dict):
+        raise bad(f"{where} must be a JSON Schema object")
+    kind = node.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
+    for value in kinds:
+        if value not in _JSON_SCHEMA_TYPES:
+            raise bad(
+                f"{where}.type {value!r} is not a JSON Schema type (lowercase: "
+                f"{', '.join(sorted(_JSON_SCHEMA_TYPES))})"
+            )
+    for key, value in node.items():
+        if key in _SUBSCHEMA and isinstance(value, dict):
+            _check_json_schema(value, f"{where}.{key}")
+        elif key in _SCHEMA_MAPS:
+            if not isinstance(value, dict):
+                raise bad(f"{where}.{key} must be an object")
+            for name, sub in value.items():
+                _check_json_schema(sub, f"{where}.{key}.{name}")
+        elif key in _SCHEMA_LISTS:
+            if not isinstance(value, list):
+                raise bad(f"{where}.{key} must be an array")
+            for k, sub in enumerate(value):
+                _check_json_schema(sub, f"{where}.{key}[{k}]")
+    return node
+
+
+def qwen_options(metadata: Mapping[str, Any]) -> QwenOptions:
+    """Check Qwen's options (the Qwen VLM/ILM pages' ``extra_body.metadata``).
+
+    Raises:
+        ApiError: An option the service refuses.
+
+    Example:
+        >>> qwen_options({"enable_thinking": True, "thinking_budget": 128}).thinking_budget
+        128
+        >>> qwen_options({"response_format": {"type": "json_schema", "json_schema": {
+        ...     "name": "scene", "schema": {"type": "object"}}}}).json_schema
+        {'type': 'object'}
+    """
+    where = "extra_body.metadata"
+    enable = metadata.get("enable_thinking")
+    if enable is not None and not isinstance(enable, bool):
+        raise bad(f"{where}.enable_thinking must be a boolean")
+    budget = metadata.get("thinking_budget")
+    if budget is not None and (not is_int(budget) or budget < 1):
+        raise bad(f"{where}.thinking_budget must be a positive integer")
+    fmt = metadata.get("response_format")
+    if fmt is None:
+        return QwenOptions(enable, budget, None)
+    at = f"{where}.response_format"
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        raise bad(f'{at} must be {{"type": "json_schema", "json_schema": {{...}}}} (the Qwen docs)')
+    spec = fmt.get("json_schema")
+    if not isinstance(spec, dict):
+        raise bad(f"{at}.json_schema must be an object with 'name' and 'schema'")
+    name = spec.get("name")
+    if not isinstance(name, str) or not _SCHEMA_NAME.match(name):
+        raise bad(f"{at}.json_schema.name must be 1-64 characters of [A-Za-z0-9_-]")
+    schema = _check_json_schema(spec.get("schema"), f"{at}.json_schema.schema")
+    if schema.get("type") != "object":
+        raise bad(f"{at}.json_schema.schema must describe an object (type 'object' at the root)")
+    return QwenOptions(enable, budget, schema)
+
+
+def _mentions_json(texts: Iterable[str]) -> bool:
+    return any("json" in text.lower() for text in texts)
+
+
+def gpt_json_mode(data: Mapping[str, Any], texts: Iterable[str]) -> bool:
+    """Check GPT's top-level ``response_format``; True for JSON mode (``json_object``).
+
+    OpenAI refuses JSON mode unless the messages mention JSON, with the message below.
+
+    Raises:
+        ApiError: a ``response_format`` the GPT page does not document, or JSON mode without
+            the word "json" in the messages.
+
+    Example:
+        >>> gpt_json_mode({"response_format": {"type": "json_object"}}, ["Reply in JSON"])
+        True
+    """
+    fmt = data.get("response_format")
+    if fmt is None:
+        return False
+    if not isinstance(fmt, dict) or fmt.get("type") not in ("text", "json_object"):
+        raise bad(
+            'response_format must be {"type": "json_object"} (the GPT docs) or {"type": "text"}'
+        )
+    if fmt["type"] == "text":
+        return False
+    if not _mentions_json(texts):
+        raise bad(
+            "'messages' must contain the word 'json' in some form, to use 'response_format' of "
+            "type 'json_object'."
+        )
+    return True

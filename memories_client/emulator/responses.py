@@ -21,6 +21,7 @@ from memories_client.emulator.answers import Answer, Choice, Usage
 from memories_client.emulator.checks import SHAPES
 
 __all__ = [
+    "GPT_TAIL",
     "CompletionIdentity",
     "completion_body",
     "envelope",
@@ -53,12 +54,14 @@ def family_of(data: Any) -> str:
     return prefix if prefix in SHAPES else "gemini"
 
 
-def usage_json(family: str, usage: Usage) -> dict[str, int]:
+def usage_json(family: str, usage: Usage) -> dict[str, Any]:
     """``usage`` with the keys ``family`` documents.
 
     Example:
         >>> usage_json("gemini", Usage(3, 2))
         {'input_tokens': 3, 'output_tokens': 2, 'total_tokens': 5}
+        >>> usage_json("gpt", Usage(3, 2))["prompt_tokens_details"]
+        {'cached_tokens': 0, 'audio_tokens': 0}
     """
     if SHAPES[family] == "gemini":
         result = {
@@ -69,11 +72,24 @@ def usage_json(family: str, usage: Usage) -> dict[str, int]:
         if usage.reasoning_tokens is not None:
             result["reasoning_tokens"] = usage.reasoning_tokens
         return result
-    # Nova's documented key is the singular "output_token"; GPT is plain OpenAI.
-    output_key = "completion_tokens" if family == "gpt" else "output_token"
+    if family == "gpt":
+        # The GPT page's example is a complete OpenAI usage object, details included.
+        return {
+            "prompt_tokens": usage.input_tokens,
+            "completion_tokens": usage.output_tokens,
+            "total_tokens": usage.total_tokens,
+            "prompt_tokens_details": {"cached_tokens": usage.cached_tokens or 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": usage.reasoning_tokens or 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        }
+    # Nova's documented key is the singular "output_token".
     return {
         "prompt_tokens": usage.input_tokens,
-        output_key: usage.output_tokens,
+        "output_token": usage.output_tokens,
         "total_tokens": usage.total_tokens,
     }
 
@@ -115,7 +131,8 @@ class CompletionIdentity:
             # The Qwen examples show a bare UUID id and the model echoed without its prefix.
             self.id, self.model = str(uuid.uuid4()), self.provider_model
         elif family == "gpt":
-            self.id, self.model = f"chatcmpl-{uuid.uuid4().hex}", model
+            # The GPT example echoes OpenAI's own model name, without the prefix.
+            self.id, self.model = f"chatcmpl-{uuid.uuid4().hex}", self.provider_model
         elif family == "nova":
             self.id, self.model = f"chatcmpl_{uuid.uuid4().hex}", model
         else:
@@ -148,12 +165,24 @@ def completion_body(identity: CompletionIdentity, answer: Answer) -> dict[str, A
         body["usage"] = usage_json(identity.family, answer.usage)
         body["meta"] = {"provider": identity.family, "provider_model": identity.provider_model}
         return body
+    gpt = identity.family == "gpt"
     choices = []
     for c in answer.choices:
         message: dict[str, Any] = {"role": "assistant", "content": c.text}
         if c.tool_call is not None:
             message["tool_calls"] = tool_call_json(c)
-        choices.append({"index": c.index, "message": message, "finish_reason": c.finish_reason})
+        choice: dict[str, Any] = {"index": c.index, "message": message}
+        if gpt:  # the rest of OpenAI's choice, as the GPT example shows it
+            message.update(refusal=None, annotations=[])
+            choice["logprobs"] = None
+        choice["finish_reason"] = c.finish_reason
+        choices.append(choice)
     body["choices"] = choices
     body["usage"] = usage_json(identity.family, answer.usage)
+    if gpt:
+        body.update(GPT_TAIL)
     return body
+
+
+GPT_TAIL = {"service_tier": "default", "system_fingerprint": "fp_emulator"}
+"""The fields that close the GPT example's body."""

@@ -64,7 +64,13 @@ def stream_events(
             {"index": c.index, "delta": {}, "finish_reason": c.finish_reason}
             for c in answer.choices
         ]
-    final["usage"] = usage_json(identity.family, answer.usage)
+    usage = usage_json(identity.family, answer.usage)
+    if identity.family == "gpt":
+        # OpenAI ends with the finish reasons, then one chunk with no choices and the usage.
+        content.append(final)
+        final = {**identity.head(chunk=True), "choices": [], "usage": usage}
+    else:
+        final["usage"] = usage
     return content, final
 
 

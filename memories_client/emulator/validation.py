@@ -22,13 +22,16 @@ from typing import Any, Literal, cast
 
 from starlette.requests import Request
 
-from memories_client.emulator.answers import AnswerRequest, ToolSpec
+from memories_client.emulator.answers import MAX_REASONING_TOKENS, AnswerRequest, ToolSpec
 from memories_client.emulator.checks import SHAPES, ApiError, bad, is_int, is_number
 from memories_client.emulator.messages import check_messages
 from memories_client.emulator.provider_options import (
     GeminiOptions,
+    QwenOptions,
     gemini_options,
+    gpt_json_mode,
     merged_metadata,
+    qwen_options,
     tool_config,
 )
 
@@ -175,11 +178,22 @@ def validate_request(data: Any, kind: Literal["vu", "iu"], body: bytes) -> Valid
     stop = _stop_sequences(data.get("stop"))
     metadata = merged_metadata(data)
     gemini = GeminiOptions(None, False, None)
+    qwen = QwenOptions(None, None, None)
     tools: tuple[ToolSpec, ...] = ()
     choice: tuple[str, str | None] | None = None
-    # Options of the other dialect are ignored, not refused.
-    if shape == "gemini":
+    json_object = False
+    thinking_budget: int | None = None
+    # Another family's options are ignored, not refused.
+    if family == "gemini":
         gemini = gemini_options(metadata)
+        thinking_budget = gemini.thinking_budget
+    elif family == "qwen":
+        qwen = qwen_options(metadata)
+        if qwen.enable_thinking:
+            # Without a budget the model may think up to its own maximum.
+            thinking_budget = qwen.thinking_budget or MAX_REASONING_TOKENS
+    elif family == "gpt":
+        json_object = gpt_json_mode(data, conversation.texts)
     else:
         tools, choice = tool_config(metadata.get("toolConfig"))
         if conversation.has_tool_traffic and not tools:
@@ -198,12 +212,17 @@ def validate_request(data: Any, kind: Literal["vu", "iu"], body: bytes) -> Valid
         n=n,
         max_tokens=max_tokens,
         stop=stop,
-        thinking_budget=gemini.thinking_budget,
+        thinking_budget=thinking_budget,
         json_mime=gemini.json_mime,
         response_schema=gemini.response_schema,
         tools=tools,
         tool_choice=choice,
         tool_result=conversation.tool_result,
         called_tools=conversation.called_tools,
+        json_schema=qwen.json_schema,
+        json_object=json_object,
+        family=family,
+        prefix_texts=conversation.prefix_texts,
+        prefix_counts=conversation.prefix_counts,
     )
     return Validated(family, bool(stream), answer)

@@ -14,7 +14,7 @@ import binascii
 import os
 from dataclasses import replace
 
-from memories_client.catalog import FAMILIES
+from memories_client.catalog import FAMILIES, family_of
 from memories_client.errors import MemoriesInputError
 from memories_client.media import media_from_bytes, media_from_path, media_from_url
 from memories_client.types import ChatRequest, MediaPart
@@ -201,6 +201,12 @@ def is_local(source: object) -> bool:
 
 
 def _local_videos(request: ChatRequest) -> list[tuple[int, int, MediaPart]]:
+    family = family_of(request.model) if isinstance(request.model, str) else None
+    info = FAMILIES.get(family) if family is not None else None
+    if info is not None and "video" not in info.input_kinds:
+        # A family that takes no video (GPT) refuses the request when it is validated; the
+        # user's video is not uploaded anywhere first.
+        return []
     return [
         (m, p, part)
         for m, message in enumerate(request.messages)

@@ -12,6 +12,7 @@ are honoured by those frameworks; the test checks that list against the base cla
 from __future__ import annotations
 
 import asyncio
+import base64
 import inspect
 import json
 import threading
@@ -25,11 +26,16 @@ import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
-from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock
+from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock, VideoBlock
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 
 import memories_client as mc
-from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
+from langchain_memories import (
+    ChatMemoriesGemini,
+    ChatMemoriesGPT,
+    ChatMemoriesNova,
+    ChatMemoriesQwen,
+)
 from llama_index_memories import MemoriesMultiModal
 from memories_client._client_base import _BaseClient
 
@@ -146,6 +152,13 @@ def _lc_message(image: bool) -> list[HumanMessage]:
     return [HumanMessage(content=content)]
 
 
+def _lc_message_with_video() -> list[HumanMessage]:
+    b64 = base64.b64encode(bytes(64)).decode()
+    return [
+        HumanMessage(content=["probe", {"type": "video", "base64": b64, "mime_type": "video/mp4"}])
+    ]
+
+
 def _li_message(image: bool) -> list[ChatMessage]:
     blocks: list[Any] = [TextBlock(text="probe")]
     if image:
@@ -179,6 +192,17 @@ ENTRIES = [
         acall=lambda m: m.ainvoke(_lc_message(False)),
         params=frozenset(ChatMemoriesNova.model_fields),
         framework=LC_FRAMEWORK,
+    ),
+    *(
+        Entry(
+            cls.__name__,
+            build=cls,
+            call=lambda m: m.invoke(_lc_message(False)),
+            acall=lambda m: m.ainvoke(_lc_message(False)),
+            params=frozenset(cls.model_fields),
+            framework=LC_FRAMEWORK,
+        )
+        for cls in (ChatMemoriesQwen, ChatMemoriesGPT)
     ),
     Entry(
         "MemoriesMultiModal",
@@ -244,7 +268,11 @@ def _body_field(name: str, value: Any, sent: Any = None) -> Probe:
 def probe_model(entry: Entry, rec: Recorder) -> None:
     if entry.name == "MemoriesClient":  # the model is per request in the core
         return
-    model = "us.amazon.nova-pro-v1:0" if entry.name == "ChatMemoriesNova" else "gemini-2.5-pro"
+    model = {
+        "ChatMemoriesNova": "us.amazon.nova-pro-v1:0",
+        "ChatMemoriesQwen": "qwen-vl-max",
+        "ChatMemoriesGPT": "gpt-4.1",
+    }.get(entry.name, "gemini-2.5-pro")
     assert _run(entry, rec, model=model).body["model"].endswith(model)
 
 
@@ -353,18 +381,41 @@ def probe_extra_body(entry: Entry, rec: Recorder) -> None:
 
 
 def probe_thinking_budget(entry: Entry, rec: Recorder) -> None:
+    if entry.name == "ChatMemoriesQwen":
+        metadata = _metadata(_run(entry, rec, thinking_budget=128))
+        assert (metadata["thinking_budget"], metadata["enable_thinking"]) == (128, True)
+        return
     metadata = _metadata(_run(entry, rec, thinking_budget=128))
     assert metadata["thinking_config"] == {"thinking_budget": 128}
 
 
+def probe_enable_thinking(entry: Entry, rec: Recorder) -> None:
+    model = {} if entry.name == "ChatMemoriesQwen" else {"model": "qwen:qwen3-vl-plus"}
+    assert _metadata(_run(entry, rec, enable_thinking=True, **model))["enable_thinking"] is True
+
+
 def probe_response_schema(entry: Entry, rec: Recorder) -> None:
     schema = {"type": "object", "properties": {"a": {"type": "string"}}}
-    assert "responseSchema" in _metadata(_run(entry, rec, response_schema=schema))
+    seen = _run(entry, rec, response_schema=schema)
+    if entry.name == "ChatMemoriesGPT":  # JSON mode, the schema in the prompt
+        assert seen.body["response_format"] == {"type": "json_object"}
+    elif entry.name == "ChatMemoriesQwen":
+        assert _metadata(seen)["response_format"]["type"] == "json_schema"
+    else:
+        assert "responseSchema" in _metadata(seen)
 
 
 def probe_response_mime_type(entry: Entry, rec: Recorder) -> None:
+    if entry.name == "ChatMemoriesGPT":  # OpenAI wants the word JSON in the messages
+        llm = entry.build(api_key="k", base_url=rec.base_url, response_mime_type="application/json")
+        llm.invoke("Answer in JSON.")
+        assert rec.seen[-1].body["response_format"] == {"type": "json_object"}
+        return
     seen = _run(entry, rec, response_mime_type="application/json")
-    assert _metadata(seen)["response_mime_type"] == "application/json"
+    if entry.name == "ChatMemoriesGPT":
+        assert seen.body["response_format"] == {"type": "json_object"}
+    else:
+        assert _metadata(seen)["response_mime_type"] == "application/json"
 
 
 def probe_streaming(entry: Entry, rec: Recorder) -> None:
@@ -377,6 +428,53 @@ def probe_stream_usage(entry: Entry, rec: Recorder) -> None:
     assert all(c.usage_metadata is None for c in chunks)
     llm = entry.build(api_key="k", base_url=rec.base_url, max_retries=0)
     assert any(c.usage_metadata for c in llm.stream(_lc_message(False)))
+
+
+class _StubUploader:
+    """Hands out a fixed URL for whatever it is given (the uploaders have tests of their own)."""
+
+    def __init__(self) -> None:
+        self.uploaded: list[int] = []
+
+    def upload(self, source: Any, mime_type: str | None = None, **_: Any) -> str:
+        self.uploaded.append(len(source))
+        return "https://storage.example/uploaded.mp4"
+
+    async def aupload(self, source: Any, mime_type: str | None = None, **_: Any) -> str:
+        return self.upload(source, mime_type)
+
+
+def probe_uploader(entry: Entry, rec: Recorder) -> None:
+    # A local video for Gemini (which takes no inline video) goes up and is sent by URL.
+    uploader = _StubUploader()
+    target = entry.build(api_key="k", base_url=rec.base_url, max_retries=0, uploader=uploader)
+    if entry.name == "ChatMemoriesGPT":  # GPT takes no video at all: refused, not uploaded
+        with pytest.raises(mc.UnsupportedFeatureError, match="video"):
+            target.invoke(_lc_message_with_video())
+        assert uploader.uploaded == []
+        return
+    video = b"\x00\x00\x00\x18ftypmp42" + bytes(64)
+    if entry.name == "MemoriesMultiModal":
+        target.chat(
+            [
+                ChatMessage(
+                    role="user",
+                    blocks=[
+                        TextBlock(text="probe"),
+                        VideoBlock(video=video, video_mimetype="video/mp4"),
+                    ],
+                )
+            ]
+        )
+    else:
+        b64 = base64.b64encode(video).decode()
+        content = [
+            {"type": "text", "text": "probe"},
+            {"type": "video", "base64": b64, "mime_type": "video/mp4"},
+        ]
+        target.invoke([HumanMessage(content=content)])
+    assert uploader.uploaded == [len(video)]
+    assert "https://storage.example/uploaded.mp4" in json.dumps(rec.seen[-1].body)
 
 
 def probe_context_window(entry: Entry, rec: Recorder) -> None:
@@ -414,6 +512,8 @@ PROBES: dict[str, Probe] = {
     "streaming": probe_streaming,
     "stream_usage": probe_stream_usage,
     "context_window": probe_context_window,
+    "uploader": probe_uploader,
+    "enable_thinking": probe_enable_thinking,
 }
 
 

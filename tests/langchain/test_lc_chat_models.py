@@ -310,7 +310,7 @@ def magic_function(input: int) -> int:
 
 
 def test_gemini_bind_tools_raises_clearly(emulator: Emulator) -> None:
-    with pytest.raises(NotImplementedError, match=r"not supported by the memories\.ai endpoint"):
+    with pytest.raises(NotImplementedError, match=r"not supported for Gemini models .* Nova"):
         gemini(emulator).bind_tools([magic_function])
 
 

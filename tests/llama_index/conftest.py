@@ -13,6 +13,8 @@ from memories_client.emulator import Emulator
 DATA = Path(__file__).resolve().parents[1] / "data" / "llama_index"
 NOVA = "nova:us.amazon.nova-lite-v1:0"
 GEMINI = "gemini:gemini-2.5-flash"
+QWEN = "qwen:qwen3-vl-plus"
+GPT = "gpt:gpt-4o"
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +49,12 @@ def nova(emu: Emulator) -> MemoriesMultiModal:
 
 @pytest.fixture(params=[GEMINI, NOVA], ids=["gemini", "nova"])
 def llm(request: pytest.FixtureRequest, emu: Emulator) -> MemoriesMultiModal:
+    return MemoriesMultiModal(model=request.param, api_key="sk-test-secret", base_url=emu.base_url)
+
+
+@pytest.fixture(params=[GEMINI, NOVA, QWEN, GPT], ids=["gemini", "nova", "qwen", "gpt"])
+def any_family(request: pytest.FixtureRequest, emu: Emulator) -> MemoriesMultiModal:
+    """A model of each of the four families in turn."""
     return MemoriesMultiModal(model=request.param, api_key="sk-test-secret", base_url=emu.base_url)
 
 

@@ -182,7 +182,9 @@ def test_document_on_gemini(
 
 
 def test_document_refused_for_nova(nova: MemoriesMultiModal, emu: Emulator, pdf_path: Path) -> None:
-    with pytest.raises(MemoriesInputError, match=r"DocumentBlock.*not supported by nova"):
+    with pytest.raises(
+        MemoriesInputError, match=r"DocumentBlock.*nova models do not accept document"
+    ):
         nova.chat(_user(DocumentBlock(path=pdf_path)))
     assert emu.requests == []
 

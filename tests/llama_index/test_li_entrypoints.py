@@ -1,4 +1,4 @@
-"""All eight entry points, over a real socket to the emulator, for both families."""
+"""All eight entry points, over a real socket to the emulator, for all four families."""
 
 from __future__ import annotations
 
@@ -19,6 +19,12 @@ from llama_index_memories import MemoriesMultiModal
 from memories_client.emulator import Emulator
 
 HI = [ChatMessage(role="user", content="Hi there")]
+
+
+@pytest.fixture
+def llm(any_family: MemoriesMultiModal) -> MemoriesMultiModal:
+    # The entry points run on every family (Gemini, Nova, Qwen and GPT).
+    return any_family
 
 
 def _expected(llm: MemoriesMultiModal, question: str) -> str:

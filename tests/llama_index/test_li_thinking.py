@@ -31,8 +31,10 @@ def test_instance_budget_and_per_call_override(emu: Emulator) -> None:
     }
 
 
-def test_thinking_budget_is_a_gemini_option() -> None:
-    with pytest.raises(ValueError, match="thinking_budget is a Gemini option"):
+def test_thinking_budget_is_a_gemini_and_qwen_option() -> None:
+    with pytest.raises(
+        NotImplementedError, match=r"thinking_budget is a Gemini and Qwen option; .* for Nova"
+    ):
         MemoriesMultiModal(model="nova:us.amazon.nova-lite-v1:0", api_key="k", thinking_budget=1)
 
 

@@ -14,13 +14,20 @@ from typing import Any
 import pytest
 
 from memories_client import (
+    SAMPLING_FIELDS,
     ChatRequest,
     Message,
     ModelError,
     ToolSpec,
     media_from_url,
 )
-from memories_client.dialects import GeminiDialect, NovaDialect, parse_completion
+from memories_client.dialects import (
+    GeminiDialect,
+    GPTDialect,
+    NovaDialect,
+    QwenDialect,
+    parse_completion,
+)
 
 DOCS = Path(__file__).parent.parent / "fixtures" / "docs"
 
@@ -80,20 +87,21 @@ def test_gemini_code_example_body_matches_the_docs() -> None:
     assert dialect.endpoint(request) == "vu"
 
 
+def curl_request(curl: dict[str, Any], model: str, **fields: Any) -> ChatRequest:
+    """A request with a curl sample's common fields (its system message, then a user one)."""
+    return ChatRequest(
+        model=model,
+        messages=[Message.system(curl["messages"][0]["content"]), Message.user("hi")],
+        stop=curl["stop"],
+        **{name: curl[name] for name in SAMPLING_FIELDS},
+        **fields,
+    )
+
+
 def test_gemini_curl_sample_fields() -> None:
     curl = load("gemini_vlm_request_curl.json")
-    request = ChatRequest(
-        model="gemini-2.5-flash",
-        messages=[Message.system("<string>"), Message.user("hi")],
-        temperature=0.7,
-        max_tokens=1000,
-        top_p=1,
-        frequency_penalty=0,
-        presence_penalty=0,
-        n=1,
-        stop="<string>",
-        thinking_budget=123,
-        response_mime_type="application/json",
+    request = curl_request(
+        curl, "gemini-2.5-flash", thinking_budget=123, response_mime_type="application/json"
     )
     body = GeminiDialect().build_body(request)
     for key in ("model", "temperature", "max_tokens", "top_p", "frequency_penalty", "n"):
@@ -149,15 +157,74 @@ def test_qwen_response_example_without_usage_parses() -> None:
     completion = parse_completion(load("qwen_vlm_response.json"))
     assert completion.text == "This video shows ..."
     assert completion.choices[0].index == 0
+    assert completion.id == "9212f247-2372-95b3-8c9b-968368a952fc"  # a bare UUID
+    assert completion.model == "qwen3-vl-plus"  # echoed without the prefix
+    assert (completion.created, completion.status) == (1767095035, "completed")
+    # The stored page is cut off before usage: no numbers are documented, none are made up.
     assert completion.usage is None
 
 
 def test_gpt_response_example_parses_openai_usage() -> None:
     completion = parse_completion(load("gpt_ilm_response.json"))
     assert completion.text == '{"a": 1}'
-    assert completion.usage is not None
-    assert completion.usage.output_tokens == 112
-    assert completion.usage.reasoning_tokens == 0
+    assert (completion.id, completion.model) == ("chatcmpl-123", "gpt-4o-2024-08-06")
+    assert (completion.created, completion.finish_reason) == (1677652288, "stop")
+    usage = completion.usage
+    assert usage is not None
+    assert (usage.input_tokens, usage.output_tokens, usage.total_tokens) == (447, 112, 559)
+    assert (usage.cached_tokens, usage.reasoning_tokens) == (0, 0)
+    assert usage.as_openai() == {
+        "prompt_tokens": 447,
+        "completion_tokens": 112,
+        "total_tokens": 559,
+        "reasoning_tokens": 0,
+        "cached_tokens": 0,
+    }
+
+
+def test_qwen_curl_sample_options_match_the_docs() -> None:
+    curl = load("qwen_vlm_request_curl.json")
+    documented = curl["extra_body"]["metadata"]
+    schema = documented["response_format"]["json_schema"]["schema"]
+    request = curl_request(
+        curl,
+        "qwen3-vl-plus",
+        enable_thinking=True,
+        thinking_budget=123,
+        response_schema={"title": "summary", **schema},
+    )
+    dialect = QwenDialect()
+    dialect.validate(request)
+    body = dialect.build_body(request)
+    for key in ("model", "temperature", "max_tokens", "top_p", "frequency_penalty", "n"):
+        assert body[key] == curl[key]
+    assert body["messages"][0] == curl["messages"][0]
+    metadata = body["extra_body"]["metadata"]
+    assert list(metadata) == list(documented)  # enable_thinking, thinking_budget, response_format
+    assert (metadata["enable_thinking"], metadata["thinking_budget"]) == (True, 123)
+    fmt = metadata["response_format"]
+    assert fmt["type"] == documented["response_format"]["type"] == "json_schema"
+    assert fmt["json_schema"]["name"] == "summary"  # the docs show the placeholder "<string>"
+    assert fmt["json_schema"]["schema"] == {"title": "summary", **schema}  # lowercase, as sent
+    assert dialect.endpoint(request) == "vu"
+
+
+def test_gpt_request_parts_and_json_mode_match_the_docs() -> None:
+    expected = load("gpt_ilm_request_parts.json")
+    request = ChatRequest(
+        model="gpt:gpt-4o",
+        messages=[
+            Message.user(
+                "Describe this image as a JSON object.",
+                media_from_url("https://storage.googleapis.com/memories-test-data/gun5.png"),
+            )
+        ],
+        response_mime_type="application/json",
+    )
+    dialect = GPTDialect()
+    dialect.validate(request)
+    assert dialect.build_body(request) == expected
+    assert dialect.endpoint(request) == "iu"
 
 
 def test_nova_video_request_matches_observed_shape_and_goes_to_vu() -> None:

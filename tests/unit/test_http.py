@@ -22,6 +22,7 @@ from memories_client import (
     RateLimitError,
     RetryPolicy,
     ServerError,
+    ToolSpec,
 )
 from memories_client._http import error_from_response, parse_retry_after
 
@@ -167,7 +168,9 @@ def test_input_errors_raise_before_any_request() -> None:
         {"messages": []},
         {"messages": [Message.system("only system")]},
         {"model": "nova:us.amazon.nova-lite-v1:0", "thinking_budget": 10},
-        {"model": "qwen:qwen3-vl-plus"},
+        {"model": "qwen:qwen3-vl-plus", "thinking_budget": 0},
+        {"model": "gpt:gpt-4o", "tools": [ToolSpec("f", "f", {"type": "object"})]},
+        {"model": "gpt:gpt-4o", "endpoint": "vu"},
     ):
         with pytest.raises(MemoriesInputError):
             client.chat(REQ.replace(**bad))
