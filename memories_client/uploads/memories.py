@@ -136,7 +136,7 @@ class MemoriesAssetUploader(BaseUploader):
             dropped connections, each step on its own (the file is re-read for a retry).
         default_headers: extra headers on requests to the API (not to the storage URL).
         auth_scheme: ``"raw"`` (documented) or ``"bearer"``.
-        http_client / async_http_client: ``httpx`` clients to use (never closed by this class).
+        http_client / http_async_client: ``httpx`` clients to use (never closed by this class).
         reference: what chat requests get: ``"signed_url"`` (default; what public code does), or
             a callable from :class:`UploadedAsset` to an ``http(s)://`` or ``gs://`` URL.
         signed_url_path, status_path: endpoint paths (``{asset_id}`` is filled in).
@@ -168,7 +168,7 @@ class MemoriesAssetUploader(BaseUploader):
         default_headers: Mapping[str, str] | None = None,
         auth_scheme: AuthScheme = "raw",
         http_client: httpx.Client | None = None,
-        async_http_client: httpx.AsyncClient | None = None,
+        http_async_client: httpx.AsyncClient | None = None,
         reference: Reference = "signed_url",
         signed_url_path: str = "/upload/signed-url",
         status_path: str = "/{asset_id}/metadata",
@@ -206,7 +206,7 @@ class MemoriesAssetUploader(BaseUploader):
         self.poll_timeout = float(poll_timeout)
         self._http_client = http_client
         self._owned = http_client is None
-        self._async_http_client = async_http_client
+        self._async_http_client = http_async_client
 
     def __repr__(self) -> str:
         return f"MemoriesAssetUploader(base_url={self.base_url!r}, api_key=SecretStr('**********'))"

@@ -119,7 +119,7 @@ def test_gpt_refuses_video_and_tools_naming_who_has_them(
         """Add two integers."""
         return a + b
 
-    with pytest.raises(NotImplementedError, match="tool calling is not supported for gpt"):
+    with pytest.raises(NotImplementedError, match="tool calling is not supported for GPT models"):
         gpt.chat_with_tools([FunctionTool.from_defaults(add)], user_msg="1 + 2?")
     assert emu.requests == []
 

@@ -160,7 +160,7 @@ async def test_gemini_tool_methods_raise_clearly(
         if inspect.isawaitable(result):
             await result
 
-    with pytest.raises(MemoriesInputError, match="tool calling is not supported for gemini"):
+    with pytest.raises(MemoriesInputError, match="tool calling is not supported for Gemini models"):
         await run()
     assert emu.requests == []
 

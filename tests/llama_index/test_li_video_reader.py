@@ -121,7 +121,7 @@ TEN = [f"https://x.test/clip{i}.mp4" for i in range(10)]
 async def test_one_failing_video_among_ten(emu: Emulator) -> None:
     client = httpx.AsyncClient(transport=FailOneVideo(TEN[6]))
     llm = MemoriesMultiModal(
-        model=GEMINI, api_key="k", base_url=emu.base_url, async_http_client=client
+        model=GEMINI, api_key="k", base_url=emu.base_url, http_async_client=client
     )
     reader = MemoriesVideoReader(llm=llm, on_error="collect", max_concurrency=5)
     docs = await reader.aload_data(TEN)
