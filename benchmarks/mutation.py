@@ -10,10 +10,11 @@ it changes, why nothing observable changes). The run fails (exit 1) when fewer t
 mutants are killed or a survivor is not in that table.
 
     .venv/bin/python benchmarks/mutation.py                     # the full run (make mutate)
-    .venv/bin/python benchmarks/mutation.py --only 'memories_client.parsing.*'   # iterate
+    .venv/bin/python benchmarks/mutation.py --group parsing     # iterate on one module
+    .venv/bin/python benchmarks/mutation.py --only 'memories_client.parsing.x_parse_usage*'
 
-``--only`` runs a subset, keeps ``mutants/`` (mutmut reuses what it generated) and leaves the
-figures in RELIABILITY.md alone. Mutant names are mutmut's: ``module.x_function__mutmut_N`` or
+``--group`` and ``--only`` run a subset, keep ``mutants/`` (mutmut reuses what it generated)
+and leave the figures in RELIABILITY.md alone. Mutant names are mutmut's: ``module.x_function__mutmut_N`` or
 ``module.xǁClassǁmethod__mutmut_N``.
 """
 
@@ -150,9 +151,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", help="mutant name glob(s) to run instead")
     parser.add_argument(
+        "--group", action="append", choices=list(SCOPE), help="run these groups of SCOPE only"
+    )
+    parser.add_argument(
         "--report", action="store_true", help="only report on the last run's results"
     )
     args = parser.parse_args()
+    if args.group:
+        args.only = [g for name in args.group for g in SCOPE[name]]
     scope = {"selected": tuple(args.only)} if args.only else SCOPE
     globs = [g for group in scope.values() for g in group]
     wall = None
