@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 # Hypothesis: `make test` and CI run the same examples on every run of the same commit
@@ -20,6 +20,14 @@ settings.register_profile(
     derandomize=False,
     database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
     print_blob=True,
+)
+# `make mutate` runs the CI examples without shrinking or deadlines: one failing example kills a
+# mutant, and mutated code runs slower.
+settings.register_profile(
+    "mutate",
+    parent=settings.get_profile("ci"),
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
@@ -35,7 +43,17 @@ def _no_real_key(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
         monkeypatch.delenv("MEMORIES_BASE_URL", raising=False)
 
 
+def _mutation_order(item: pytest.Item) -> int:
+    # Unit examples, then other examples, then property tests (the slowest).
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return 2
+    return 0 if item.nodeid.startswith("tests/unit/") else 1
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("HYPOTHESIS_PROFILE") == "mutate":
+        # `make mutate` stops at the first failure (-x): cheap tests first kill a mutant sooner.
+        items.sort(key=_mutation_order)
     if os.environ.get("MEMORIES_API_KEY"):
         return
     skip = pytest.mark.skip(reason="live test: set MEMORIES_API_KEY to run against the real API")

@@ -11,7 +11,8 @@ from hypothesis import settings
 
 
 @pytest.mark.skipif(
-    os.environ.get("HYPOTHESIS_PROFILE", "ci") != "ci", reason="make fuzz is random on purpose"
+    os.environ.get("HYPOTHESIS_PROFILE", "ci") not in ("ci", "mutate"),
+    reason="make fuzz is random on purpose",
 )
 def test_make_test_runs_the_same_examples_every_time_and_keeps_none() -> None:
     assert settings.default.derandomize is True
