@@ -292,7 +292,9 @@ def test_connection_dropped_mid_body(surface: Surface, mode: str) -> None:
 def test_answer_that_stalls_mid_body_times_out(surface: Surface, mode: str) -> None:
     streaming = mode in ("stream", "astream")
     with HalfAnswerServer(body="sse" if streaming else "json", after="stall") as server:
-        target = surface.build(server.base_url, {}, max_retries=2, timeout=0.15)
+        # Attempts long enough for the server thread to count each request on a loaded machine
+        # (a shorter deadline can fire before it has read one); not a speed test.
+        target = surface.build(server.base_url, {}, max_retries=2, timeout=0.6)
         started = time.perf_counter()
         with pytest.raises(MemoriesError) as info:
             call(surface, target, mode)
@@ -301,4 +303,4 @@ def test_answer_that_stalls_mid_body_times_out(surface: Surface, mode: str) -> N
     check_error(info.value, surface, APITimeoutError, ModelTimeoutError)
     assert "timed out" in str(info.value)
     assert requests == (1 if streaming else 3)
-    assert elapsed < 3.0
+    assert elapsed < 10.0
