@@ -128,6 +128,12 @@ def explained() -> set[tuple[str, str, str]]:
     return rows
 
 
+def cell(text: str) -> str:
+    """A code cell of the Markdown table (``|`` escaped, as :func:`explained` reads it)."""
+    escaped = text.replace("|", "\\|")
+    return f"`{escaped}`"
+
+
 def run_mutmut(globs: list[str]) -> float:
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutate"}
     started = time.monotonic()
@@ -201,15 +207,18 @@ def main() -> int:
 
     known = explained()
     unexplained: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
     for m in mutants:
         if m.exit_code in KILLED:
             continue
         removed, added = diff_of(m.name)
+        key = (m.function, removed, added)
+        seen.add(key)
         status = "survived" if m.exit_code in SURVIVED else f"exit {m.exit_code}"
-        mark = "equivalent" if (m.function, removed, added) in known else "UNEXPLAINED"
+        mark = "equivalent" if key in known else "UNEXPLAINED"
         print(f"{mark:11} {status:8} {m.name}\n    - {removed}\n    + {added}")
         if mark == "UNEXPLAINED":
-            unexplained.append(m.name)
+            unexplained.append("| " + " | ".join(map(cell, key)) + " | |")
 
     rate = total["killed"] / total["total"] if total["total"] else 0.0
     if wall is not None and not args.only:
@@ -232,7 +241,12 @@ def main() -> int:
     if rate < TARGET:
         print(f"kill rate {rate:.1%} is below {TARGET:.0%}")
     if unexplained:
-        print(f"{len(unexplained)} survivor(s) neither killed nor explained in {DOC.name}")
+        print(f"{len(unexplained)} survivor(s) neither killed nor explained in {DOC.name}:")
+        print("kill each with a test, or add its row, with the reason, to the table there:")
+        print("\n".join(unexplained))
+    if not args.only and (stale := known - seen):
+        print(f"{len(stale)} row(s) of the table in {DOC.name} match no survivor any more:")
+        print("\n".join(" | ".join(row) for row in sorted(stale)))
     return 0 if ok else 1
 
 
