@@ -147,9 +147,34 @@ def run_mutmut(globs: list[str]) -> float:
             stderr=subprocess.STDOUT,
             check=False,
         ).returncode
+    if code < 0:
+        # Stopped by a signal from outside (a shared machine): the results so far are kept.
+        print(f"mutmut was stopped by signal {-code}; the mutants it checked are kept")
+        return -(time.monotonic() - started)
     if code != 0:
         sys.exit(f"mutmut run failed (exit {code}); see mutants.log")
     return time.monotonic() - started
+
+
+def unchecked(scope: dict[str, tuple[str, ...]]) -> list[str]:
+    """The names of the mutants in ``scope`` that mutmut has not judged yet."""
+    return [m.name for m in mutants_in_scope(scope) if m.exit_code is None]
+
+
+def run_to_the_end(globs: list[str], scope: dict[str, tuple[str, ...]], resume: bool) -> float:
+    """Run mutmut until every mutant is judged, resuming after outside interruptions."""
+    wall = 0.0
+    names = unchecked(scope) if resume else globs
+    for _ in range(6):
+        if not names:
+            break
+        seconds = run_mutmut(names)
+        wall += abs(seconds)
+        if seconds >= 0:
+            break
+        names = unchecked(scope)
+        print(f"resuming: {len(names)} mutants left")
+    return wall
 
 
 def main() -> int:
@@ -160,7 +185,14 @@ def main() -> int:
         "--group", action="append", choices=list(SCOPE), help="run these groups of SCOPE only"
     )
     parser.add_argument(
-        "--report", action="store_true", help="only report on the last run's results"
+        "--resume",
+        action="store_true",
+        help="keep mutants/ and run only the mutants not judged yet (after an interrupted run)",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="only report on the results in mutants/ (and, for the whole scope, rewrite the figures)",
     )
     args = parser.parse_args()
     if args.group:
@@ -168,10 +200,17 @@ def main() -> int:
     scope = {"selected": tuple(args.only)} if args.only else SCOPE
     globs = [g for group in scope.values() for g in group]
     wall = None
+    wall_file = ROOT / "mutants" / "mutation-wall-seconds"
     if not args.report:
-        if not args.only:
+        if not args.only and not args.resume:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-        wall = run_mutmut(globs)
+        earlier = float(wall_file.read_text()) if args.resume and wall_file.exists() else 0.0
+        wall = earlier + run_to_the_end(globs, scope, args.resume)
+        if not args.only:
+            wall_file.write_text(f"{wall:.0f}")
+    elif not args.only and wall_file.exists():
+        # A report after the full run (and subsets run again since) rewrites its figures.
+        wall = float(wall_file.read_text())
     mutants = mutants_in_scope(SCOPE if not args.only else scope)
     if args.only:
         # Report per module for a subset too.
