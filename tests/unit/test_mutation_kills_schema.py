@@ -607,6 +607,12 @@ REFUSALS_CASES: list[tuple[Any, Any]] = [
         "key/value objects (e.g. list[Entry] with fields key and value)",
     ),
     (
+        {"additionalProperties": {"type": "string"}},
+        "the top-level schema is a free-form dict (an object with no fixed properties, e.g. "
+        "dict[str, int]); free-form dicts are not supported by responseSchema; use a list of "
+        "key/value objects (e.g. list[Entry] with fields key and value)",
+    ),
+    (
         {"patternProperties": {"^a": STR}},
         "the top-level schema is a free-form dict (an object with no fixed properties, e.g. "
         "dict[str, int]); free-form dicts are not supported by responseSchema; use a list of "
@@ -669,6 +675,25 @@ NESTED_CASES: list[tuple[Any, Any]] = [
         "field 'a' has $ref '#/$defs/Missing', which does not resolve to a local definition",
     ),
     ({"anyOf": [{"type": "decimal"}, STR]}, "field 'a' has an unknown type 'decimal'"),
+    (
+        {"type": "null"},
+        "field 'a' only allows null; Gemini's responseSchema has no null type",
+    ),
+    ({"enum": "x"}, "field 'a' has an enum that is not a list: 'x'"),
+    ({"enum": []}, "field 'a' has an empty enum; give at least one allowed value"),
+    ({"properties": []}, "field 'a' has 'properties' that is not an object"),
+    (
+        {"type": "object"},
+        "field 'a' is a free-form dict (an object with no fixed properties, e.g. dict[str, int]); "
+        "free-form dicts are not supported by responseSchema; use a list of key/value objects "
+        "(e.g. list[Entry] with fields key and value)",
+    ),
+    (
+        {"type": ["string", "integer"]},
+        "field 'a' is a union of several types (string, integer); Gemini's newer API versions "
+        "accept anyOf for scalar unions, but the memories.ai documentation does not show it, so "
+        "it is not sent; use a single type",
+    ),
     (
         {"anyOf": [{"items": STR}, STR]},
         "field 'a' is a union of several types (any, string); Gemini's responseSchema (as "
