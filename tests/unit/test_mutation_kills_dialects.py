@@ -334,6 +334,7 @@ def test_dialect_for_shares_one_dialect_per_family() -> None:
 
 def test_dialect_for_a_family_without_a_dialect(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(DIALECTS, "nova")
+    monkeypatch.setitem(DIALECTS, "other", GeminiDialect)  # so that the list has a separator
     with pytest.raises(MemoriesInputError) as info:
         dialect_for(NOVA)
     assert str(info.value) == (

@@ -680,8 +680,14 @@ NESTED_CASES: list[tuple[Any, Any]] = [
         "field 'a' only allows null; Gemini's responseSchema has no null type",
     ),
     ({"enum": "x"}, "field 'a' has an enum that is not a list: 'x'"),
+    ({"$ref": 5}, "field 'a' has a non-string $ref 5"),
     ({"enum": []}, "field 'a' has an empty enum; give at least one allowed value"),
     ({"properties": []}, "field 'a' has 'properties' that is not an object"),
+    (
+        {"type": "object", "properties": {}},
+        "field 'a' is an object with no properties; Gemini's responseSchema needs at least one "
+        "property per object; add a field or remove this one",
+    ),
     (
         {"type": "object"},
         "field 'a' is a free-form dict (an object with no fixed properties, e.g. dict[str, int]); "
