@@ -265,7 +265,14 @@ def main() -> int:
         stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
         block = (
             f"Run {stamp} on {cpus} CPU(s), Python {sys.version.split()[0]}, by "
-            f"`benchmarks/mutation.py` (`make mutate`): {wall / 60:.0f} min wall time.\n\n{table}"
+            f"`benchmarks/mutation.py` (`make mutate`): {wall / 60:.0f} min wall time"
+            + (
+                " for the full run; mutants run again since (after new tests) count as they last "
+                "came out"
+                if args.report
+                else ""
+            )
+            + f".\n\n{table}"
         )
         text = DOC.read_text()
         text = re.sub(
