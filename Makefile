@@ -123,7 +123,7 @@ fuzz: $(STAMP)
 		tests/unit $(PYTEST_ARGS)
 
 # Mutation testing (mutmut, configured in pyproject.toml) of the modules where a silent bug costs
-# users money or data. Not in CI: about 40 minutes on 2 cores. Prints the kill rate per module and
+# users money or data. Not in CI: about 25 minutes on 2 cores. Prints the kill rate per module and
 # every survivor, rewrites its figures in tests/RELIABILITY.md, and fails below 90% or on a
 # survivor that tests/RELIABILITY.md does not explain. mutants/ is mutmut's working copy.
 mutate: $(STAMP)

@@ -128,6 +128,12 @@ def explained() -> set[tuple[str, str, str]]:
     return rows
 
 
+def cell(text: str) -> str:
+    """A code cell of the Markdown table (``|`` escaped, as :func:`explained` reads it)."""
+    escaped = text.replace("|", "\\|")
+    return f"`{escaped}`"
+
+
 def run_mutmut(globs: list[str]) -> float:
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutate"}
     started = time.monotonic()
@@ -141,9 +147,34 @@ def run_mutmut(globs: list[str]) -> float:
             stderr=subprocess.STDOUT,
             check=False,
         ).returncode
+    if code < 0:
+        # Stopped by a signal from outside (a shared machine): the results so far are kept.
+        print(f"mutmut was stopped by signal {-code}; the mutants it checked are kept")
+        return -(time.monotonic() - started)
     if code != 0:
         sys.exit(f"mutmut run failed (exit {code}); see mutants.log")
     return time.monotonic() - started
+
+
+def unchecked(scope: dict[str, tuple[str, ...]]) -> list[str]:
+    """The names of the mutants in ``scope`` that mutmut has not judged yet."""
+    return [m.name for m in mutants_in_scope(scope) if m.exit_code is None]
+
+
+def run_to_the_end(globs: list[str], scope: dict[str, tuple[str, ...]], resume: bool) -> float:
+    """Run mutmut until every mutant is judged, resuming after outside interruptions."""
+    wall = 0.0
+    names = unchecked(scope) if resume else globs
+    for _ in range(6):
+        if not names:
+            break
+        seconds = run_mutmut(names)
+        wall += abs(seconds)
+        if seconds >= 0:
+            break
+        names = unchecked(scope)
+        print(f"resuming: {len(names)} mutants left")
+    return wall
 
 
 def main() -> int:
@@ -154,7 +185,14 @@ def main() -> int:
         "--group", action="append", choices=list(SCOPE), help="run these groups of SCOPE only"
     )
     parser.add_argument(
-        "--report", action="store_true", help="only report on the last run's results"
+        "--resume",
+        action="store_true",
+        help="keep mutants/ and run only the mutants not judged yet (after an interrupted run)",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="only report on the results in mutants/ (and, for the whole scope, rewrite the figures)",
     )
     args = parser.parse_args()
     if args.group:
@@ -162,10 +200,17 @@ def main() -> int:
     scope = {"selected": tuple(args.only)} if args.only else SCOPE
     globs = [g for group in scope.values() for g in group]
     wall = None
+    wall_file = ROOT / "mutants" / "mutation-wall-seconds"
     if not args.report:
-        if not args.only:
+        if not args.only and not args.resume:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-        wall = run_mutmut(globs)
+        earlier = float(wall_file.read_text()) if args.resume and wall_file.exists() else 0.0
+        wall = earlier + run_to_the_end(globs, scope, args.resume)
+        if not args.only:
+            wall_file.write_text(f"{wall:.0f}")
+    elif not args.only and wall_file.exists():
+        # A report after the full run (and subsets run again since) rewrites its figures.
+        wall = float(wall_file.read_text())
     mutants = mutants_in_scope(SCOPE if not args.only else scope)
     if args.only:
         # Report per module for a subset too.
@@ -201,15 +246,18 @@ def main() -> int:
 
     known = explained()
     unexplained: list[str] = []
+    seen: set[tuple[str, str, str]] = set()
     for m in mutants:
         if m.exit_code in KILLED:
             continue
         removed, added = diff_of(m.name)
+        key = (m.function, removed, added)
+        seen.add(key)
         status = "survived" if m.exit_code in SURVIVED else f"exit {m.exit_code}"
-        mark = "equivalent" if (m.function, removed, added) in known else "UNEXPLAINED"
+        mark = "equivalent" if key in known else "UNEXPLAINED"
         print(f"{mark:11} {status:8} {m.name}\n    - {removed}\n    + {added}")
         if mark == "UNEXPLAINED":
-            unexplained.append(m.name)
+            unexplained.append("| " + " | ".join(map(cell, key)) + " | |")
 
     rate = total["killed"] / total["total"] if total["total"] else 0.0
     if wall is not None and not args.only:
@@ -217,7 +265,14 @@ def main() -> int:
         stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
         block = (
             f"Run {stamp} on {cpus} CPU(s), Python {sys.version.split()[0]}, by "
-            f"`benchmarks/mutation.py` (`make mutate`): {wall / 60:.0f} min wall time.\n\n{table}"
+            f"`benchmarks/mutation.py` (`make mutate`): {wall / 60:.0f} min wall time"
+            + (
+                " for the full run; mutants run again since (after new tests) count as they last "
+                "came out"
+                if args.report
+                else ""
+            )
+            + f".\n\n{table}"
         )
         text = DOC.read_text()
         text = re.sub(
@@ -232,7 +287,12 @@ def main() -> int:
     if rate < TARGET:
         print(f"kill rate {rate:.1%} is below {TARGET:.0%}")
     if unexplained:
-        print(f"{len(unexplained)} survivor(s) neither killed nor explained in {DOC.name}")
+        print(f"{len(unexplained)} survivor(s) neither killed nor explained in {DOC.name}:")
+        print("kill each with a test, or add its row, with the reason, to the table there:")
+        print("\n".join(unexplained))
+    if not args.only and (stale := known - seen):
+        print(f"{len(stale)} row(s) of the table in {DOC.name} match no survivor any more:")
+        print("\n".join(" | ".join(row) for row in sorted(stale)))
     return 0 if ok else 1
 
 

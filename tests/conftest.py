@@ -44,8 +44,10 @@ def _no_real_key(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 
 
 def _mutation_order(item: pytest.Item) -> int:
-    # Unit examples, then other examples, then property tests (the slowest).
+    # Unit examples, then other examples, then slow examples, then property tests (the slowest).
     if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return 3
+    if item.get_closest_marker("slow") is not None:
         return 2
     return 0 if item.nodeid.startswith("tests/unit/") else 1
 

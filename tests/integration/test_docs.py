@@ -28,11 +28,13 @@ EXAMPLE_FILES = [
     *sorted((REPO / "docs").glob("*.md")),
     REPO / "notebooks" / "README.md",
 ]
-# Every Markdown file of the project (not those inside virtual environments or caches).
+# Every Markdown file of the project (not those inside virtual environments or caches, nor in
+# the copy of the tree that `make mutate` leaves in mutants/).
 LINKED_FILES = sorted(
     path
     for path in REPO.rglob("*.md")
     if not any(part.startswith(".") for part in path.relative_to(REPO).parts)
+    and path.relative_to(REPO).parts[0] != "mutants"
 )
 CONTINUES = "<!-- continues -->"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", flags=re.DOTALL | re.MULTILINE)

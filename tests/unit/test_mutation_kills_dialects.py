@@ -25,7 +25,7 @@ from memories_client import (
     media_from_bytes,
     media_from_url,
 )
-from memories_client.dialects import GeminiDialect, NovaDialect, dialect_for
+from memories_client.dialects import DIALECTS, GeminiDialect, NovaDialect, dialect_for
 from memories_client.types import MediaPart
 
 GEMINI = "gemini-2.5-flash"
@@ -330,6 +330,17 @@ def test_dialect_for_shares_one_dialect_per_family() -> None:
     assert dialect_for("gemini-2.5-flash") is dialect_for("gemini:gemini-2.5-pro")
     assert isinstance(dialect_for("gemini-2.5-flash"), GeminiDialect)
     assert isinstance(dialect_for(NOVA), NovaDialect)
+
+
+def test_dialect_for_a_family_without_a_dialect(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(DIALECTS, "nova")
+    monkeypatch.setitem(DIALECTS, "other", GeminiDialect)  # so that the list has a separator
+    with pytest.raises(MemoriesInputError) as info:
+        dialect_for(NOVA)
+    assert str(info.value) == (
+        f"model {NOVA!r} belongs to the 'nova' family, which has no wire format; "
+        f"supported families: {', '.join(DIALECTS)}"
+    )
 
 
 def test_dialect_for_an_unknown_model_says_how_to_prefix_it() -> None:

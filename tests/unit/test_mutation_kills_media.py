@@ -10,6 +10,8 @@ cannot read, and the user pays for the failed call.
 from __future__ import annotations
 
 import base64
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -360,7 +362,7 @@ def test_bytes_refusals(data: object, message: str) -> None:
 
 
 def test_large_bytes_are_encoded_in_one_piece() -> None:
-    data = bytes(range(256)) * (13 * 1024)  # past one 3 MiB slice of the encoder
+    data = bytes(range(256)) * (29 * 1024)  # three 3 MiB slices of the encoder
     assert media_from_bytes(data, mime_type="video/mp4").data == base64.b64encode(data).decode()
 
 
@@ -382,6 +384,7 @@ def test_files(tmp_path: Path) -> None:
     misnamed.write_bytes(PNG)
     assert media_from_path(misnamed).mime_type == "image/png"
     assert media_part(misnamed) == media_from_path(misnamed)
+    assert media_part(misnamed, mime_type="image/webp").mime_type == "image/webp"
 
 
 def test_file_refusals(tmp_path: Path) -> None:
@@ -407,6 +410,68 @@ def test_file_refusals(tmp_path: Path) -> None:
     with pytest.raises(MemoriesInputError) as info:
         media_from_path(tmp_path)
     assert str(info.value) == f"{tmp_path} is a directory, not a media file"
+
+
+@pytest.mark.parametrize(
+    ("build", "source"),
+    [
+        (lambda: media_from_url("https://x.test/a.png", mime_type="png"), "media url"),
+        (lambda: media_from_base64("AAAA", mime_type="png"), "base64 media"),
+        (lambda: media_from_base64(b"AAAA", mime_type="png"), "base64 media"),
+        (lambda: media_from_data_uri("data:png;base64,AAAA"), "data URI"),
+        (lambda: media_from_bytes(b"\x89PNG\r\n\x1a\n", mime_type="png"), "media bytes"),
+    ],
+    ids=["url", "base64", "base64-bytes", "data-uri", "bytes"],
+)
+def test_a_bad_mime_type_is_refused_naming_the_source(
+    build: Callable[[], MediaPart], source: str
+) -> None:
+    with pytest.raises(MemoriesInputError) as info:
+        build()
+    assert str(info.value) == (
+        f"{source}: mime_type 'png' is not a MIME type like 'image/png' or 'video/mp4'"
+    )
+
+
+def test_a_data_uri_given_as_base64_keeps_the_given_type() -> None:
+    part = media_from_base64(f"data:image/png;base64,{PNG_B64}", mime_type="image/webp")
+    assert part == MediaPart("image", "image/webp", data=PNG_B64)
+
+
+def test_a_declared_type_is_used_when_the_data_sniffs_as_nothing() -> None:
+    assert media_from_data_uri("data:video/mp4;base64,AAAA") == MediaPart(
+        "video", "video/mp4", data="AAAA"
+    )
+
+
+def test_a_file_that_shrinks_while_it_is_read_is_sent_as_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    f = tmp_path / "a.png"
+    f.write_bytes(PNG)
+    real = os.fstat
+
+    def larger(fd: int) -> os.stat_result:
+        st = real(fd)
+        return os.stat_result((*st[:6], st.st_size + 10, *st[7:]))
+
+    monkeypatch.setattr(os, "fstat", larger)
+    assert media_from_path(f).data == PNG_B64
+
+
+def test_an_unreadable_file_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "secret.png"
+    f.write_bytes(PNG)
+    errors = iter([PermissionError(13, "Permission denied"), OSError("device gone")])
+
+    def fail(self: Path, *args: object, **kwargs: object) -> None:
+        raise next(errors)
+
+    monkeypatch.setattr(Path, "open", fail)
+    for reason in ("Permission denied", "device gone"):
+        with pytest.raises(MemoriesInputError) as info:
+            media_from_path(f)
+        assert str(info.value) == f"cannot read media file {f}: {reason}"
 
 
 def test_media_part_dispatch() -> None:

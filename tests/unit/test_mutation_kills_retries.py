@@ -13,7 +13,7 @@ import asyncio
 import email.utils
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -26,6 +26,7 @@ from memories_client import (
     ChatRequest,
     MemoriesAPIError,
     MemoriesClient,
+    MemoriesInputError,
     Message,
     RateLimitError,
     RetryPolicy,
@@ -84,6 +85,13 @@ def test_a_server_wait_is_taken_as_given(retry_after: float, delay: float) -> No
 def test_an_unusable_server_wait_falls_back_to_backoff(retry_after: object) -> None:
     error = RateLimitError("x", retry_after=retry_after)  # type: ignore[arg-type]
     assert 0.25 <= RetryPolicy(initial_delay=0.5).delay(0, error) <= 0.5
+
+
+@pytest.mark.parametrize("max_retries", [-1, True, "2", 1.0])
+def test_max_retries_must_be_a_whole_number(max_retries: object) -> None:
+    with pytest.raises(MemoriesInputError) as info:
+        RetryPolicy(max_retries=max_retries)  # type: ignore[arg-type]
+    assert str(info.value) == f"max_retries must be an integer >= 0, got {max_retries!r}"
 
 
 # -- when to retry ----------------------------------------------------------------------------
@@ -264,6 +272,36 @@ def test_a_wait_within_total_timeout_is_taken_and_logged(
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.INFO] == [
         "memories.ai request failed (ServerError); retry 1/2 in 1.50s"
     ]
+
+
+def trickle(request: httpx.Request) -> httpx.Response:
+    """An answer whose second half arrives after 0.5 s."""
+
+    def body() -> Iterator[bytes]:
+        yield b'{"choices": [{"text": "o'
+        time.sleep(0.5)
+        yield b'k"}]}'
+
+    return httpx.Response(200, content=body())
+
+
+@pytest.mark.parametrize(
+    ("timeout", "total_timeout"),
+    [(0.2, None), (0.2, 30), (30, 0.2)],
+    ids=["attempt", "both", "call"],
+)
+def test_a_slow_answer_ends_at_the_nearer_deadline(
+    timeout: float, total_timeout: float | None
+) -> None:
+    slow = client(trickle, timeout=timeout, total_timeout=total_timeout)
+    with pytest.raises(APITimeoutError):
+        slow.chat(REQ)
+
+
+@pytest.mark.parametrize("timeout", [5, httpx.Timeout(None)], ids=["seconds", "none"])
+def test_a_slow_answer_within_the_deadlines_arrives(timeout: float | httpx.Timeout) -> None:
+    assert client(trickle, timeout=timeout, total_timeout=30).chat(REQ).text == "ok"
+    assert client(trickle, timeout=timeout).chat(REQ).text == "ok"
 
 
 async def test_the_async_client_keeps_total_timeout_between_attempts() -> None:
