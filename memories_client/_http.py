@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from memories_client import _json
 from memories_client._version import __version__
+from memories_client._warnings import warn
 from memories_client.errors import (
     APIConnectionError,
     APITimeoutError,
@@ -257,11 +258,10 @@ def resolve_base_url(base_url: str | None) -> str:
             f"got {url!r}"
         )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        warnings.warn(
+        warn(
             f"base_url {url!r} is plain http to a remote host: the API key would be sent "
             "unencrypted. Use https://",
             InsecureBaseURLWarning,
-            stacklevel=3,
         )
     return url
 

@@ -14,11 +14,11 @@ Example:
 from __future__ import annotations
 
 import json
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
+from memories_client._warnings import warn
 from memories_client.catalog import FAMILIES, Endpoint, resolve_model
 from memories_client.errors import MemoriesInputError, UnsupportedFeatureError
 from memories_client.params import (
@@ -341,18 +341,16 @@ def _warn_shadowing(generated: Mapping[str, Any], extra: Mapping[str, Any]) -> N
     # it wins, but never silently over a named option.
     replaced = sorted(set(generated) & set(extra))
     if replaced:
-        warnings.warn(
+        warn(
             f"extra_body key(s) {', '.join(replaced)} replace what the named options produced "
             "for extra_body.metadata; set the named option instead (e.g. thinking_budget=, "
             "response_schema=, tools=)",
             ExtraBodyWarning,
-            stacklevel=4,
         )
     misplaced = sorted(_TOP_LEVEL & set(extra))
     if misplaced:
-        warnings.warn(
+        warn(
             f"extra_body key(s) {', '.join(misplaced)} go into extra_body.metadata, not the "
             "top-level field of the same name; pass them as named options instead",
             ExtraBodyWarning,
-            stacklevel=4,
         )

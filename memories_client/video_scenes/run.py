@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import warnings
 from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from memories_client._warnings import warn
 from memories_client.errors import MemoriesInputError
 from memories_client.uploads import avideo_part, is_local, video_part
 from memories_client.video_scenes.calls import (
@@ -69,10 +69,9 @@ class _Progress:
         try:
             from tqdm import tqdm
         except ImportError:
-            warnings.warn(
+            warn(
                 "show_progress=True needs tqdm (pip install tqdm); loading without a progress bar",
                 UserWarning,
-                stacklevel=4,
             )
             return
         self.bar = tqdm(total=total, unit="video", desc="videos")
@@ -109,10 +108,9 @@ def _handle_failure(
     if options.on_error == "raise":
         raise failure.error
     if options.on_error == "skip":
-        warnings.warn(
+        warn(
             f"skipped video {failure.source}: {type(failure.error).__name__}: {failure.error}",
             VideoLoadWarning,
-            stacklevel=4,
         )
     elif failures is not None:
         failures.append(failure)
