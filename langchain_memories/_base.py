@@ -155,10 +155,10 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         mc.normalize_stop(data.get("stop", data.get("stop_sequences")))
         # The given connection settings, checked by the core before pydantic sees them (its
         # own errors would differ from MemoriesClient's); values from the environment are
-        # checked once the fields are filled in (_settle).
+        # checked once the fields are filled in (_settled).
         mc.ClientOptions.from_settings(data)
         super().__init__(**data)
-        full_model = self._settle()[1]
+        full_model = self._settled[1]
         # The family's own check, with the model's ranges (a thinking budget per model, a Qwen
         # budget of 0, a Gemini option on GPT...), so a bad value fails when the model is built.
         names = {*_CHECKED_AT_BUILD, *self._family_options}
@@ -175,9 +175,6 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         """The checked connection options and the full model id, made once per field state."""
         full_model = mc.resolve_model(self.model, self._family)
         return mc.ClientOptions.from_settings(self.__dict__), full_model
-
-    def _settle(self) -> tuple[mc.ClientOptions, str]:
-        return self._settled
 
     def _forget_derived(self) -> None:
         for name in self._DERIVED:
@@ -201,10 +198,10 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
     # -- clients (close / aclose / with: memories_client.ClosesPooledClients) --------------
 
     def _sync_client(self) -> mc.MemoriesClient:
-        return self._clients.sync(self._settle()[0], self.http_client)
+        return self._clients.sync(self._settled[0], self.http_client)
 
     def _async_client(self) -> mc.AsyncMemoriesClient:
-        return self._clients.async_(self._settle()[0], self.http_async_client)
+        return self._clients.async_(self._settled[0], self.http_async_client)
 
     # -- serialization and tracing ---------------------------------------------------------
 
@@ -244,7 +241,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
             # LangSmith's price table knows ("gemini-2.5-pro", not "gemini:gemini-2.5-pro").
             ls_model_name=mc.model_info(model, self._family).name
             if isinstance(model, str) and model
-            else self._settle()[1].split(":", 1)[1],
+            else self._settled[1].split(":", 1)[1],
             ls_model_type="chat",
         )
         temperature = kwargs.get("temperature", self.temperature)
@@ -345,7 +342,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
             memories_client.MemoriesInputError: an unknown option, a bad value, or content
                 the API cannot take; always before any network call.
         """
-        full_model = self._settle()[1]
+        full_model = self._settled[1]
         options = {k: v for k, v in kwargs.items() if k not in _IGNORED}
         fields: dict[str, Any] = {
             name: options.pop(name, getattr(self, name)) for name in mc.SAMPLING_FIELDS
@@ -401,7 +398,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
             combined.setdefault("model_name", output.get("model_name"))
         combined["token_usage"] = usage
         if combined.get("model_name") is None:
-            combined["model_name"] = self._settle()[1].split(":", 1)[1]
+            combined["model_name"] = self._settled[1].split(":", 1)[1]
         return combined
 
     # -- calls -----------------------------------------------------------------------------

@@ -312,7 +312,7 @@ class MemoriesMultiModal(
         )
         normalize_stop(stop)
         # The given connection settings, checked by the core before pydantic sees them (the
-        # key from the environment is checked once the fields are filled in, in _settle).
+        # key from the environment is checked once the fields are filled in, in _options).
         settings = {
             "api_key": api_key,
             "base_url": base_url,
@@ -344,7 +344,7 @@ class MemoriesMultiModal(
             uploader=uploader,
             **kwargs,
         )
-        self._settle()
+        _ = self._options  # the key from the environment is checked now, not at the first call
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -361,9 +361,6 @@ class MemoriesMultiModal(
     def _options(self) -> ClientOptions:
         """The checked connection options, made once per field state."""
         return ClientOptions.from_settings(self.__dict__)
-
-    def _settle(self) -> ClientOptions:
-        return self._options
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
@@ -427,10 +424,10 @@ class MemoriesMultiModal(
     # -- clients ----------------------------------------------------------------------------
 
     def _sync_client(self) -> MemoriesClient:
-        return self._clients.sync(self._settle(), self.http_client)
+        return self._clients.sync(self._options, self.http_client)
 
     def _async_client(self) -> AsyncMemoriesClient:
-        return self._clients.async_(self._settle(), self.http_async_client)
+        return self._clients.async_(self._options, self.http_async_client)
 
     # -- request building -------------------------------------------------------------------
 
@@ -442,8 +439,10 @@ class MemoriesMultiModal(
         if image_documents:
             messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
         tools = kwargs.get("tools") or None
-        if tools and not dialect_for(self.model).supports_tools:
-            raise UnsupportedFeatureError(dialect_for(self.model).no_tools_message())
+        if tools:
+            dialect = dialect_for(self.model)
+            if not dialect.supports_tools:
+                raise UnsupportedFeatureError(dialect.no_tools_message())
         specs = tool_specs(tools) if tools else None
         choice = None
         if specs:

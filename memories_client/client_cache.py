@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard, TypeVar
 
 import httpx
 from typing_extensions import Self
@@ -31,6 +31,21 @@ from memories_client.client import AsyncMemoriesClient, MemoriesClient
 from memories_client.options import ClientOptions
 
 __all__ = ["ClientCache", "ClosesPooledClients"]
+
+_H = TypeVar("_H")
+_C = TypeVar("_C")
+
+
+def _serves(
+    cached: tuple[ClientOptions, _H, _C] | None, options: ClientOptions, http_client: _H
+) -> TypeGuard[tuple[ClientOptions, _H, _C]]:
+    """Whether a cached client was built from these options and this ``httpx`` client."""
+    # `is` first: the common case is the model's own options object, unchanged.
+    return (
+        cached is not None
+        and cached[1] is http_client
+        and (cached[0] is options or cached[0] == options)
+    )
 
 
 class ClientCache:
@@ -64,13 +79,11 @@ class ClientCache:
     ) -> MemoriesClient:
         """The sync client for these options (built on first use, rebuilt if they changed)."""
         cached = self._sync
-        if cached is not None and cached[1] is http_client and cached[0] is options:
-            return cached[2]  # the common case: the model's options object itself, unchanged
-        if cached is not None and cached[1] is http_client and cached[0] == options:
+        if _serves(cached, options, http_client):
             return cached[2]
         with self._lock:
             cached = self._sync
-            if cached is not None and cached[1] is http_client and cached[0] == options:
+            if _serves(cached, options, http_client):
                 return cached[2]
             client = MemoriesClient(options=options, http_client=http_client)
             if cached is not None:
@@ -84,13 +97,11 @@ class ClientCache:
     ) -> AsyncMemoriesClient:
         """The async client for these options; it keeps one pool per running event loop."""
         cached = self._async
-        if cached is not None and cached[1] is http_client and cached[0] is options:
-            return cached[2]
-        if cached is not None and cached[1] is http_client and cached[0] == options:
+        if _serves(cached, options, http_client):
             return cached[2]
         with self._lock:
             cached = self._async
-            if cached is None or cached[1] is not http_client or cached[0] != options:
+            if cached is None or not _serves(cached, options, http_client):
                 # A replaced client is dropped, not closed: a stream may still use it.
                 client = AsyncMemoriesClient(options=options, http_client=http_client)
                 cached = self._async = (options, http_client, client)

@@ -241,8 +241,10 @@ def upload_local_videos(request: ChatRequest, uploader: Uploader | None) -> Chat
         >>> upload_local_videos(request, None) is request
         True
     """
+    if uploader is None:
+        return request
     found = _local_videos(request)
-    if not found or uploader is None:
+    if not found:
         return request
     uploaded = []
     for _, _, part in found:
@@ -261,8 +263,10 @@ async def aupload_local_videos(request: ChatRequest, uploader: Uploader | None) 
         >>> asyncio.run(aupload_local_videos(request, None)) is request
         True
     """
+    if uploader is None:
+        return request
     found = _local_videos(request)
-    if not found or uploader is None:
+    if not found:
         return request
     uploaded = []
     for _, _, part in found:
