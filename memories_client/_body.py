@@ -75,9 +75,13 @@ def with_placeholders(request: ChatRequest) -> tuple[ChatRequest, dict[str, str 
     return request.replace(messages=messages), found
 
 
+# One encoder for every body: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_body(body: Mapping[str, Any], inline: Mapping[str, str | bytes]) -> bytes | SplicedBody:
     """The body as bytes, or as a :class:`SplicedBody` when large inline data was set aside."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODER.encode(body)
     if not inline:
         return text.encode("utf-8")
     pieces: list[bytes | str] = []

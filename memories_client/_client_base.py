@@ -136,9 +136,10 @@ class _BaseClient:
 
     def dialect(self, model: str) -> Dialect:
         """The dialect for a model (a configured one, or the family default)."""
-        family = family_of(resolve_model(model))
-        if family is not None and family in self._dialects:
-            return self._dialects[family]
+        if self._dialects:
+            configured = self._dialects.get(family_of(resolve_model(model)) or "")
+            if configured is not None:
+                return configured
         return dialect_for(model)
 
     def prepare(self, request: ChatRequest, *, stream: bool = False) -> Prepared:
