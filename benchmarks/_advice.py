@@ -7,27 +7,27 @@ only while its target is missed.
 from __future__ import annotations
 
 OVERHEAD = """\
-**Per-call overhead above the LangChain floor (text only).** Done since the first run: the core
-reads non-streamed answers in one `send`, guards its debug line, caches `resolve_model`; the
-LangChain layer builds the instance's request settings once (cached, rebuilt when a field
-changes) and builds its result dicts once. Text went from 1.29x to about 1.23x the floor; media
-meets the target (about 1.18x). The split below ("invoke vs `_generate` alone") shows LangChain's
-own machinery costs the same for both models, so what is left is inside `_generate`, about 10 us
-over the 1.2x line, nearly all of it the core client (the "core/(a)" ratio, about 28 us over raw
-httpx): `Dialect.validate` + `build_body` + `json.dumps` (~8 us), `parse_completion` (~6 us) and
-`httpx.Client.send` bookkeeping. The send path itself is at parity with a raw `httpx` post of
-the same bytes and headers (measured: 81 us vs 82 us with a MockTransport). What would close the
-rest, both in `memories_client`:
+**Per-call overhead above the LangChain floor.** Done (issue 11): one `_prepare` in the
+LangChain layer with no cached request parts or private-slot reads; the core client finds the
+dialect with one model lookup, reads decoded JSON with `dict` checks (not the abstract `Mapping`
+check), encodes every body with one JSON encoder, and scans for local videos only when an
+uploader is set. The split below ("invoke vs `_generate` alone") shows that LangChain's own
+machinery costs the same for both models: the excess is inside `_generate`. Measured side by
+side on 2026-12-02 (interleaved, medians; this machine ran about 3x slower than on 11-22), the
+floor's `_generate` posts pre-built bytes, while ours does the work a real call needs:
 
-- `dialects/base.py`, `parse_completion`: a fast path for the two documented shapes (a `text`
-  or `message.content` string and int usage) before the general tolerant parser. ~3 us.
-- `client.py`, `prepare`: the LangChain layer validates its instance settings when they change,
-  and the core validates them again on every call; a request flag meaning "sampling fields
-  already checked" would skip `check_sampling`/`normalize_stop` per call. ~2-3 us.
+- core `prepare`, about 30 us: every message and option validated, the body built and encoded;
+- core `_parse`, about 25 us: the JSON decoded and `parse_completion`;
+- LangChain `_prepare` and `_result`, about 17 us each: messages converted, and the `AIMessage`
+  built with response metadata and `llm_output` (the floor builds a bare `AIMessage`);
+- the send path itself is at parity with the raw post (`_send` 248 us vs `raw_post` 275 us).
 
-Both trade clarity for microseconds on a path where the network costs milliseconds, so they are
-left for now. The ChatOpenAI ratio (text 0.33x against 0.3x) moves with the same changes.
-The machine was otherwise idle for the final run; single ratios still move by about +-5%.
+What would close the rest, and why it is not done: skipping the per-call validation of options
+the model already checked at construction needs a "checked" flag that the core client would have
+to trust on requests it did not build; dropping `llm_output["token_usage"]` breaks callback
+handlers written for ChatOpenAI (it is documented in docs/LANGCHAIN.md). Each would save about
+5 us, and on a real network call these microseconds are well under 0.1 % of the call. Single
+ratios move by about +-5 % between runs on a shared machine.
 """
 
 MEMORY = """\

@@ -12,7 +12,6 @@ import logging
 import os
 import random
 import time
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -124,9 +123,7 @@ def check_connection_settings(
     if value is not None:
         check_header_value("api_key", value.strip() if isinstance(value, str) else value)
     if base_url is not None:
-        with warnings.catch_warnings():  # the client warns once it is built and used
-            warnings.simplefilter("ignore", InsecureBaseURLWarning)
-            resolve_base_url(base_url)
+        resolve_base_url(base_url, warn_insecure=False)  # the client warns once it is built
     check_default_headers(default_headers)
     check_paths(paths)
 
@@ -226,10 +223,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def resolve_base_url(base_url: str | None) -> str:
+def resolve_base_url(base_url: str | None, *, warn_insecure: bool = True) -> str:
     """The base URL from the argument, ``MEMORIES_BASE_URL`` or the documented default.
 
-    Warns with :class:`InsecureBaseURLWarning` for plain ``http://`` to a non-loopback host.
+    Warns with :class:`InsecureBaseURLWarning` for plain ``http://`` to a non-loopback host,
+    unless ``warn_insecure`` is false (a check of settings: the client warns once it is built).
     """
     url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     if not isinstance(url, str):
@@ -257,7 +255,7 @@ def resolve_base_url(base_url: str | None) -> str:
             f"base_url must not have a query or fragment (endpoint paths are appended to it), "
             f"got {url!r}"
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if warn_insecure and parts.scheme == "http" and not _is_loopback(parts.hostname):
         warn(
             f"base_url {url!r} is plain http to a remote host: the API key would be sent "
             "unencrypted. Use https://",

@@ -25,7 +25,6 @@ Example:
 from __future__ import annotations
 
 import difflib
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +34,6 @@ from pydantic import SecretStr
 
 from memories_client._http import (
     AuthScheme,
-    InsecureBaseURLWarning,
     RetryPolicy,
     check_default_headers,
     check_header_value,
@@ -124,9 +122,9 @@ class ClientOptions:
                 check_header_value("api_key", value)
         set_(self, "api_key", key)
         if self.base_url is not None:
-            with warnings.catch_warnings():  # the client warns once it is used
-                warnings.simplefilter("ignore", InsecureBaseURLWarning)
-                resolve_base_url(self.base_url)
+            # Checked, not warned about: the client warns once it is built. (Not by silencing
+            # the warning: catch_warnings changes process-wide state, unsafe across threads.)
+            resolve_base_url(self.base_url, warn_insecure=False)
         set_(self, "paths", check_paths(self.paths or None))
         if self.auth_scheme not in ("raw", "bearer"):
             raise MemoriesInputError(

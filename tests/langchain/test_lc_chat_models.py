@@ -494,3 +494,17 @@ def test_gemini_pdf_and_nova_refusal(emulator: Emulator) -> None:
     with pytest.raises(mc.MemoriesInputError, match="do not accept document input"):
         nova(emulator).invoke([HumanMessage(content=["Summarise", pdf])])
     assert len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize("model", sorted(mc.MODELS))
+def test_every_profile_key_is_one_langchain_declares(model: str) -> None:
+    # ChatMemories* skip langchain-core's per-construction check for undeclared profile keys
+    # (see _check_profile_keys in langchain_memories/_base.py); this keeps that safe.
+    from typing import get_type_hints
+
+    from langchain_core.language_models.model_profile import ModelProfile
+
+    from langchain_memories._profiles import profile_for
+
+    family = model.split(":", 1)[0]
+    assert set(profile_for(model, family)) <= set(get_type_hints(ModelProfile))
