@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -52,3 +53,20 @@ def ratio(num: float | None, den: float | None) -> float | None:
     if num is None or den is None or den == 0:
         return None
     return num / den
+
+
+def write_marked_block(doc: Path, name: str, body: str, *, heading: str) -> None:
+    """Replace the text between ``<!-- name:begin -->`` and ``<!-- name:end -->`` in ``doc``.
+
+    Without the markers, the block is appended under ``heading``. The body is inserted as it is
+    (no regex replacement: table cells hold backslash escapes).
+    """
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    current = doc.read_text() if doc.exists() else ""
+    block = f"{begin}\n{body}\n{end}"
+    if begin in current and end in current:
+        head, _, rest = current.partition(begin)
+        _, _, tail = rest.partition(end)
+        doc.write_text(head + block + tail)
+    else:
+        doc.write_text(current.rstrip() + f"\n\n{heading}\n\n" + block + "\n")

@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import resource
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _report import write_marked_block
 
 from memories_client import AsyncMemoriesClient, MemoriesClient, MemoriesError, Message
 from memories_client.emulator import Emulator
@@ -192,14 +193,7 @@ def main() -> None:
         lines.append(f"| {names[kind]} | peak RSS +{grown:.1f} MB, `{error}` |")
     block = "\n".join(lines)
     print(block)
-    text = DOC.read_text()
-    new = re.sub(
-        r"<!-- hostile:begin -->.*<!-- hostile:end -->",
-        f"<!-- hostile:begin -->\n{block}\n<!-- hostile:end -->",
-        text,
-        flags=re.DOTALL,
-    )
-    DOC.write_text(new)
+    write_marked_block(DOC, "hostile", block, heading="## Hostile-server figures")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from _report import write_marked_block
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "tests" / "RELIABILITY.md"
 MUTMUT = Path(sys.executable).parent / "mutmut"
@@ -274,14 +276,7 @@ def main() -> int:
             )
             + f".\n\n{table}"
         )
-        text = DOC.read_text()
-        text = re.sub(
-            r"<!-- mutate:begin -->.*<!-- mutate:end -->",
-            f"<!-- mutate:begin -->\n{block}\n<!-- mutate:end -->",
-            text,
-            flags=re.S,
-        )
-        DOC.write_text(text)
+        write_marked_block(DOC, "mutate", block, heading="## Mutation testing figures")
         print(f"\nwall time {wall / 60:.1f} min; figures written to {DOC.relative_to(ROOT)}")
     ok = rate >= TARGET and not unexplained
     if rate < TARGET:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from _report import write_marked_block
 from langchain_core.runnables import RunnableLambda
 
 from langchain_memories import ChatMemoriesGemini
@@ -44,7 +45,6 @@ from memories_client.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "tests" / "RELIABILITY.md"
-BEGIN, END = "<!-- soak:begin -->", "<!-- soak:end -->"
 PHASE = 1000
 CALL_TIMEOUT = 60.0
 FD_SLACK = 10  # sockets in the pools may differ by a few between two moments
@@ -204,17 +204,6 @@ def _report(r: dict[str, Any], checks: list[tuple[str, bool]]) -> str:
     return "\n".join(lines)
 
 
-def _write(text: str) -> None:
-    current = REPORT.read_text() if REPORT.exists() else ""
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in current and END in current:
-        head, _, rest = current.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        REPORT.write_text(head + block + tail)
-    else:
-        REPORT.write_text(current.rstrip() + "\n\n## Soak figures\n\n" + block + "\n")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=5000)
@@ -229,7 +218,7 @@ def main() -> int:
     for line in result["untyped"][:10]:
         print("untyped:", line)
     if not args.no_write:
-        _write(text)
+        write_marked_block(REPORT, "soak", text, heading="## Soak figures")
         print(f"\nwritten to {REPORT.relative_to(ROOT)}")
     return 0 if all(ok for _, ok in checks) else 1
 
