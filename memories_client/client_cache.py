@@ -101,7 +101,7 @@ class ClientCache:
             return cached[2]
         with self._lock:
             cached = self._async
-            if cached is None or not _serves(cached, options, http_client):
+            if not _serves(cached, options, http_client):
                 # A replaced client is dropped, not closed: a stream may still use it.
                 client = AsyncMemoriesClient(options=options, http_client=http_client)
                 cached = self._async = (options, http_client, client)
