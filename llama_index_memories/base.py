@@ -1,15 +1,15 @@
 """``MemoriesMultiModal``: the LlamaIndex LLM for memories.ai (all four families, video + images).
 
-This module holds the class and nothing else: converting blocks lives in ``_convert``, shaping
-responses in ``_responses``, structured output in ``_structured``, tools in ``_tools`` and the
-lazily created HTTP clients in ``memories_client.ClientCache``. Every request goes through
-``memories_client``.
+This module holds the class and nothing else: converting blocks lives in ``_convert``, building
+the request in ``_requests``, shaping responses in ``_responses``, structured output in
+``_structured``, tools in ``_tools`` and the lazily created HTTP clients in
+``memories_client.ClientCache``. Every request goes through ``memories_client``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
@@ -28,34 +28,25 @@ from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from typing_extensions import Self
 
-from llama_index_memories._convert import (
-    image_documents_to_blocks,
-    to_core_messages,
-    with_extra_blocks,
-)
 from llama_index_memories._entry_points import ChatEntryPoints
+from llama_index_memories._requests import HINTS, RequestBuilding
 from llama_index_memories._responses import StreamState, completion_to_chat_response
 from llama_index_memories._structured_methods import StructuredPrediction
-from llama_index_memories._tools import NovaToolCalling, tool_specs
+from llama_index_memories._tools import NovaToolCalling
 from memories_client import (
     API_KEY_ENV,
-    SAMPLING_FIELDS,
     AsyncMemoriesClient,
-    ChatRequest,
     ClientCache,
     ClientOptions,
     ClosesPooledClients,
     Dialect,
     MemoriesClient,
     MemoriesInputError,
-    UnsupportedFeatureError,
     Uploader,
     aupload_local_videos,
     dialect_for,
-    json_schema_of,
     model_info,
     normalize_stop,
-    normalize_tool_choice,
     refuse_unknown,
     resolve_model,
     upload_local_videos,
@@ -75,31 +66,6 @@ dispatcher = get_dispatcher(__name__)
 Model = TypeVar("Model", bound=BaseModel)
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-# The sampling fields a LlamaIndex call sends: LlamaIndex reads one answer, so no ``n``.
-_SAMPLING = tuple(name for name in SAMPLING_FIELDS if name != "n")
-# Options a call may pass as keyword arguments; anything else is refused instead of dropped.
-_CALL_OPTIONS = frozenset(
-    {
-        *_SAMPLING,
-        "stop",
-        "thinking_budget",
-        "enable_thinking",
-        "response_schema",
-        "response_mime_type",
-        "tools",
-        "tool_choice",
-        "extra_body",
-        "endpoint",
-        "image_documents",
-    }
-)
-_HINTS = {
-    "n": (
-        "LlamaIndex reads one answer per call, so MemoriesMultiModal does not take n; use "
-        "ChatMemoriesGemini(n=...).generate() in LangChain for alternatives"
-    ),
-}
-
 
 def _resolve_family_model(model: Any) -> str:
     if not isinstance(model, str):
@@ -114,6 +80,7 @@ class MemoriesMultiModal(
     ChatEntryPoints,
     NovaToolCalling,
     StructuredPrediction,
+    RequestBuilding,
     FunctionCallingLLM,
 ):
     """A LlamaIndex LLM for the memories.ai chat-completions API: text, images, video, PDFs.
@@ -296,7 +263,7 @@ class MemoriesMultiModal(
     ) -> None:
         # kwargs: LlamaIndex's own LLM fields (callback_manager, system_prompt,
         # pydantic_program_mode...). Anything else is refused, naming the closest field.
-        refuse_unknown(type(self).__name__, kwargs, type(self).model_fields, _HINTS)
+        refuse_unknown(type(self).__name__, kwargs, type(self).model_fields, HINTS)
         # Checked before pydantic sees them, so the caller gets the core's own
         # MemoriesInputError (not a wrapping ValidationError), before any network call.
         model = _resolve_family_model(model)
@@ -428,45 +395,6 @@ class MemoriesMultiModal(
 
     def _async_client(self) -> AsyncMemoriesClient:
         return self._clients.async_(self._options, self.http_async_client)
-
-    # -- request building -------------------------------------------------------------------
-
-    def _build_request(
-        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
-    ) -> ChatRequest:
-        refuse_unknown(f"{type(self).__name__} (per call)", kwargs, _CALL_OPTIONS, _HINTS)
-        image_documents = kwargs.get("image_documents")
-        if image_documents:
-            messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
-        tools = kwargs.get("tools") or None
-        if tools:
-            dialect = dialect_for(self.model)
-            if not dialect.supports_tools:
-                raise UnsupportedFeatureError(dialect.no_tools_message())
-        specs = tool_specs(tools) if tools else None
-        choice = None
-        if specs:
-            names = [spec.name for spec in specs]
-            choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
-        if choice == "none":  # Bedrock has no "none": offering no tools is the same thing
-            specs, choice = None, None
-        schema = kwargs.get("response_schema")
-        if schema is not None and not isinstance(schema, Mapping):
-            schema = json_schema_of(schema)
-        return ChatRequest(
-            model=self.model,
-            messages=to_core_messages(messages, self.family),
-            thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
-            enable_thinking=kwargs.get("enable_thinking", self.enable_thinking),
-            response_schema=schema,
-            response_mime_type=kwargs.get("response_mime_type"),
-            tools=specs,
-            tool_choice=choice,
-            metadata=kwargs.get("extra_body", self.extra_body),
-            endpoint=kwargs.get("endpoint"),
-            stop=kwargs.get("stop", self.stop),
-            **{name: kwargs.get(name, getattr(self, name)) for name in _SAMPLING},
-        )
 
     # -- undecorated chat implementations (complete* wraps these, so it emits only completion
     # events, as GoogleGenAI does) -------------------------------------------------------------

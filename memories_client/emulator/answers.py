@@ -1,7 +1,9 @@
 """Deterministic answers: answer text, tool calls, schema-satisfying JSON and token usage.
 
 Everything here is a pure function of the (already validated) request, so tests can assert on
-exact strings. The rules, also described in ``docs/EMULATOR.md``:
+exact strings; the records it reads and returns live in
+:mod:`~memories_client.emulator.answer_types` (re-exported here). The rules, also described in
+``docs/EMULATOR.md``:
 
 * Normal answer: ``Emulated answer from <model>: I received <k> text part(s), <i> image(s),
   <v> video(s), <d> document(s). Question: "<last user text, first 200 chars>".`` where the
@@ -35,10 +37,18 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterable, Sequence
+from typing import Any
 
+from memories_client.emulator.answer_types import (
+    Answer,
+    AnswerRequest,
+    Choice,
+    MediaCounts,
+    ToolCall,
+    ToolSpec,
+    Usage,
+)
 from memories_client.emulator.samples import (
     find_prompted_schema,
     sample_gemini_schema,
@@ -94,163 +104,6 @@ CACHE_MIN_TOKENS = 1024
 """OpenAI caches prompts from this many tokens on (GPT's ``cached_tokens``)."""
 CACHE_STEP_TOKENS = 128
 """OpenAI reports cache hits in steps of this many tokens."""
-
-
-@dataclass(frozen=True, slots=True)
-class MediaCounts:
-    """How many parts of each kind the user messages carried.
-
-    Example:
-        >>> MediaCounts(texts=2, images=0, videos=1, documents=0).videos
-        1
-    """
-
-    texts: int = 0
-    images: int = 0
-    videos: int = 0
-    documents: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ToolSpec:
-    """A tool declared in Nova's ``toolConfig.tools[].toolSpec``.
-
-    Example:
-        >>> ToolSpec("get_weather", {"type": "object", "properties": {}}).name
-        'get_weather'
-    """
-
-    name: str
-    schema: Mapping[str, Any]
-    description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ToolCall:
-    """A tool call the emulator answers with (OpenAI shape, as the Nova family returns it).
-
-    Example:
-        >>> ToolCall("call_0123456789ab", "get_weather", '{"city": "example city"}').name
-        'get_weather'
-    """
-
-    id: str
-    name: str
-    arguments: str
-    """The arguments as a JSON string."""
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One answer choice: text, or a tool call with empty text.
-
-    Example:
-        >>> Choice(0, "hello", "stop").finish_reason
-        'stop'
-    """
-
-    index: int
-    text: str
-    finish_reason: Literal["stop", "length", "tool_calls"]
-    tool_call: ToolCall | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """Token usage by the emulator's formula.
-
-    Example:
-        >>> Usage(input_tokens=10, output_tokens=5).total_tokens
-        15
-    """
-
-    input_tokens: int
-    output_tokens: int
-    """Includes ``reasoning_tokens`` when there are any."""
-    reasoning_tokens: int | None = None
-    cached_tokens: int | None = None
-    """Input tokens read from the prompt cache (GPT only; part of ``input_tokens``)."""
-
-    @property
-    def total_tokens(self) -> int:
-        """``input_tokens + output_tokens``."""
-        return self.input_tokens + self.output_tokens
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """All choices of one completion and its usage.
-
-    Example:
-        >>> Answer((Choice(0, "hi", "stop"),), Usage(1, 1)).choices[0].text
-        'hi'
-    """
-
-    choices: tuple[Choice, ...]
-    usage: Usage
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerRequest:
-    """What the answer depends on, taken from a validated request.
-
-    Attributes:
-        model: The model id as sent (with its prefix).
-        shape: ``"gemini"`` (Gemini, Qwen) or ``"nova"`` (Nova, GPT) response shape.
-        counts: Parts over all user messages.
-        texts: Every text of every message, in order (for input tokens and prompted schemas).
-        question: The text of the last user message (its text parts joined by spaces).
-        body: The raw request body (tool-call ids are derived from it).
-        n: Number of choices.
-        max_tokens: Word limit per choice, or ``None``.
-        stop: Stop sequences (empty ones already dropped).
-        thinking_budget: Gemini ``thinking_config.thinking_budget``, or the budget of enabled
-            Qwen thinking; ``None`` without thinking.
-        json_mime: True if Gemini ``response_mime_type`` asks for JSON.
-        response_schema: Gemini ``responseSchema``, or ``None``.
-        json_schema: Qwen's ``response_format`` JSON Schema, or ``None``.
-        json_object: True for GPT's JSON mode (``response_format: json_object``).
-        family: ``gemini``, ``nova``, ``qwen`` or ``gpt`` (empty: taken from ``model``).
-        prefix_texts: How many of ``texts`` come before the last user message.
-        prefix_counts: The media parts before the last user message.
-        tools: Nova tools.
-        tool_choice: Nova ``toolChoice`` as ``("auto" | "any" | "tool", tool name or None)``;
-            ``None`` when absent (which behaves like ``any`` before a tool result, like
-            ``auto`` after one).
-        tool_result: Content of the last message when it is a ``tool`` message, else ``None``.
-        called_tools: Names of the tools the conversation's assistant messages called.
-
-    Example:
-        >>> AnswerRequest("nova:amazon.nova-lite-v1:0", "nova", MediaCounts(texts=1)).n
-        1
-    """
-
-    model: str
-    shape: Literal["gemini", "nova"]
-    counts: MediaCounts
-    texts: tuple[str, ...] = ()
-    question: str = ""
-    body: bytes = b""
-    n: int = 1
-    max_tokens: int | None = None
-    stop: tuple[str, ...] = ()
-    thinking_budget: int | None = None
-    json_mime: bool = False
-    response_schema: Mapping[str, Any] | None = None
-    tools: tuple[ToolSpec, ...] = field(default=())
-    tool_choice: tuple[str, str | None] | None = None
-    tool_result: str | None = None
-    called_tools: tuple[str, ...] = ()
-    json_schema: Mapping[str, Any] | None = None
-    json_object: bool = False
-    family: str = ""
-    prefix_texts: int = 0
-    prefix_counts: MediaCounts = field(default_factory=MediaCounts)
-
-    @property
-    def family_name(self) -> str:
-        """The provider family, from ``family`` or the model's prefix."""
-        return self.family or self.model.partition(":")[0]
 
 
 # --------------------------------------------------------------------------- text and tokens

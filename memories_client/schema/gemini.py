@@ -17,9 +17,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from memories_client.errors import MemoriesInputError
+from memories_client.schema._gemini_rules import (
+    _FORMATS_BY_TYPE,
+    _JSON_TYPES,
+    _KEY_ORDER,
+    _MAX_NODES,
+    GEMINI_FORMATS,
+    GEMINI_TYPES,
+)
 from memories_client.schema._shared import (
     MISSING,
     enum_string,
@@ -31,45 +39,6 @@ from memories_client.schema._shared import (
 from memories_client.schema.extract import json_schema_of
 
 __all__ = ["GEMINI_FORMATS", "GEMINI_TYPES", "to_gemini_schema"]
-
-GEMINI_TYPES: Final = frozenset({"OBJECT", "ARRAY", "STRING", "INTEGER", "NUMBER", "BOOLEAN"})
-"""The ``type`` values :func:`to_gemini_schema` emits."""
-
-GEMINI_FORMATS: Final = frozenset({"date-time", "enum", "int32", "int64", "float", "double"})
-"""The ``format`` values Gemini accepts; every other format is dropped."""
-
-_FORMATS_BY_TYPE: Final[dict[str, frozenset[str]]] = {
-    "STRING": frozenset({"date-time", "enum"}),
-    "INTEGER": frozenset({"int32", "int64"}),
-    "NUMBER": frozenset({"float", "double"}),
-}
-
-_JSON_TYPES: Final = frozenset(
-    {"object", "array", "string", "integer", "number", "boolean", "null"}
-)
-
-# Key order of every emitted node, so output is stable and easy to read in a request log.
-_KEY_ORDER: Final = (
-    "type",
-    "format",
-    "description",
-    "nullable",
-    "enum",
-    "properties",
-    "propertyOrdering",
-    "required",
-    "items",
-    "minItems",
-    "maxItems",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "pattern",
-)
-
-_MAX_NODES: Final = 20_000
-"""Upper bound on emitted nodes; inlining ``$ref`` can blow a schema up exponentially."""
 
 
 def to_gemini_schema(

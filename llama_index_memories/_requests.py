@@ -1,0 +1,110 @@
+"""The per-call options of :class:`MemoriesMultiModal`, turned into one core ``ChatRequest``.
+
+One job: check a call's keyword arguments (anything unknown is refused, not dropped), merge them
+over the model's fields and build the :class:`memories_client.ChatRequest` every entry point
+sends: messages and extra image documents, Nova tools and ``tool_choice``, a response schema,
+sampling and thinking options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.base.llms.types import ChatMessage
+
+from llama_index_memories._convert import (
+    image_documents_to_blocks,
+    to_core_messages,
+    with_extra_blocks,
+)
+from llama_index_memories._tools import tool_specs
+from memories_client import (
+    SAMPLING_FIELDS,
+    ChatRequest,
+    UnsupportedFeatureError,
+    dialect_for,
+    json_schema_of,
+    normalize_tool_choice,
+    refuse_unknown,
+)
+
+__all__ = ["CALL_OPTIONS", "HINTS", "SAMPLING", "RequestBuilding"]
+
+# The sampling fields a LlamaIndex call sends: LlamaIndex reads one answer, so no ``n``.
+SAMPLING = tuple(name for name in SAMPLING_FIELDS if name != "n")
+# Options a call may pass as keyword arguments; anything else is refused instead of dropped.
+CALL_OPTIONS = frozenset(
+    {
+        *SAMPLING,
+        "stop",
+        "thinking_budget",
+        "enable_thinking",
+        "response_schema",
+        "response_mime_type",
+        "tools",
+        "tool_choice",
+        "extra_body",
+        "endpoint",
+        "image_documents",
+    }
+)
+# What to do instead of a refused name, for the constructor and for a call alike.
+HINTS = {
+    "n": (
+        "LlamaIndex reads one answer per call, so MemoriesMultiModal does not take n; use "
+        "ChatMemoriesGemini(n=...).generate() in LangChain for alternatives"
+    ),
+}
+
+
+class RequestBuilding:
+    """``_build_request``: a call's messages and options -> the core ``ChatRequest``."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def family(self) -> str: ...
+
+        model: str
+        stop: str | list[str] | None
+        thinking_budget: int | None
+        enable_thinking: bool | None
+        extra_body: dict[str, Any] | None
+
+    def _build_request(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> ChatRequest:
+        refuse_unknown(f"{type(self).__name__} (per call)", kwargs, CALL_OPTIONS, HINTS)
+        image_documents = kwargs.get("image_documents")
+        if image_documents:
+            messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
+        tools = kwargs.get("tools") or None
+        if tools:
+            dialect = dialect_for(self.model)
+            if not dialect.supports_tools:
+                raise UnsupportedFeatureError(dialect.no_tools_message())
+        specs = tool_specs(tools) if tools else None
+        choice = None
+        if specs:
+            names = [spec.name for spec in specs]
+            choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
+        if choice == "none":  # Bedrock has no "none": offering no tools is the same thing
+            specs, choice = None, None
+        schema = kwargs.get("response_schema")
+        if schema is not None and not isinstance(schema, Mapping):
+            schema = json_schema_of(schema)
+        return ChatRequest(
+            model=self.model,
+            messages=to_core_messages(messages, self.family),
+            thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
+            enable_thinking=kwargs.get("enable_thinking", self.enable_thinking),
+            response_schema=schema,
+            response_mime_type=kwargs.get("response_mime_type"),
+            tools=specs,
+            tool_choice=choice,
+            metadata=kwargs.get("extra_body", self.extra_body),
+            endpoint=kwargs.get("endpoint"),
+            stop=kwargs.get("stop", self.stop),
+            **{name: kwargs.get(name, getattr(self, name)) for name in SAMPLING},
+        )
