@@ -44,13 +44,11 @@ from langchain_memories._tools import to_tool_spec
 
 __all__ = ["JSON_INSTRUCTION_KEY"]
 
-# Per-call keys LangChain itself passes that are not request options.
-_IGNORED = frozenset({"stream"})
 # Options checked by the core when a model is built (per-call values: when the request is).
 _CHECKED_AT_BUILD = (*mc.SAMPLING_FIELDS, "thinking_budget")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made on every call, and never shared
 class _Call:
     """One prepared call: the request and how to report its answer."""
 
@@ -355,7 +353,8 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
                 the API cannot take; always before any network call.
         """
         full_model = self._settled[1]
-        options = {k: v for k, v in kwargs.items() if k not in _IGNORED}
+        options = dict(kwargs)
+        options.pop("stream", None)  # LangChain's own flag, not a request option
         fields: dict[str, Any] = {
             name: options.pop(name, getattr(self, name)) for name in mc.SAMPLING_FIELDS
         }

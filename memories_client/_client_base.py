@@ -50,7 +50,7 @@ logger = logging.getLogger("memories_client")
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made on every call, and never shared
 class Prepared:
     url: str
     # Holds the Authorization header: kept out of repr, which error trackers record as a

@@ -28,12 +28,25 @@ def _int(value: Any) -> int | None:
     return value if type(value) is int and value >= 0 else None
 
 
-def _first_int(mapping: Mapping[str, Any], *keys: str) -> int | None:
+def _first_int(mapping: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
     for key in keys:
-        value = _int(mapping.get(key))
-        if value is not None:
+        value = mapping.get(key)
+        if type(value) is int and value >= 0:  # as _int, inlined: this runs for every answer
             return value
     return None
+
+
+# Each count's spellings, the documented Gemini one first (see parse_usage).
+_INPUT_KEYS = ("input_tokens", "prompt_tokens", "prompt_token_count", "inputTokens")
+_OUTPUT_KEYS = (
+    "output_tokens",
+    "completion_tokens",
+    "output_token",
+    "candidates_token_count",
+    "outputTokens",
+)
+_REASONING_KEYS = ("reasoning_tokens", "thoughts_token_count")
+_TOTAL_KEYS = ("total_tokens", "totalTokens")
 
 
 def parse_usage(raw: Any) -> Usage | None:
@@ -53,28 +66,21 @@ cached_tokens=None)
     """
     if not isinstance(raw, dict):
         return None
-    inp = _first_int(raw, "input_tokens", "prompt_tokens", "prompt_token_count", "inputTokens")
-    out = _first_int(
-        raw,
-        "output_tokens",
-        "completion_tokens",
-        "output_token",
-        "candidates_token_count",
-        "outputTokens",
-    )
+    inp = _first_int(raw, _INPUT_KEYS)
+    out = _first_int(raw, _OUTPUT_KEYS)
     if inp is None and out is None:
         return None
     inp = inp or 0
     out = out or 0
     details = raw.get("completion_tokens_details")
-    reasoning = _first_int(raw, "reasoning_tokens", "thoughts_token_count")
+    reasoning = _first_int(raw, _REASONING_KEYS)
     if reasoning is None and isinstance(details, dict):
         reasoning = _int(details.get("reasoning_tokens"))
     prompt_details = raw.get("prompt_tokens_details")
     cached = None
     if isinstance(prompt_details, dict):
         cached = _int(prompt_details.get("cached_tokens"))
-    total = _first_int(raw, "total_tokens", "totalTokens")
+    total = _first_int(raw, _TOTAL_KEYS)
     return Usage(inp, out, total if total is not None else inp + out, reasoning, cached)
 
 
@@ -246,7 +252,7 @@ def parse_completion(body: Any, *, request_id: str | None = None) -> Completion:
             request_id=rid,
             body=dict(body),
         )
-    choices = tuple(_choice(c, i) for i, c in enumerate(raw_choices))
+    choices = tuple([_choice(c, i) for i, c in enumerate(raw_choices)])
     if all(not c.text and not c.tool_calls and c.finish_reason is None for c in choices):
         raise ModelError(
             "the service returned an empty answer with no finish reason (the media may be "

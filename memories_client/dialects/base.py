@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any, ClassVar, Literal
 
 from memories_client._warnings import warn
@@ -47,6 +48,10 @@ _CHECKED = (*SAMPLING_FIELDS, "thinking_budget")
 FAMILY_OPTIONS = ("thinking_budget", "enable_thinking", "response_schema", "response_mime_type")
 """The request options that only some families take (each dialect lists its own in
 :attr:`Dialect.options`); the others refuse them before sending, naming who has them."""
+
+# Every ChatRequest field that check_options checks, and a reader of their values as a tuple.
+_REQUEST_OPTIONS = (*SAMPLING_FIELDS, *FAMILY_OPTIONS)
+_request_options = attrgetter(*_REQUEST_OPTIONS)
 
 # Every family's dialect class, registered as it is defined: to say which families take an
 # option or an input kind that the one at hand refuses.
@@ -93,19 +98,11 @@ class Dialect(ABC):
         if not request.messages:
             raise MemoriesInputError("messages must contain at least one message")
         resolve_model(request.model, self.family)
-        self.check_options(
-            model=request.model,
-            temperature=request.temperature,
-            top_p=request.top_p,
-            frequency_penalty=request.frequency_penalty,
-            presence_penalty=request.presence_penalty,
-            max_tokens=request.max_tokens,
-            n=request.n,
-            thinking_budget=request.thinking_budget,
-            response_schema=request.response_schema,
-            response_mime_type=request.response_mime_type,
-            enable_thinking=request.enable_thinking,
-        )
+        values = _request_options(request)
+        if values.count(None) < len(values):  # None is "not set": no option, nothing to check
+            self.check_options(
+                model=request.model, **dict(zip(_REQUEST_OPTIONS, values, strict=True))
+            )
         if request.tools and not self.supports_tools:
             raise UnsupportedFeatureError(self.no_tools_message())
         for k, stop in enumerate(normalize_stop(request.stop) or ()):
@@ -184,12 +181,14 @@ for Nova only); use a Nova model for tools'
             )
         for k, call in enumerate(message.tool_calls):
             _check_json(call.arguments, f"messages[{i}].tool_calls[{k}] arguments")
+        blank = True  # no media and no text but whitespace, so far
         for j, part in enumerate(message.parts):
             where = f"messages[{i}].parts[{j}]"
             if isinstance(part, TextPart):
                 if not isinstance(part.text, str):
                     raise MemoriesInputError(f"{where}: text must be a str")
                 _check_unicode(part.text, where)
+                blank = blank and not part.text.strip()
                 continue
             if not isinstance(part, MediaPart):
                 raise MemoriesInputError(
@@ -212,7 +211,8 @@ for Nova only); use a Nova model for tools'
                     f"{where}: video cannot be sent to the image-understanding endpoint (/iu); "
                     "leave endpoint unset so the request goes to /vu"
                 )
-        if message.role == "user" and not message.media and not message.text.strip():
+            blank = False
+        if blank and message.role == "user":
             # The service answers 400 "Model input cannot be empty" (docs/API_FACTS.md, 0.8).
             raise MemoriesInputError(
                 f"messages[{i}]: a user message needs non-blank text or media; this one is empty"
