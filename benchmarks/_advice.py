@@ -9,25 +9,28 @@ from __future__ import annotations
 OVERHEAD = """\
 **Per-call overhead above the LangChain floor.** Done (issue 11): one `_prepare` in the
 LangChain layer with no cached request parts or private-slot reads; the core client finds the
-dialect with one model lookup, reads decoded JSON with `dict` checks (not the abstract `Mapping`
-check), encodes every body with one JSON encoder, and scans for local videos only when an
-uploader is set. The split below ("invoke vs `_generate` alone") shows that LangChain's own
-machinery costs the same for both models: the excess is inside `_generate`. Measured side by
-side on 2026-12-02 (interleaved, medians; this machine ran about 3x slower than on 11-22), the
-floor's `_generate` posts pre-built bytes, while ours does the work a real call needs:
+dialect with one model lookup, checks options only when a request sets one, reads decoded JSON
+with `dict` checks (not the abstract `Mapping` check), encodes every body with one JSON encoder,
+and scans for local videos only when an uploader is set; the two context managers entered on
+every call (`deadline`, `mapped_errors`) are plain classes, not `@contextmanager` generators
+(about 4x cheaper each). The split below ("invoke vs `_generate` alone") shows that LangChain's
+own machinery costs the same for both models: the excess is inside `_generate`, where ours does
+the work a real call needs and the floor posts pre-built bytes:
 
-- core `prepare`, about 30 us: every message and option validated, the body built and encoded;
-- core `_parse`, about 25 us: the JSON decoded and `parse_completion`;
-- LangChain `_prepare` and `_result`, about 17 us each: messages converted, and the `AIMessage`
-  built with response metadata and `llm_output` (the floor builds a bare `AIMessage`);
-- the send path itself is at parity with the raw post (`_send` 248 us vs `raw_post` 275 us).
+- core `prepare`: every message and option validated, the body built and encoded;
+- core `_parse`: the JSON decoded and `parse_completion`;
+- LangChain `_prepare` and `_result`: messages converted, and the `AIMessage` built with
+  response metadata and `llm_output` (the floor builds a bare `AIMessage`).
 
-What would close the rest, and why it is not done: skipping the per-call validation of options
-the model already checked at construction needs a "checked" flag that the core client would have
-to trust on requests it did not build; dropping `llm_output["token_usage"]` breaks callback
-handlers written for ChatOpenAI (it is documented in docs/LANGCHAIN.md). Each would save about
-5 us, and on a real network call these microseconds are well under 0.1 % of the call. Single
-ratios move by about +-5 % between runs on a shared machine.
+Removing each piece in turn (an ablation, interleaved with the floor) costs each about 0.05 to
+0.1 of the ratio, about three times what the same code takes when timed alone in a loop: in a
+whole `invoke` every extra line competes with LangChain's and httpx's for the CPU caches. So
+the remaining lever is still less code per call, not caching. Two cuts are declined: skipping
+the per-call validation of options needs a "checked" flag that the core client would have to
+trust on requests it did not build, and dropping `llm_output["token_usage"]` breaks callback
+handlers written for ChatOpenAI (it is documented in docs/LANGCHAIN.md). On a real network call
+these microseconds are well under 0.1 % of the call. Single ratios move by about +-5 % between
+runs on this shared machine.
 """
 
 MEMORY = """\

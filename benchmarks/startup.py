@@ -53,26 +53,34 @@ def import_times(runs: int) -> dict[str, float | None]:
 
 
 def init_times(repeats: int) -> dict[str, float | None]:
-    """Median microseconds of one construction (from loops of 10) for each model class."""
+    """Median microseconds of one construction (from loops of 10) for each model class.
+
+    The classes take turns, one loop of 10 each per round (as the per-call benchmark
+    interleaves its contenders), so that a slow spell of a shared machine hits them alike
+    instead of landing on whichever class happened to be timed then.
+    """
     builders = {
         "ChatMemoriesGemini": con.chat_memories_gemini,
         "MemoriesMultiModal": con.memories_multimodal,
         "ChatOpenAI (anchor)": con.chat_openai,
     }
-    out: dict[str, float | None] = {}
+    out: dict[str, float | None] = dict.fromkeys(builders)  # None: shown as n/a
+    loops: dict[str, list[float]] = {}
     for name, build in builders.items():
         try:
             build()
-        except Exception:  # shown as n/a
-            out[name] = None
+        except Exception:  # the class cannot be built here (a missing optional package)
             continue
-        loops = []
-        for _ in range(repeats):
+        loops[name] = []
+    for _ in range(repeats):
+        for name, samples in loops.items():
+            build = builders[name]
             start = time.perf_counter_ns()
             for _ in range(10):
                 build()
-            loops.append((time.perf_counter_ns() - start) / 10 / 1000)
-        out[name] = statistics.median(loops)
+            samples.append((time.perf_counter_ns() - start) / 10 / 1000)
+    for name, samples in loops.items():
+        out[name] = statistics.median(samples)
     return out
 
 
