@@ -30,8 +30,8 @@ def _int(value: Any) -> int | None:
 
 def _first_int(mapping: Mapping[str, Any], keys: tuple[str, ...]) -> int | None:
     for key in keys:
-        value = mapping.get(key)
-        if type(value) is int and value >= 0:  # as _int, inlined: this runs for every answer
+        value = _int(mapping.get(key))
+        if value is not None:
             return value
     return None
 
