@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import httpx
@@ -52,10 +53,10 @@ LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepal
 
 @dataclass(slots=True)  # not frozen: made on every call, and never shared
 class Prepared:
-    url: str
+    url: httpx.URL
     # Holds the Authorization header: kept out of repr, which error trackers record as a
     # frame local on every error path.
-    headers: dict[str, str] = field(repr=False)
+    headers: httpx.Headers = field(repr=False)
     content: bytes | SplicedBody
     dialect: Dialect
     stream: bool
@@ -103,7 +104,7 @@ class _BaseClient:
         """The settings this client was built from (see :class:`ClientOptions`)."""
         self._api_key = resolve_api_key(options.api_key)
         self.max_response_bytes = options.max_response_bytes
-        self.base_url = resolve_base_url(options.base_url)
+        self._base_url = resolve_base_url(options.base_url)
         self.timeout = options.timeout
         # The read timeout doubles as the wall-clock deadline of an attempt (see _deadline).
         self._attempt_seconds = self.timeout.read
@@ -112,15 +113,38 @@ class _BaseClient:
         self.total_timeout = options.total_timeout
         assert options.retry_policy is not None  # ClientOptions always sets one
         self.retry_policy = options.retry_policy
-        self.default_headers = dict(options.default_headers)
-        self.paths = dict(options.paths)
+        # Read-only views: the headers and URLs below are built from them once, so a change
+        # made later would silently not apply. Build a new client for other settings.
+        self._default_headers = MappingProxyType(dict(options.default_headers))
+        self._paths = MappingProxyType(dict(options.paths))
+        # Each endpoint's URL is parsed once per client, not on every call: httpx parses a
+        # str URL each time it builds a request, about a fifth of what the client adds.
+        self._urls = {
+            endpoint: httpx.URL(self._base_url + path) for endpoint, path in self._paths.items()
+        }
         self.auth_scheme: AuthScheme = options.auth_scheme
         self._dialects = dict(options.dialects)
         # Headers are built once per client; only Accept differs between stream and not.
-        self._headers = build_headers(
-            self._api_key, self.auth_scheme, self.default_headers, stream=False
-        )
-        self._stream_headers = {**self._headers, "Accept": "text/event-stream"}
+        # As httpx.Headers: httpx copies these as they are instead of checking each name and
+        # value again on every request.
+        headers = build_headers(self._api_key, self.auth_scheme, self.default_headers, stream=False)
+        self._headers = httpx.Headers(headers)
+        self._stream_headers = httpx.Headers({**headers, "Accept": "text/event-stream"})
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL (read-only; see :class:`ClientOptions`)."""
+        return self._base_url
+
+    @property
+    def paths(self) -> Mapping[str, str]:
+        """The endpoint paths, by endpoint (read-only; see :class:`ClientOptions`)."""
+        return self._paths
+
+    @property
+    def default_headers(self) -> Mapping[str, str]:
+        """The extra headers sent on every request (read-only; see :class:`ClientOptions`)."""
+        return self._default_headers
 
     def __repr__(self) -> str:
         return (
@@ -148,7 +172,7 @@ class _BaseClient:
             raise MemoriesInputError(f"expected a ChatRequest, got {type(request).__name__}")
         dialect = self.dialect(request.model)
         dialect.validate(request)
-        url = self.base_url + self.paths[dialect.endpoint(request)]
+        url = self._urls[dialect.endpoint(request)]
         slim, inline = with_placeholders(request)
         content = encode_body(dialect.build_body(slim, stream=stream), inline)
         headers = self._stream_headers if stream else self._headers

@@ -399,7 +399,7 @@ def error_from_response(
     return error
 
 
-def transport_error(exc: httpx.HTTPError, url: str) -> MemoriesError:
+def transport_error(exc: httpx.HTTPError, url: str | httpx.URL) -> MemoriesError:
     """Our error for an httpx transport failure (never includes headers, so never the key)."""
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(

@@ -254,6 +254,28 @@ def test_paths_are_overridable() -> None:
         mock_client(handler, paths={"xx": "/a"})
 
 
+def test_settings_the_requests_are_built_from_are_read_only() -> None:
+    # The URLs and headers are built once per client, so a later change could not apply:
+    # it is refused instead of silently ignored.
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=OK)
+
+    client = mock_client(handler, paths={"vu": "/v/chat"}, default_headers={"X-Team": "video"})
+    with pytest.raises(AttributeError):
+        client.base_url = "http://elsewhere.test"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        client.paths["vu"] = "/other"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        client.default_headers["X-Team"] = "audio"  # type: ignore[index]
+    client.chat(REQ)
+    assert seen[0].url == client.base_url + "/v/chat"
+    assert seen[0].headers["X-Team"] == "video"
+    assert dict(client.paths)["vu"] == "/v/chat"
+
+
 def test_unknown_request_fields_are_input_errors() -> None:
     client = mock_client(lambda request: httpx.Response(200, json=OK))
     with pytest.raises(MemoriesInputError, match="invalid request fields"):
