@@ -99,7 +99,13 @@ own rate: remove the key, or pass a video re-encoded at the frame rate you want
     _check(options, "", where)
 
 
+_WATCHED_KEYS = frozenset(REFUSED_KEYS).union(NESTED_OPTION_KEYS)
+
+
 def _check(options: Mapping[str, Any], prefix: str, where: str | None) -> None:
+    # Nearly every block has none of these keys: one C-level pass over its keys says so.
+    if _WATCHED_KEYS.isdisjoint(options):
+        return
     for key, value in options.items():
         refused = REFUSED_KEYS.get(key) if isinstance(key, str) else None
         if refused is not None and not _asks_for_nothing(value):
