@@ -34,6 +34,16 @@ trust on requests it did not build, and dropping `llm_output["token_usage"]` bre
 handlers written for ChatOpenAI (it is documented in docs/LANGCHAIN.md). On a real network call
 these microseconds are well under 0.1 % of the call. Single ratios move by about +-5 % between
 runs on this shared machine.
+
+**Against ChatOpenAI (text).** The 0.3x goal was set (issue 6) when the LangChain floor cost
+about 0.17x of ChatOpenAI (235 us against 1,400 us). The `(b)/(e)` row shows what the floor
+costs against ChatOpenAI in this run; `(c)/(e)` is `(b)/(e)` times `(c)/(b)`, so when the floor
+alone is about 0.28x, 0.3x would need ChatMemoriesGemini within about 1.05x of a model that
+posts pre-built bytes. What moved is the floor's cost relative to ChatOpenAI (raw httpx and the
+floor take about 1.7x their issue-6 times on this machine, ChatOpenAI about the same), which
+is outside our code; our part of the call, `(c)/(b)`, is at its goal. We do not chase
+this ratio by skipping validation or usage reporting; the media case, where ChatOpenAI does
+more work per block, stays under 0.3x.
 """
 
 MEMORY = """\
