@@ -16,9 +16,10 @@ every call (`deadline`, `mapped_errors`) are plain classes, not `@contextmanager
 (about 4x cheaper each); each endpoint URL is parsed into an `httpx.URL`, and the headers built
 into `httpx.Headers`, once per client (httpx re-parses a `str` URL and re-checks a dict's headers
 on every request it builds: about 25 us of the 65 us that `build_request` took). The floor, like
-raw `httpx.post` and ChatOpenAI, still hands httpx a `str`. The split below ("invoke vs `_generate` alone") shows that LangChain's
-own machinery costs the same for both models: the excess is inside `_generate`, where ours does
-the work a real call needs and the floor posts pre-built bytes:
+raw `httpx.post` and ChatOpenAI, still hands httpx a `str`. The split below ("invoke vs
+`_generate` alone") shows that LangChain's own machinery costs the same for both models: the
+excess is inside `_generate`, where ours does the work a real call needs and the floor posts
+pre-built bytes:
 
 - core `prepare`: every message and option validated, the body built and encoded;
 - core `_parse`: the JSON decoded and `parse_completion`;

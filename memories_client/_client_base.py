@@ -113,8 +113,8 @@ class _BaseClient:
         self.total_timeout = options.total_timeout
         assert options.retry_policy is not None  # ClientOptions always sets one
         self.retry_policy = options.retry_policy
-        # Read-only views: the headers and URLs below are built from them once, so a change
-        # made later would silently not apply. Build a new client for other settings.
+        # Read-only, as is auth_scheme: the headers and URLs below are built from them once,
+        # so a change made later would silently not apply. Build a new client instead.
         self._default_headers = MappingProxyType(dict(options.default_headers))
         self._paths = MappingProxyType(dict(options.paths))
         # Each endpoint's URL is parsed once per client, not on every call: httpx parses a
@@ -122,12 +122,14 @@ class _BaseClient:
         self._urls = {
             endpoint: httpx.URL(self._base_url + path) for endpoint, path in self._paths.items()
         }
-        self.auth_scheme: AuthScheme = options.auth_scheme
+        self._auth_scheme: AuthScheme = options.auth_scheme
         self._dialects = dict(options.dialects)
         # Headers are built once per client; only Accept differs between stream and not.
         # As httpx.Headers: httpx copies these as they are instead of checking each name and
         # value again on every request.
-        headers = build_headers(self._api_key, self.auth_scheme, self.default_headers, stream=False)
+        headers = build_headers(
+            self._api_key, self._auth_scheme, self._default_headers, stream=False
+        )
         self._headers = httpx.Headers(headers)
         self._stream_headers = httpx.Headers({**headers, "Accept": "text/event-stream"})
 
@@ -140,6 +142,11 @@ class _BaseClient:
     def paths(self) -> Mapping[str, str]:
         """The endpoint paths, by endpoint (read-only; see :class:`ClientOptions`)."""
         return self._paths
+
+    @property
+    def auth_scheme(self) -> AuthScheme:
+        """How the key is sent: ``"raw"`` or ``"bearer"`` (read-only; see ClientOptions)."""
+        return self._auth_scheme
 
     @property
     def default_headers(self) -> Mapping[str, str]:

@@ -266,6 +266,8 @@ def test_settings_the_requests_are_built_from_are_read_only() -> None:
     client = mock_client(handler, paths={"vu": "/v/chat"}, default_headers={"X-Team": "video"})
     with pytest.raises(AttributeError):
         client.base_url = "http://elsewhere.test"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        client.auth_scheme = "bearer"  # type: ignore[misc]
     with pytest.raises(TypeError):
         client.paths["vu"] = "/other"  # type: ignore[index]
     with pytest.raises(TypeError):
@@ -273,6 +275,7 @@ def test_settings_the_requests_are_built_from_are_read_only() -> None:
     client.chat(REQ)
     assert seen[0].url == client.base_url + "/v/chat"
     assert seen[0].headers["X-Team"] == "video"
+    assert seen[0].headers["Authorization"] == KEY
     assert dict(client.paths)["vu"] == "/v/chat"
 
 
