@@ -105,9 +105,10 @@ class _BaseClient:
         self._api_key = resolve_api_key(options.api_key)
         self.max_response_bytes = options.max_response_bytes
         self._base_url = resolve_base_url(options.base_url)
-        self.timeout = options.timeout
+        # Read-only: the attempt deadline below is derived from it once.
+        self._timeout = options.timeout
         # The read timeout doubles as the wall-clock deadline of an attempt (see _deadline).
-        self._attempt_seconds = self.timeout.read
+        self._attempt_seconds = self._timeout.read
         # A deadline for the whole call: every attempt, the waits between them, and a stream to
         # its last event. None: bounded by timeout and max_retries only.
         self.total_timeout = options.total_timeout
@@ -142,6 +143,11 @@ class _BaseClient:
     def paths(self) -> Mapping[str, str]:
         """The endpoint paths, by endpoint (read-only; see :class:`ClientOptions`)."""
         return self._paths
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """Per-attempt timeouts; the read timeout is also each attempt's deadline (read-only)."""
+        return self._timeout
 
     @property
     def auth_scheme(self) -> AuthScheme:
@@ -195,13 +201,13 @@ class _BaseClient:
                 prepared.url,
                 content=content,
                 headers=prepared.headers,
-                timeout=self.timeout,
+                timeout=self._timeout,
             )
         # Large inline media: stream the spliced body instead of building it in memory. The
         # request is rebuilt around the stream (keeping the client's merged URL, headers and
         # timeout) because an empty built request caches b"" as its content.
         base = client.build_request(
-            "POST", prepared.url, headers=prepared.headers, timeout=self.timeout
+            "POST", prepared.url, headers=prepared.headers, timeout=self._timeout
         )
         headers = base.headers.copy()
         headers["Content-Length"] = str(content.length)

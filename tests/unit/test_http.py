@@ -268,6 +268,8 @@ def test_settings_the_requests_are_built_from_are_read_only() -> None:
         client.base_url = "http://elsewhere.test"  # type: ignore[misc]
     with pytest.raises(AttributeError):
         client.auth_scheme = "bearer"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        client.timeout = httpx.Timeout(1.0)  # type: ignore[misc]
     with pytest.raises(TypeError):
         client.paths["vu"] = "/other"  # type: ignore[index]
     with pytest.raises(TypeError):
