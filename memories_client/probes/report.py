@@ -5,16 +5,20 @@ verdict and the evidence: each finding's note, and for the probe behind it the H
 the answer's field names and a shortened body. A contradicted assumption names the setting
 that adapts the client to it. The key never appears: the recorded exchanges hold no
 ``Authorization`` header, and the key's text is replaced by ``<redacted>`` wherever a server
-echoed it.
+echoed it. So are the signatures of signed URLs (the upload probe's storage URL), which would
+let anyone read the file until they expire.
 
 Example:
     >>> scrub("echo sk-secret-1234", "sk-secret-1234")
     'echo <redacted>'
+    >>> scrub("https://s.test/a?X-Goog-Expires=9&X-Goog-Signature=ab12", "k")
+    'https://s.test/a?X-Goog-Expires=9&X-Goog-Signature=<redacted>'
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -28,11 +32,14 @@ __all__ = ["MIN_SCRUBBED_KEY", "report_data", "report_markdown", "scrub", "write
 MIN_SCRUBBED_KEY = 4
 """Keys shorter than this are not searched for in the report (they would match ordinary text);
 no real key is that short."""
+# A URL's signature parameter (Google's and Amazon's presigned URLs, and the generic name).
+_SIGNATURE = re.compile(r"(?i)(\b(?:x-goog-|x-amz-)?signature=)[^&\"'\s\\<]+")
 _MARK = {"held": "held", "contradicted": "**CONTRADICTED**", "not tested": "not tested"}
 
 
 def scrub(text: str, key: str) -> str:
-    """``text`` with every occurrence of ``key`` replaced by ``<redacted>``."""
+    """``text`` with ``key`` and every URL signature replaced by ``<redacted>``."""
+    text = _SIGNATURE.sub(r"\1<redacted>", text)
     if len(key) < MIN_SCRUBBED_KEY:
         return text
     return text.replace(key, "<redacted>")

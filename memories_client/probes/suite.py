@@ -22,6 +22,7 @@ from memories_client.dialects import GPTDialect, QwenDialect
 from memories_client.errors import MemoriesAPIError, MemoriesError
 from memories_client.jsonout import parse_json_output
 from memories_client.media import media_from_url
+from memories_client.parsing import is_errored
 from memories_client.probes.base import Finding, Probe, ProbeContext, Verdict
 from memories_client.probes.wire import Exchange, sse_events
 from memories_client.tokens import estimate_tokens
@@ -346,15 +347,27 @@ def _tools(ctx: ProbeContext) -> list[Finding]:
 
 
 def _refused(
-    aid: str, ex: Exchange, *, expect: str = "", statuses: range = range(400, 500)
+    aid: str,
+    ex: Exchange,
+    *,
+    expect: str = "",
+    statuses: range = range(400, 500),
+    errored_counts: bool = True,
 ) -> Finding:
-    body = ex.text
-    refused = ex.status in statuses or (ex.status == 200 and '"errored"' in body)
+    """Judge a raw request the service should refuse.
+
+    Held on an HTTP status in ``statuses``, or (where ``errored_counts``) an HTTP-200
+    ``errored`` body; a 429 or 5xx tells nothing.
+    """
     if ex.status is None:
         return _find(aid, "not tested", ex.error or "no answer")
-    if not refused:
+    if ex.status == 429 or ex.status >= 500:
+        return _find(aid, "not tested", f"HTTP {ex.status}: the service could not answer")
+    body = ex.json()
+    errored = ex.status == 200 and isinstance(body, dict) and is_errored(body)
+    if not (ex.status in statuses or (errored_counts and errored)):
         return _find(aid, "contradicted", f"HTTP {ex.status}: {ex.short(160)}")
-    if expect and expect not in body:
+    if expect and expect not in ex.text:
         return _find(aid, "held", f"HTTP {ex.status}, but without {expect!r}: {ex.short(160)}")
     return _find(aid, "held", f"HTTP {ex.status}: {ex.short(160)}")
 
@@ -379,7 +392,10 @@ def _path(ctx: ProbeContext, endpoint: str) -> str:
 def _bad_key(ctx: ProbeContext) -> list[Finding]:
     body = ctx.body(ctx.the_request)
     ex = ctx.post(_path(ctx, "vu"), body, key="sk-mavi-probe-not-a-real-key")
-    return [_refused("ERR-BAD-KEY", ex, statuses=range(401, 402)), _envelope(ex)]
+    return [
+        _refused("ERR-BAD-KEY", ex, statuses=range(401, 402), errored_counts=False),
+        _envelope(ex),
+    ]
 
 
 def _bearer(ctx: ProbeContext) -> list[Finding]:
@@ -394,7 +410,7 @@ def _bad_model(ctx: ProbeContext) -> list[Finding]:
     body = ctx.body(ctx.the_request)
     body["model"] = "gemini:no-such-model-probe"
     ex = ctx.post(_path(ctx, "vu"), body)
-    return [_refused("ERR-BAD-MODEL", ex, statuses=range(400, 500)), _envelope(ex)]
+    return [_refused("ERR-BAD-MODEL", ex, errored_counts=False), _envelope(ex)]
 
 
 def _no_prefix(ctx: ProbeContext) -> list[Finding]:

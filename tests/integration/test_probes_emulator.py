@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -108,10 +109,13 @@ def test_against_the_emulator_every_probe_runs_and_every_assumption_has_a_verdic
     assert nova["evidence"][0]["status"] == 200
     assert "usage.output_token" in nova["evidence"][0]["fields"]
     assert nova["evidence"][0]["body"].startswith("{")
-    # The key is in neither report nor the output.
+    # The key is in neither report nor the output; nor is the upload's URL signature.
+    report_text = (tmp_path / "report.json").read_text()
     assert KEY not in output
-    assert KEY not in (tmp_path / "report.json").read_text()
+    assert KEY not in report_text
     assert KEY not in markdown
+    assert "X-Goog-Signature=<redacted>" in report_text
+    assert re.findall(r"X-Goog-Signature=([^<])", report_text + markdown) == []
 
 
 @pytest.mark.parametrize("max_cost", ["0", "0.0001"])

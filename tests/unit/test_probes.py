@@ -112,3 +112,23 @@ def test_a_contradiction_outweighs_a_hold() -> None:
     assert verdicts["MODEL-IDS"].verdict == "contradicted"
     assert [probe for probe, _ in verdicts["MODEL-IDS"].findings] == ["gemini.text", "nova.text"]
     assert verdicts["PATH-ILM"].verdict == "not tested"
+
+
+def _answer(status: int, body: bytes) -> Exchange:
+    exchange = Exchange("POST", "/vu/chat/completions", "raw", status=status)
+    exchange.add_body(body)
+    return exchange
+
+
+def test_a_refusal_is_judged_by_status_and_a_rate_limit_tells_nothing() -> None:
+    from memories_client.probes.suite import _refused
+
+    errored = _answer(200, b'{"status": "errored", "error": {"code": "x", "message": "y"}}')
+    assert _refused("MODEL-PREFIX", errored).verdict == "held"
+    assert _refused("ERR-BAD-MODEL", errored, errored_counts=False).verdict == "contradicted"
+    assert _refused("ERR-BAD-KEY", _answer(403, b"{}"), statuses=range(401, 402)).verdict == (
+        "contradicted"
+    )
+    for status in (429, 500, 503):
+        assert _refused("MODEL-PREFIX", _answer(status, b"{}")).verdict == "not tested"
+    assert _refused("MODEL-PREFIX", _answer(200, b'{"choices": []}')).verdict == "contradicted"
