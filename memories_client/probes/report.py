@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -113,6 +114,16 @@ def report_data(run: RunResult) -> dict[str, Any]:
     }
 
 
+def _usd(amount: str) -> str:
+    return f"{Decimal(amount):.6f}"
+
+
+def _fence(body: str) -> str:
+    # Longer than any run of backticks in the body (Gemini fences its JSON answers).
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    return "`" * max(3, longest + 1)
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -125,8 +136,9 @@ def report_markdown(data: dict[str, Any]) -> str:
         "",
         f"Run by `{data['tool']}` {data['version']} against {data['base_url']}.",
         f"Models: {', '.join(data['models'].values())}.",
-        f"Calls planned: {data['calls_planned']}; estimated cost ${data['estimated_cost_usd']}, "
-        f"spent about ${data['spent_estimate_usd']} (budget ${data['max_cost_usd']})"
+        f"Calls planned: {data['calls_planned']}; estimated cost "
+        f"${_usd(data['estimated_cost_usd'])}, spent about ${_usd(data['spent_estimate_usd'])} "
+        f"(budget ${_usd(data['max_cost_usd'])})"
         + ("; **stopped by the budget**." if data["stopped_by_budget"] else "."),
         "",
         f"**{counts['held']} held, {counts['contradicted']} contradicted, "
@@ -167,7 +179,13 @@ def report_markdown(data: dict[str, Any]) -> str:
             if ex["fields"]:
                 lines.append(f"  fields: {', '.join(ex['fields'])}")
             if ex["body"]:
-                lines += ["", "  ```", *("  " + b for b in ex["body"].splitlines()), "  ```"]
+                fence = _fence(ex["body"])
+                lines += [
+                    "",
+                    f"  {fence}",
+                    *("  " + b for b in ex["body"].splitlines()),
+                    f"  {fence}",
+                ]
         lines.append("")
     return "\n".join(lines) + "\n"
 

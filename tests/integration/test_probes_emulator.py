@@ -104,6 +104,9 @@ def test_against_the_emulator_every_probe_runs_and_every_assumption_has_a_verdic
         entry = next(a for a in report["assumptions"] if a["id"] == aid)
         assert entry["adapt"] == ASSUMPTIONS[aid].adapt
         assert f"**{aid}**" in markdown
+    # A body holding a fenced JSON answer gets a longer fence, so the Markdown stays whole.
+    gemini_json = markdown.split("### gemini.json", 1)[1].split("\n### ", 1)[0]
+    assert "```json" in gemini_json and "\n  ````\n" in gemini_json
     # Evidence: status, field names and a shortened body.
     nova = next(a for a in report["assumptions"] if a["id"] == "USAGE-NOVA")
     assert nova["evidence"][0]["status"] == 200
