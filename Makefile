@@ -25,7 +25,7 @@ LOWEST_COMPILE = $(UV) pip compile pyproject.toml --all-extras --group pyproject
 	--resolution lowest-direct --python-version 3.11 --generate-hashes --no-header --quiet
 
 .PHONY: help venv demo test lint format pytest bench soak hostile fuzz mutate clean lock \
-	test-lowest test-latest test-pythons live live-suites
+	test-lowest test-latest test-pythons
 
 help:
 	@echo "make demo          - run the tour (real API with MEMORIES_API_KEY, else the bundled emulator)"
@@ -134,6 +134,7 @@ mutate: $(STAMP)
 # The probes of docs/LIVE.md: prints the plan and its estimated cost; with MEMORIES_API_KEY set,
 # runs them within LIVE_ARGS' budget (default --max-cost 0.05) and writes live-report/.
 LIVE_ARGS ?=
+.PHONY: live live-suites
 live: $(STAMP)
 	$(BIN)/python -m memories_client.probes $(LIVE_ARGS)
 

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 from memories_client._version import __version__
 from memories_client.probes.assumptions import ASSUMPTIONS
 from memories_client.probes.runner import ProbeResult, RunResult
+from memories_client.probes.wire import SHORT_BODY
 
 __all__ = ["MIN_SCRUBBED_KEY", "report_data", "report_markdown", "scrub", "write_report"]
 
@@ -107,7 +108,8 @@ def report_data(run: RunResult) -> dict[str, Any]:
                     {"assumption": f.assumption, "verdict": f.verdict, "note": f.note}
                     for f in r.findings
                 ],
-                "exchanges": [ex.as_dict() for ex in r.exchanges],
+                # Whole (up to 64 KiB each): what fixtures for the offline suite are made from.
+                "exchanges": [ex.as_dict(whole=True) for ex in r.exchanges],
             }
             for r in run.results
         ],
@@ -179,13 +181,11 @@ def report_markdown(data: dict[str, Any]) -> str:
             if ex["fields"]:
                 lines.append(f"  fields: {', '.join(ex['fields'])}")
             if ex["body"]:
-                fence = _fence(ex["body"])
-                lines += [
-                    "",
-                    f"  {fence}",
-                    *("  " + b for b in ex["body"].splitlines()),
-                    f"  {fence}",
-                ]
+                body = ex["body"]
+                if len(body) > SHORT_BODY:
+                    body = body[:SHORT_BODY] + " [...]"
+                fence = _fence(body)
+                lines += ["", f"  {fence}", *("  " + b for b in body.splitlines()), f"  {fence}"]
         lines.append("")
     return "\n".join(lines) + "\n"
 

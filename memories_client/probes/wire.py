@@ -106,8 +106,11 @@ class Exchange:
         text = self.text
         return text if len(text) <= limit else text[:limit] + " [...]"
 
-    def as_dict(self) -> dict[str, Any]:
-        """The evidence as JSON-ready data (body shortened)."""
+    def as_dict(self, *, whole: bool = False) -> dict[str, Any]:
+        """The evidence as JSON-ready data: the body shortened, or (``whole``) all that was kept.
+
+        The whole kept body (at most ``CAPTURE_LIMIT`` bytes) is what a fixture is made from.
+        """
         return {
             "request": f"{self.method} {self.path}",
             "auth": self.auth,
@@ -115,7 +118,8 @@ class Exchange:
             "status": self.status,
             "headers": self.headers,
             "fields": self.field_names(),
-            "body": self.short(),
+            "body": self.text if whole else self.short(),
+            "truncated": self.truncated if whole else len(self.text) > SHORT_BODY,
             "error": self.error,
         }
 

@@ -107,6 +107,11 @@ def test_against_the_emulator_every_probe_runs_and_every_assumption_has_a_verdic
     # A body holding a fenced JSON answer gets a longer fence, so the Markdown stays whole.
     gemini_json = markdown.split("### gemini.json", 1)[1].split("\n### ", 1)[0]
     assert "```json" in gemini_json and "\n  ````\n" in gemini_json
+    # The JSON keeps each answer whole (for fixtures); the Markdown shows its start.
+    stream = next(p for p in report["probes"] if p["id"] == "gemini.stream")["exchanges"][0]
+    assert stream["body"].rstrip().endswith("data: [DONE]") and stream["truncated"] is False
+    stream_md = markdown.split("### gemini.stream", 1)[1].split("\n### ", 1)[0]
+    assert " [...]" in stream_md and "data: [DONE]" not in stream_md
     # Evidence: status, field names and a shortened body.
     nova = next(a for a in report["assumptions"] if a["id"] == "USAGE-NOVA")
     assert nova["evidence"][0]["status"] == 200
