@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ def _wait(exchanges: list[Exchange]) -> float | None:
     try:
         seconds = float(value)
     except ValueError:  # absent, or an HTTP date: wait the default
+        seconds = _DEFAULT_WAIT
+    if math.isnan(seconds):  # "nan" parses, and compares false with everything
         seconds = _DEFAULT_WAIT
     return min(max(seconds, 0.0), _MAX_WAIT)
 

@@ -132,3 +132,28 @@ def test_a_refusal_is_judged_by_status_and_a_rate_limit_tells_nothing() -> None:
     for status in (429, 500, 503):
         assert _refused("MODEL-PREFIX", _answer(status, b"{}")).verdict == "not tested"
     assert _refused("MODEL-PREFIX", _answer(200, b'{"choices": []}')).verdict == "contradicted"
+
+
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        ("2.5", 2.5),
+        ("0", 0.0),
+        ("-3", 0.0),
+        ("1e9", 60.0),
+        ("inf", 60.0),
+        ("nan", 20.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 20.0),
+        (None, 20.0),
+    ],
+)
+def test_the_wait_after_a_429_is_bounded_whatever_retry_after_says(
+    header: str | None, wait: float
+) -> None:
+    from memories_client.probes.runner import _wait
+
+    limited = Exchange("POST", "/vu", "raw", status=429)
+    if header is not None:
+        limited.headers["retry-after"] = header
+    assert _wait([limited]) == wait
+    assert _wait([Exchange("POST", "/vu", "raw", status=200)]) is None
