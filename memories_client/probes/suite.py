@@ -56,7 +56,8 @@ def _all(checks: Sequence[str], verdict: Verdict, note: str) -> list[Finding]:
 
 def _error_note(error: MemoriesError) -> str:
     status = getattr(error, "status", None)
-    return f"{type(error).__name__}" + (f" (HTTP {status})" if status else "") + f": {error}"[:300]
+    where = f" (HTTP {status})" if status else ""
+    return f"{type(error).__name__}{where}: {error}"[:300]
 
 
 def _last(ctx: ProbeContext) -> Exchange | None:
@@ -196,8 +197,16 @@ def _stream(family: str, **settings: Any) -> Callable[[ProbeContext], list[Findi
         ctype = ex.headers.get("content-type", "")
         events = list(sse_events(ex.text))
         sse = "event-stream" in ctype and bool(events)
+        if not sse:
+            # A plain answer (which the client reads as one chunk) says nothing about how a
+            # stream ends or what its chunks hold.
+            rest = [*_STREAM_CHECKS[1:], *_usage_checks(family, settings)]
+            return [
+                _find("STREAM-SSE", "contradicted", f"content-type {ctype!r}: {ex.short(120)}"),
+                *_all(rest, "not tested", "the answer was not an event stream"),
+            ]
         findings = [
-            _find("STREAM-SSE", "held" if sse else "contradicted", f"content-type {ctype!r}"),
+            _find("STREAM-SSE", "held", f"content-type {ctype!r}"),
             _find(
                 "STREAM-DONE",
                 "held" if "data: [DONE]" in ex.text else "contradicted",
