@@ -140,28 +140,22 @@ _SAY_HI = "Reply with the single word: hello."
 
 
 def _plain(
-    shape: str, usage: str, usage_fields: Sequence[str]
+    shape: str, usage: str, usage_fields: Sequence[str], answered: Sequence[str] = ()
 ) -> Callable[[ProbeContext], list[Finding]]:
+    """One plain call and what it tells.
+
+    The model is served, the ``answered`` assumptions hold if it answers, and the answer has
+    the family's shape and usage fields (and for Gemini, no ``finish_reason``).
+    """
     shape_fields = (
         ("choices[].text",) if shape == "SHAPE-COMPLETION" else ("choices[].message.content",)
     )
 
     def run(ctx: ProbeContext) -> list[Finding]:
         outcome = ctx.chat(ctx.the_request)
-        findings = [_answered("MODEL-IDS", ctx, outcome)]
-        if ctx.the_request.model.startswith("gemini:"):
-            findings += [
-                _answered("BASE-URL", ctx, outcome),
-                _answered("AUTH-RAW", ctx, outcome),
-                _answered("PATH-VU", ctx, outcome),
-            ]
+        findings = [_answered(aid, ctx, outcome) for aid in ("MODEL-IDS", *answered)]
+        if usage == "USAGE-GEMINI":
             findings.append(_no_finish(ctx))
-        if ctx.the_request.model.startswith("nova:"):
-            findings.append(_answered("PATH-IU", ctx, outcome))
-        if ctx.the_request.model.startswith("qwen:"):
-            findings.append(_answered("QWEN-TEXT-STRING", ctx, outcome))
-        if ctx.the_request.model.startswith("gpt:"):
-            findings.append(_answered("GPT-MAX-TOKENS", ctx, outcome))
         findings.append(_has_fields(shape, ctx, shape_fields))
         findings.append(_has_fields(usage, ctx, usage_fields))
         return findings
@@ -571,6 +565,7 @@ _LIST = (
             "SHAPE-COMPLETION",
             "USAGE-GEMINI",
             ("usage.input_tokens", "usage.output_tokens", "usage.total_tokens"),
+            answered=("BASE-URL", "AUTH-RAW", "PATH-VU"),
         ),
     ),
     _stream_probe("gemini"),
@@ -679,6 +674,7 @@ _LIST = (
             "SHAPE-CHAT",
             "USAGE-NOVA",
             ("usage.prompt_tokens", "usage.output_token", "usage.total_tokens"),
+            answered=("PATH-IU",),
         ),
     ),
     _stream_probe("nova"),
@@ -714,7 +710,12 @@ _LIST = (
         "plain text (string content) on /vu",
         ("MODEL-IDS", "QWEN-TEXT-STRING", "SHAPE-COMPLETION", "USAGE-QWEN"),
         _TEXT,
-        _plain("SHAPE-COMPLETION", "USAGE-QWEN", ("usage.input_tokens", "usage.output_tokens")),
+        _plain(
+            "SHAPE-COMPLETION",
+            "USAGE-QWEN",
+            ("usage.input_tokens", "usage.output_tokens"),
+            answered=("QWEN-TEXT-STRING",),
+        ),
     ),
     _stream_probe("qwen"),
     _probe(
@@ -793,6 +794,7 @@ _LIST = (
             "SHAPE-CHAT",
             "USAGE-GPT",
             ("usage.prompt_tokens", "usage.completion_tokens", "usage.completion_tokens_details"),
+            answered=("GPT-MAX-TOKENS",),
         ),
     ),
     _probe(
