@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -70,10 +72,16 @@ def test_the_module_entry_point_runs_without_a_key(tmp_path: Path) -> None:
     assert not (tmp_path / "live-report").exists()
 
 
-def test_make_live_runs_the_probes_module() -> None:
-    makefile = (ROOT / "Makefile").read_text()
-    recipe = makefile.split("\nlive:", 1)[1].split("\n\n", 1)[0]
-    assert "-m memories_client.probes" in recipe
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_live_without_a_key_prints_the_plan_and_exits_0() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEMORIES_")}
+    result = subprocess.run(
+        ["make", "-s", "live"], capture_output=True, text=True, env=env, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    plan = make_plan()
+    assert f"{plan.calls} calls, estimated cost ${plan.cost:.6f}" in result.stdout
+    assert "MEMORIES_API_KEY is not set: nothing was sent." in result.stdout
 
 
 def test_against_the_emulator_every_probe_runs_and_every_assumption_has_a_verdict(
