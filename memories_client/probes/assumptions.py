@@ -85,7 +85,8 @@ _ALL = (
     # -- models ------------------------------------------------------------------------------------
     Assumption(
         "MODEL-IDS",
-        "The catalog's cheapest model of each family is served today.",
+        "The models the run uses (by default the catalog's cheapest of each family) are served "
+        "today.",
         "DOC",
         "pick another id with --model FAMILY=ID (and model= in your code); send us the report",
     ),
