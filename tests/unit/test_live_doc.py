@@ -29,6 +29,17 @@ def test_the_default_budget_and_models() -> None:
     assert f"`{cheapest_model('gemini', thinking=True).split(':', 1)[1]}` for thinking" in FLAT
 
 
+def test_the_answer_caps() -> None:
+    from memories_client.probes import suite
+
+    assert f"capped at {suite._MAX_TOKENS} tokens, GPT's at {suite._GPT_MAX_TOKENS}" in FLAT
+    assert (
+        "gpt-4.1-nano" in FLAT
+        and "gpt:gpt-4.1-nano"
+        in make_plan(models={"gpt": "gpt-4.1-nano"}, families=["gpt"]).models.values()
+    )
+
+
 def test_the_stated_limits() -> None:
     assert "at most 60 s; 20 s without the header" in FLAT
     assert (runner._MAX_WAIT, runner._DEFAULT_WAIT, runner._RATE_LIMIT_RETRIES) == (60, 20, 2)
