@@ -38,6 +38,8 @@ help:
 	@echo "make fuzz          - the property tests with random examples (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
 	@echo "make mutate        - mutation testing of parsing, streaming, dialects, retries, prices, schema, media"
 	@echo "make bench         - benchmarks; writes benchmarks/RESULTS.md"
+	@echo "make live          - check every API assumption against the service (plan and cost only, without MEMORIES_API_KEY)"
+	@echo "make live-suites   - the tests marked live, LangChain's standard suites included (needs MEMORIES_API_KEY)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -128,6 +130,17 @@ fuzz: $(STAMP)
 # survivor that tests/RELIABILITY.md does not explain. mutants/ is mutmut's working copy.
 mutate: $(STAMP)
 	$(BIN)/python benchmarks/mutation.py
+
+# The probes of docs/LIVE.md: prints the plan and its estimated cost; with MEMORIES_API_KEY set,
+# runs them within LIVE_ARGS' budget (default --max-cost 0.05) and writes live-report/.
+LIVE_ARGS ?=
+.PHONY: live live-suites
+live: $(STAMP)
+	$(BIN)/python -m memories_client.probes $(LIVE_ARGS)
+
+# The tests marked live (tests/live), against MEMORIES_BASE_URL or the service; skipped without a key.
+live-suites: $(STAMP)
+	$(BIN)/pytest -m live tests/live $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -137,3 +137,12 @@ def test_emulator_without_its_extra_names_the_extra(bare_python: Path) -> None:
     assert imported.returncode == 1
     assert "EmulatorExtraMissingError" in imported.stderr
     assert "memories-integrations[emulator]" in imported.stderr
+
+
+def test_an_installed_user_can_run_the_probes(bare_python: Path) -> None:
+    # `python -m memories_client.probes` from the bare wheel (no extras), without a key: the
+    # plan and its cost, nothing sent (docs/LIVE.md).
+    result = _run(bare_python, "-m", "memories_client.probes", cwd=bare_python.parent)
+    assert result.returncode == 0, result.stderr
+    assert "estimated cost" in result.stdout
+    assert "MEMORIES_API_KEY is not set: nothing was sent." in result.stdout
