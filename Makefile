@@ -64,8 +64,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint pytest
 
@@ -84,7 +86,7 @@ lock: $(UV)
 	@touch $@
 
 test-lowest: .venv-lowest/.synced-stamp
-	.venv-lowest/bin/pytest $(PYTEST_ARGS)
+	.venv-lowest/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The newest set pyproject.toml admits today, resolved afresh every time and never committed:
 # this is how drift is found before users meet it. Not in CI, which would go red on a release.
