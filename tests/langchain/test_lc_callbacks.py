@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +11,6 @@ import httpx
 import pytest
 from langchain_core.caches import InMemoryCache
 from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
-from langchain_core.globals import set_llm_cache
 from langchain_core.language_models import FakeListChatModel
 
 import memories_client as mc
@@ -168,16 +166,6 @@ def test_handler_repr_is_readable() -> None:
 
 
 # -- the LLM cache and tracing names -----------------------------------------------------------
-
-
-@pytest.fixture
-def llm_cache() -> Iterator[InMemoryCache]:
-    cache = InMemoryCache()
-    set_llm_cache(cache)
-    try:
-        yield cache
-    finally:
-        set_llm_cache(None)
 
 
 async def test_cache_hits_are_neither_requests_nor_charged(
