@@ -51,6 +51,7 @@ __all__ = [
     "check_default_headers",
     "check_header_value",
     "check_paths",
+    "check_seconds",
     "error_from_response",
     "is_retryable",
     "resolve_api_key",
