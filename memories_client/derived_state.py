@@ -8,8 +8,8 @@ then used for the LLM cache's key and every tracer's ``serialized`` payload). A 
 that outlives the fields it came from is a silent bug: a changed ``temperature`` that the LLM
 cache does not see serves the old answer. :class:`DerivedState` forgets them:
 
-* values made from the fields (``_FROM_FIELDS``) when any field is set, on copy
-  (``model_copy(update=...)`` writes the new values after copying) and when pickled;
+* values made from the fields (``_FROM_FIELDS``) when any field is set, on copy, shallow or
+  deep (``model_copy(update=...)`` writes the new values after copying) and when pickled;
 * the instance's own resources (``_OWN``: the client pools) on copy and when pickled, so a copy
   gets clients of its own;
 * fields that cannot cross a process boundary (``_NOT_PICKLED``: the user's ``httpx`` clients,
@@ -76,6 +76,13 @@ class DerivedState(_PydanticModel):
         # model_copy(update=...) copies, then writes the new values straight into __dict__
         # (no __setattr__): the copy derives everything afresh.
         copied = super().__copy__()
+        copied._forget((*self._FROM_FIELDS, *self._OWN))
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        # pydantic 2.11 (the lowest admitted) makes model_copy(update=..., deep=True) a deep
+        # copy, then writes the new values: the copied derived values would describe the old.
+        copied = super().__deepcopy__(memo)
         copied._forget((*self._FROM_FIELDS, *self._OWN))
         return copied
 
