@@ -121,10 +121,10 @@ class MemoriesAPIError(MemoriesError):
         server_message: the server's message, verbatim up to 2,000 characters (cut there).
         request_id: the ``x-request-id`` header or the response ``id``, whichever is known
             (cut at 200 characters, as is a ``code`` that is text).
+        body: the parsed response body when it was JSON, for debugging.
 
     Whatever the server sends, ``str(error)`` is at most :data:`MAX_ERROR_CHARS` characters:
     the message keeps its start and its end (our advice) and says how much was cut between.
-        body: the parsed response body when it was JSON, for debugging.
 
     Example:
         >>> err = MemoriesAPIError("bad", status=400, code="E1", request_id="r1")
