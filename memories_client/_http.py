@@ -379,6 +379,19 @@ class RetryPolicy:
             raise MemoriesInputError(
                 f"max_retries must be an integer >= 0, got {self.max_retries!r}"
             )
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            value = getattr(self, name)
+            # nan or inf here would surface only after a failed attempt, as a bare ValueError
+            # from time.sleep (or a wait of forever): refuse them now, as timeouts are.
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 <= value <= MAX_TIMEOUT
+            ):
+                raise MemoriesInputError(
+                    f"RetryPolicy {name} must be a number of seconds from 0 to "
+                    f"{MAX_TIMEOUT:.0f} (a day), got {repr(value)[:40]}"
+                )
 
     def delay(self, attempt: int, error: MemoriesError) -> float:
         """Seconds to wait before retry number ``attempt + 1``."""

@@ -20,7 +20,13 @@ from langchain_core.load import dumpd
 
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
 from llama_index_memories import MemoriesMultiModal
-from memories_client import AsyncMemoriesClient, MemoriesClient, MemoriesInputError, Message
+from memories_client import (
+    AsyncMemoriesClient,
+    MemoriesClient,
+    MemoriesInputError,
+    Message,
+    RetryPolicy,
+)
 from memories_client._http import MAX_TIMEOUT
 
 SECRET = "sk-mavi-SHAPES-7c1f0e9d"
@@ -175,6 +181,16 @@ def test_timeouts_up_to_a_day_and_unlimited_phases_still_construct() -> None:
         build(api_key="k", timeout=MAX_TIMEOUT, total_timeout=MAX_TIMEOUT)
         build(api_key="k", timeout=0.001)
         build(api_key="k", timeout=httpx.Timeout(30.0, read=None))  # httpx: no read limit
+
+
+@pytest.mark.parametrize("setting", ["initial_delay", "max_delay", "max_retry_after"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 1e300, "2", True])
+def test_retry_waits_that_are_not_seconds_are_refused_when_built(setting: str, value: Any) -> None:
+    # A nan or inf wait would surface only after a failed attempt, from time.sleep.
+    with pytest.raises(MemoriesInputError, match=f"RetryPolicy {setting} must be"):
+        RetryPolicy(**{setting: value})
+    RetryPolicy(**{setting: 0})  # no wait at all is a choice, not a mistake
+    RetryPolicy(**{setting: MAX_TIMEOUT})
 
 
 @pytest.mark.parametrize(
