@@ -268,9 +268,9 @@ def test_max_cost_needs_a_price_and_a_sane_number() -> None:
     for bad in (0, -1, math.nan, math.inf, "1", True, Decimal("NaN")):
         with pytest.raises(mc.MemoriesInputError, match="max_cost"):
             mc.SceneOptions(max_cost=bad)  # type: ignore[arg-type]
-    for bad in (0, 1.5, None, True):
+    for wrong in (0, 1.5, None, True):
         with pytest.raises(mc.MemoriesInputError, match="max_windows"):
-            mc.SceneOptions(max_windows=bad)  # type: ignore[arg-type]
+            mc.SceneOptions(max_windows=wrong)  # type: ignore[arg-type]
     assert mc.SceneOptions(max_cost=0.1).cost_limit == Decimal("0.1")
 
 
@@ -378,6 +378,8 @@ def test_a_hostile_header_gives_a_length_or_none(name: str, tmp_path: Path) -> N
     for source in (data, path):
         length = mc.probe_duration(source)
         assert length is None or (math.isfinite(length) and length > 0)
+        if name == "a million tiny boxes":  # gives up after 4,096 boxes: a read each
+            assert length is None
 
 
 def test_probing_something_that_is_not_a_regular_file_gives_none(tmp_path: Path) -> None:
@@ -386,4 +388,10 @@ def test_probing_something_that_is_not_a_regular_file_gives_none(tmp_path: Path)
     if hasattr(os, "mkfifo"):
         fifo = tmp_path / "pipe.mp4"
         os.mkfifo(fifo)
-        assert mc.probe_duration(fifo) is None  # opening it would block
+        found: list[float | None] = []
+        # Opening a FIFO blocks until a writer comes: run in a thread, so a regression fails
+        # here instead of hanging the suite.
+        probe = threading.Thread(target=lambda: found.append(mc.probe_duration(fifo)), daemon=True)
+        probe.start()
+        probe.join(10)
+        assert found == [None]
