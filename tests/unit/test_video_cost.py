@@ -200,7 +200,8 @@ def test_max_cost_refuses_the_35_day_file_before_any_call(tmp_path: Path) -> Non
     assert model.calls == []
     error = info.value
     assert error.spent_usd == 0 and error.max_cost == Decimal("0.1") and error.calls == 0
-    assert error.next_usd > 1_000_000  # 6,210 calls, each billed 35 days of video
+    # 6,210 calls, each billed 35 days of video (the figure in tests/RELIABILITY.md)
+    assert round(error.next_usd, 2) == Decimal("1481794.79")
     assert "$0.0000 estimated so far" in str(error) and "estimate()" in str(error)
 
 
@@ -287,6 +288,10 @@ def test_estimate_reads_headers_and_durations_and_calls_nothing(tmp_path: Path) 
     tiny, keynote, unknown = bill.videos
     assert tiny.calls == 6210 and tiny.refused and "max_windows" in tiny.refused
     assert tiny.duration_s == 35 * DAY
+    # The figures in tests/RELIABILITY.md.
+    assert round(tiny.input_tokens, -10) == 4_940_000_000_000
+    assert tiny.output_tokens == 6210 * 8192 == 50_872_320
+    assert tiny.cost_usd is not None and round(tiny.cost_usd, 2) == Decimal("1481794.77")
     assert keynote.calls == 4 and keynote.duration_s == 1500 and keynote.refused is None
     per_call = estimate_call(FLASH, 1500, max_tokens=8192, prompt_tokens=0)
     assert keynote.input_tokens >= 4 * per_call.input_tokens == 4 * 1500 * 263
