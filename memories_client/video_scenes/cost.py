@@ -316,11 +316,19 @@ class _Spending:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def reserve(self, estimates: Sequence[CallEstimate], label: str, *, keep: bool = True) -> None:
+    def reserve(
+        self,
+        estimates: Sequence[CallEstimate],
+        label: str,
+        *,
+        keep: bool = True,
+        unknown_length: bool = False,
+    ) -> None:
         """Count a batch of calls before it is sent, or refuse it whole.
 
         ``keep=False`` only checks that the batch would fit now (before an upload, which is no
-        model call and must not hold budget it may never use).
+        model call and must not hold budget it may never use). ``unknown_length``: the batch
+        was estimated without the video's length (the refusal then says how to give it).
         """
         batch = _sum_cost(e.cost_usd for e in estimates)
         with self._lock:
@@ -328,7 +336,7 @@ class _Spending:
                 if batch is None:  # SceneOptions.check_model refuses this before any request
                     raise MemoriesInputError("max_cost is set but the model has no price")
                 if self.spent + batch > self.limit:
-                    raise self._refusal(batch, len(estimates), label)
+                    raise self._refusal(batch, len(estimates), label, unknown_length)
             if keep:
                 self.spent += batch or 0
                 self.calls += len(estimates)
@@ -340,15 +348,22 @@ class _Spending:
         with self._lock:
             self.spent += actual - estimate.cost_usd
 
-    def _refusal(self, batch: Decimal, count: int, label: str) -> BudgetExceededError:
+    def _refusal(
+        self, batch: Decimal, count: int, label: str, unknown_length: bool
+    ) -> BudgetExceededError:
         assert self.limit is not None
         what = "the next call" if count == 1 else f"the next {count} calls"
+        why = (
+            "its length is unknown, so each call counts the model's whole context window; pass "
+            "VideoSource(duration_s=...) for a tighter estimate"
+            if unknown_length
+            else "each call is billed the whole video's input tokens; output counted at max_tokens"
+        )
         return BudgetExceededError(
             f"max_cost=${self.limit} would be passed: ${self.spent.quantize(_CENT)} estimated "
             f"so far over {self.calls} model call(s), and {what} for {label} would add "
-            f"${batch.quantize(_CENT)} (each call is billed the whole video's input tokens; "
-            "output counted at max_tokens). Raise max_cost, load fewer or shorter videos, or "
-            "see the bill first with estimate()",
+            f"${batch.quantize(_CENT)} ({why}). Raise max_cost, load fewer or shorter videos, "
+            "or see the bill first with estimate()",
             spent_usd=self.spent,
             next_usd=batch,
             max_cost=self.limit,

@@ -258,14 +258,16 @@ def _job(
         for window in windows:
             text, sent = call_text(options, schema, window, duration)
             batch.append(_Ask(SceneCall(part, text, sent, budget), estimate(window)))
-        spending.reserve([a.estimate for a in batch], label)
+        spending.reserve([a.estimate for a in batch], label, unknown_length=duration is None)
         return batch
 
     # Refused before the upload: a file that claims too many windows, or a first batch past
     # max_cost, costs neither an upload nor a call.
     planned = plan_windows(duration, budget=budget, options=options, label=label)
     pending: list[tuple[float, float] | None] = [None] if planned is None else list(planned)
-    spending.reserve([estimate(w) for w in pending], label, keep=False)
+    spending.reserve(
+        [estimate(w) for w in pending], label, keep=False, unknown_length=duration is None
+    )
     [part] = yield [_Resolve(source)]
     done: list[tuple[tuple[float, float] | None, dict[str, Any]]] = []
     why = f"{len(pending):,} window(s)"
@@ -301,7 +303,7 @@ def _job(
                         why="the whole video did not fit in one answer; its length is asked for",
                     )
                     ask = _Ask(probe, estimate(None, 256))
-                    spending.reserve([ask.estimate], label)
+                    spending.reserve([ask.estimate], label, unknown_length=True)
                     [measured] = yield [ask]
                     spending.settle(ask.estimate, totals.add(measured, asker.model))
                     duration = _number(

@@ -305,6 +305,13 @@ def test_estimate_reads_headers_and_durations_and_calls_nothing(tmp_path: Path) 
     assert "5 model call(s)" in text and "1 refused" in text and "max_cost=$1" in text
 
 
+def test_an_unknown_length_under_a_budget_says_how_to_give_it() -> None:
+    model = Counting()
+    with pytest.raises(mc.BudgetExceededError, match=r"length is unknown.*duration_s=") as info:
+        load("https://x.test/a.mp4", model, max_cost=0.10)
+    assert model.calls == [] and info.value.next_usd > Decimal("0.33")
+
+
 def test_the_estimate_matches_what_the_load_reserves() -> None:
     each = per_video_estimate()
     model = Counting()
