@@ -23,7 +23,7 @@ import pytest
 from loopback import LoopbackServer, gemini_completion
 
 import memories_client as mc
-from langchain_memories import ChatMemoriesGemini, MemoriesVideoLoader
+from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, MemoriesVideoLoader
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
 from memories_client.emulator import Emulator
 
@@ -50,12 +50,29 @@ def answer(duration: Any, *scenes: str) -> str:
     return f'{{"duration_s": {duration}, "summary": "s", "scenes": [{", ".join(scenes)}]}}'
 
 
-class Answers(LoopbackServer):
-    """Answers every chat request with the same Gemini body; counts the requests."""
+def nova_completion(arguments: str, finish: str) -> dict[str, Any]:
+    """Nova's answer to a forced tool call, as the emulator shapes it: the answer is the
+    arguments string (here the hostile text itself)."""
+    call = {"id": "call_1", "type": "function", "function": {"name": "x", "arguments": arguments}}
+    message = {"role": "assistant", "content": "", "tool_calls": [call]}
+    return {
+        "id": "chatcmpl_1",
+        "object": "chat.completion",
+        "model": "nova:us.amazon.nova-lite-v1:0",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5},
+    }
 
-    def __init__(self, text: str, finish: str = "stop", usage: Any = None) -> None:
-        body = gemini_completion(text)
-        body["choices"][0]["finish_reason"] = finish
+
+class Answers(LoopbackServer):
+    """Answers every chat request with the same body; counts the requests."""
+
+    def __init__(
+        self, text: str, finish: str = "stop", usage: Any = None, *, nova: bool = False
+    ) -> None:
+        body = nova_completion(text, finish) if nova else gemini_completion(text)
+        if not nova:
+            body["choices"][0]["finish_reason"] = finish
         if usage is not None:
             body["usage"] = usage
         self.payload = json.dumps(body).encode()
@@ -121,11 +138,26 @@ def lc_aload(base_url: str, sources: Any, **options: Any) -> list[tuple[dict[str
     return [(d.metadata, d.page_content) for d in asyncio.run(run())]
 
 
+def lc_nova_load(base_url: str, sources: Any, **options: Any) -> list[tuple[dict[str, Any], str]]:
+    llm = ChatMemoriesNova(api_key="k", base_url=base_url, max_retries=0)
+    docs = MemoriesVideoLoader(sources, llm=llm, **options).load()
+    return [(d.metadata, d.page_content) for d in docs]
+
+
+def li_nova_load(base_url: str, sources: Any, **options: Any) -> list[tuple[dict[str, Any], str]]:
+    llm = MemoriesMultiModal(model=NOVA, api_key="k", base_url=base_url, max_retries=0)
+    docs = MemoriesVideoReader(llm=llm, **options).load_data(sources)
+    return [(d.metadata, d.text) for d in docs]
+
+
+NOVA = "nova:us.amazon.nova-lite-v1:0"
 LAYERS: dict[str, Callable[..., list[tuple[dict[str, Any], str]]]] = {
     "langchain": lc_load,
     "langchain-async": lc_aload,
     "llama_index": li_load,
     "llama_index-async": li_aload,
+    "langchain-nova": lc_nova_load,
+    "llama_index-nova": li_nova_load,
 }
 
 
@@ -134,14 +166,19 @@ LAYERS: dict[str, Callable[..., list[tuple[dict[str, Any], str]]]] = {
 def test_a_hostile_answer_loads_inside_the_video_or_fails_typed(case: str, layer: str) -> None:
     failure: mc.MemoriesError | None = None
     docs: list[tuple[dict[str, Any], str]] = []
-    with Answers(*HOSTILE[case]) as server:
+    with Answers(*HOSTILE[case], nova=layer.endswith("nova")) as server:
         try:
             docs = LAYERS[layer](server.base_url, "https://x.test/a.mp4")
         except mc.MemoriesError as error:  # anything else fails the test
             failure = error
     assert server.requests <= mc.DEFAULT_MAX_WINDOWS
     if "3,000,000" in case:  # refused after the one call that gave the length
-        assert isinstance(failure, mc.TooManyWindowsError) and server.requests == 1
+        assert server.requests == 1
+        # Nova's cut-off tool arguments are not JSON: the client refuses the answer itself
+        # (MalformedResponseError) before the loader could read a length from it.
+        assert isinstance(
+            failure, (mc.MalformedResponseError if "nova" in layer else mc.TooManyWindowsError)
+        )
     for metadata, _ in docs:
         for key in ("start_s", "end_s", "duration_s"):
             if key in metadata:
