@@ -52,7 +52,10 @@ __all__ = [
     "estimate_videos",
 ]
 
-_CENT = Decimal("0.0001")
+
+def _usd(value: Decimal) -> str:
+    # format(), not quantize(): a lying length can make a figure wider than Decimal's precision.
+    return f"${value:,.4f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +235,7 @@ class LoadEstimate:
 
     def __str__(self) -> str:
         cost = self.cost_usd
-        dollars = "no catalogued price" if cost is None else f"about ${cost.quantize(_CENT)}"
+        dollars = "no catalogued price" if cost is None else f"about {_usd(cost)}"
         text = (
             f"{len(self.videos)} video(s) with {self.model}: {self.calls:,} model call(s), "
             f"{self.input_tokens:,} input tokens, up to {self.output_tokens:,} output tokens, "
@@ -360,9 +363,9 @@ class _Spending:
             else "each call is billed the whole video's input tokens; output counted at max_tokens"
         )
         return BudgetExceededError(
-            f"max_cost=${self.limit} would be passed: ${self.spent.quantize(_CENT)} estimated "
+            f"max_cost=${self.limit} would be passed: {_usd(self.spent)} estimated "
             f"so far over {self.calls} model call(s), and {what} for {label} would add "
-            f"${batch.quantize(_CENT)} ({why}). Raise max_cost, load fewer or shorter videos, "
+            f"{_usd(batch)} ({why}). Raise max_cost, load fewer or shorter videos, "
             "or see the bill first with estimate()",
             spent_usd=self.spent,
             next_usd=batch,

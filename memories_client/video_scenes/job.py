@@ -266,7 +266,7 @@ def _job(
     planned = plan_windows(duration, budget=budget, options=options, label=label)
     pending: list[tuple[float, float] | None] = [None] if planned is None else list(planned)
     spending.reserve(
-        [estimate(w) for w in pending], label, keep=False, unknown_length=duration is None
+        [estimate(pending[0])] * len(pending), label, keep=False, unknown_length=duration is None
     )
     [part] = yield [_Resolve(source)]
     done: list[tuple[tuple[float, float] | None, dict[str, Any]]] = []

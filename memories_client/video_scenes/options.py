@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_ANSWER_TOKENS",
     "DEFAULT_MAX_WINDOWS",
     "DEFAULT_SCENE_PROMPT",
+    "MAX_WINDOWS_LIMIT",
     "OnError",
     "Scene",
     "SceneOptions",
@@ -68,6 +69,11 @@ def _capacity(
     per_minute = tokens_per_scene * scenes_per_minute
     return max(min_window_s, (budget - _SUMMARY_TOKENS) / per_minute * 60)
 
+
+MAX_WINDOWS_LIMIT = 10_000
+"""The largest ``max_windows`` accepted: a plan is built in memory and sent as one batch, so
+even a user's own limit stays one a process can hold (10,000 windows: 56 days of video at the
+default window)."""
 
 DEFAULT_MAX_WINDOWS = math.ceil(
     24
@@ -200,7 +206,8 @@ class SceneOptions:
         uploader: sends local videos (paths, bytes, base64) and returns URLs (see
             :mod:`memories_client.uploads`).
         max_windows: the most model calls one video may make (default
-            :data:`DEFAULT_MAX_WINDOWS`, 178: a 24-hour video at the default window length).
+            :data:`DEFAULT_MAX_WINDOWS`, 178: a 24-hour video at the default window length;
+            at most :data:`MAX_WINDOWS_LIMIT`, 10,000).
             A video that needs more is refused before its first call with
             :class:`TooManyWindowsError`; one whose cut-off answers would need more, before the
             call past the limit.
@@ -254,6 +261,12 @@ class SceneOptions:
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise MemoriesInputError(f"{name} must be an integer >= {low}, got {value!r}")
+        if self.max_windows > MAX_WINDOWS_LIMIT:
+            raise MemoriesInputError(
+                f"max_windows must be at most {MAX_WINDOWS_LIMIT:,} (a video's windows are "
+                f"planned and sent as one batch), got {self.max_windows:,}; for a longer video "
+                "use longer windows (window_s=, max_answer_tokens=)"
+            )
         for name in ("window_s", "scenes_per_minute", "min_window_s"):
             value = getattr(self, name)
             if value is None and name == "window_s":

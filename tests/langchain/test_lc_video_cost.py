@@ -48,6 +48,9 @@ def test_the_figures_the_doc_states() -> None:
     assert "one call, about $0.025" in text
     assert dollars(60)[0] == 1 and round(dollars(60)[1], 3) == Decimal("0.025")
     assert "**178**" in text and mc.DEFAULT_MAX_WINDOWS == 178
+    assert "at most 10,000" in text
+    with pytest.raises(mc.MemoriesInputError, match="at most 10,000"):
+        mc.SceneOptions(max_windows=10_001)
     assert "would plan\n6,210 windows" in text
     assert dollars(35 * 24 * 3600)[0] == 6210
     assert "263 tokens a second" in text

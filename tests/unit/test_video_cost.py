@@ -269,7 +269,7 @@ def test_max_cost_needs_a_price_and_a_sane_number() -> None:
     for bad in (0, -1, math.nan, math.inf, "1", True, Decimal("NaN")):
         with pytest.raises(mc.MemoriesInputError, match="max_cost"):
             mc.SceneOptions(max_cost=bad)  # type: ignore[arg-type]
-    for wrong in (0, 1.5, None, True):
+    for wrong in (0, 1.5, None, True, 10_001):
         with pytest.raises(mc.MemoriesInputError, match="max_windows"):
             mc.SceneOptions(max_windows=wrong)  # type: ignore[arg-type]
     assert mc.SceneOptions(max_cost=0.1).cost_limit == Decimal("0.1")
