@@ -239,6 +239,17 @@ def test_max_cost_stops_a_load_before_the_call_that_would_pass_it(mode: str) -> 
     assert error.spent_usd == 2 * each and error.calls == 4
 
 
+def test_an_absurd_length_in_long_windows_is_refused_with_its_figure() -> None:
+    # 100 windows of 1e306 s: each call's estimate is wider than Decimal's 28 digits.
+    source = mc.VideoSource(url="https://x.test/a.mp4", duration_s=1e308)
+    model = Counting()
+    with pytest.raises(mc.BudgetExceededError, match=r"would add \$789,000,"):
+        load(source, model, window_s=1e306, max_cost=1)
+    assert model.calls == []
+    bill = mc.estimate_videos([source], FLASH, mc.SceneOptions(window_s=1e306, max_cost=1))
+    assert "100 model call(s)" in str(bill) and bill.within_budget is False
+
+
 def test_a_server_that_under_reports_usage_cannot_stretch_the_budget() -> None:
     each = per_video_estimate()
     model = Counting(usage=mc.Usage(0, 0, 0))
