@@ -53,5 +53,9 @@ def test_the_figures_the_doc_states() -> None:
         mc.SceneOptions(max_windows=10_001)
     assert "would plan\n6,210 windows" in text
     assert dollars(35 * 24 * 3600)[0] == 6210
+    for guide in ("LANGCHAIN.md", "LLAMAINDEX.md"):
+        assert (
+            f"(default {mc.DEFAULT_MAX_WINDOWS} calls a video)" in (DOC.parent / guide).read_text()
+        )
     assert "263 tokens a second" in text
     assert mc.FAMILIES["gemini"].media_tokens.video_per_second == 263
