@@ -4,15 +4,21 @@ Needs the ``s3`` extra (``pip install 'memories-integrations[s3]'``, which bring
 are stored under their content hash (``<prefix><sha256><ext>``), so the same video is stored once
 however often it is loaded, and a second process finds it with one ``HEAD`` instead of sending it
 again. Large files go up with boto3's managed multipart transfer, read part by part from disk.
+
+The hash is stored with the object (user metadata ``sha256``), and an object counts as already
+uploaded only when its size *and* that checksum match: an object left by a file rewritten during
+an upload, or written by anything else, is uploaded over. The file is read once, in order, while
+it is sent, and checked against its hash before the last part goes (see ``_source``): a file
+that changes during the upload raises :class:`SourceChangedError` and the multipart upload is
+aborted, so no object is created for it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from memories_client.errors import (
@@ -31,6 +37,8 @@ __all__ = ["MAX_PRESIGN_SECONDS", "S3Uploader"]
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 """SigV4 presigned URLs last at most seven days."""
 _MIB = 1 << 20
+CHECKSUM_KEY = "sha256"
+"""The object metadata key (``x-amz-meta-sha256``) holding the content's hex SHA-256."""
 
 
 def _boto3() -> Any:
@@ -89,6 +97,39 @@ class _Progress:
         self.progress(min(sent, self.total), self.total)
 
 
+class _Reader:
+    """A read-once, non-seekable file object over verified chunks, for ``upload_fileobj``.
+
+    Non-seekable on purpose: s3transfer then reads it once, in order, from one thread (each
+    part is buffered for its own retries), so every byte sent passes the hash check.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def read(self, size: int = -1) -> bytes:
+        parts, have = [self._rest], len(self._rest)
+        while size < 0 or have < size:
+            piece = next(self._chunks, None)
+            if piece is None:
+                break
+            parts.append(piece)
+            have += len(piece)
+        data = b"".join(parts)
+        if size < 0:
+            self._rest = b""
+            return data
+        self._rest = data[size:]
+        return data[:size]
+
+
 class S3Uploader(BaseUploader):
     """Uploads local videos to an S3 bucket (AWS, MinIO, R2, GCS interop...) for the API.
 
@@ -106,11 +147,12 @@ class S3Uploader(BaseUploader):
         endpoint_url, region_name: for the default client (an S3-compatible store's URL).
         expires_in: lifetime of the presigned URLs, in seconds (at most seven days).
         skip_existing: ``HEAD`` the key first and skip the upload when an object of the same
-            size is there (the key is the content hash, so it is the same content).
+            size and the same SHA-256 (its ``sha256`` metadata) is there.
         part_size: multipart part size in bytes; memory use is about ``part_size *
-            max_concurrency``.
+            (max_concurrency + 1)`` (parts are read in order and buffered while they go up).
         max_concurrency: parts in flight at once.
-        extra_args: more ``ExtraArgs`` for the upload (``{"ServerSideEncryption": "AES256"}``).
+        extra_args: more ``ExtraArgs`` for the upload (``{"ServerSideEncryption": "AES256"}``);
+            a ``Metadata`` mapping is kept, with ``sha256`` set to the content's hash.
         cache: where URLs are remembered (default: in this process).
 
     Example:
@@ -169,6 +211,8 @@ class S3Uploader(BaseUploader):
             max_concurrency=max_concurrency,
             use_threads=max_concurrency > 1,
         )
+        # Parts read ahead and held in memory while they wait for a worker.
+        self._config.max_in_memory_upload_chunks = max_concurrency
         self._boto3 = boto3
 
     def __repr__(self) -> str:
@@ -206,7 +250,7 @@ class S3Uploader(BaseUploader):
         """
         return f"{self.prefix}{digest}{extension_for(mime_type)}"
 
-    def _exists(self, key: str, size: int) -> bool:
+    def _exists(self, key: str, size: int, digest: str) -> bool:
         from botocore.exceptions import ClientError
 
         try:
@@ -216,7 +260,9 @@ class S3Uploader(BaseUploader):
             if status in (403, 404):  # 403: no ListBucket right, which S3 reports for a miss
                 return False
             raise
-        return int(head.get("ContentLength", -1)) == size
+        metadata = head.get("Metadata")
+        stored = metadata.get(CHECKSUM_KEY) if isinstance(metadata, Mapping) else None
+        return int(head.get("ContentLength", -1)) == size and stored == digest
 
     def _upload(
         self, source: UploadSource, digest: str, progress: ProgressCallback | None
@@ -224,31 +270,25 @@ class S3Uploader(BaseUploader):
         key = self.key_for(digest, source.mime_type)
         counter = _Progress(progress, source.size)
         try:
-            if self.skip_existing and self._exists(key, source.size):
+            if self.skip_existing and self._exists(key, source.size, digest):
                 counter(source.size)
             else:
-                extra = {"ContentType": source.mime_type, **self.extra_args}
-                if source.path is not None:
-                    # upload_file reads each part from disk when it is sent: memory stays near
-                    # part_size * max_concurrency whatever the file's size.
-                    self.client.upload_file(
-                        os.fspath(source.path),
-                        self.bucket,
-                        key,
-                        ExtraArgs=extra,
-                        Callback=counter,
-                        Config=self._config,
-                    )
-                else:
-                    with source.open() as fh:
-                        self.client.upload_fileobj(
-                            fh,
-                            self.bucket,
-                            key,
-                            ExtraArgs=extra,
-                            Callback=counter,
-                            Config=self._config,
-                        )
+                metadata = dict(self.extra_args.get("Metadata") or {})
+                metadata[CHECKSUM_KEY] = digest
+                extra = {
+                    "ContentType": source.mime_type,
+                    **self.extra_args,
+                    "Metadata": metadata,
+                }
+                # One ordered read of the file, checked against its hash before the last part.
+                self.client.upload_fileobj(
+                    _Reader(source.chunks(expect=digest)),
+                    self.bucket,
+                    key,
+                    ExtraArgs=extra,
+                    Callback=counter,
+                    Config=self._config,
+                )
             issued = time.time()
             url = self.client.generate_presigned_url(
                 "get_object",
