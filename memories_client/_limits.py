@@ -48,6 +48,7 @@ __all__ = [
     "read_capped",
     "read_error_body",
     "read_response",
+    "whole_answer",
 ]
 
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -230,6 +231,21 @@ async def aread_error_body(
     except MalformedResponseError:
         pass
     return capped.buffer
+
+
+def whole_answer(response: httpx.Response, capped: tuple[bytearray, bool], limit: int) -> bytearray:
+    """The answer a capped read got, or the error for one over ``limit`` bytes.
+
+    Example:
+        >>> whole_answer(httpx.Response(200), (bytearray(b"{}"), False), 10)
+        bytearray(b'{}')
+    """
+    content, over = capped
+    if over:
+        raise too_large(
+            limit, status=response.status_code, request_id=response.headers.get("x-request-id")
+        )
+    return content
 
 
 def too_large(limit: int, *, status: int, request_id: str | None) -> MalformedResponseError:

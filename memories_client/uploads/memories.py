@@ -54,7 +54,7 @@ from memories_client._limits import (
     aread_response,
     read_error_body,
     read_response,
-    too_large,
+    whole_answer,
 )
 from memories_client.errors import MemoriesError, MemoriesInputError, ServerError
 from memories_client.uploads._cache import UploadCache
@@ -336,14 +336,7 @@ class MemoriesAssetUploader(BaseUploader):
     def _answer(
         self, response: httpx.Response, capped: tuple[bytearray, bool]
     ) -> Mapping[str, Any]:
-        content, over = capped
-        if over:
-            raise too_large(
-                self.max_response_bytes,
-                status=response.status_code,
-                request_id=response.headers.get("x-request-id"),
-            )
-        return _data_of(response, content)
+        return _data_of(response, whole_answer(response, capped, self.max_response_bytes))
 
     def _check_status(self, asset: UploadedAsset, data: Mapping[str, Any]) -> bool:
         status = _status_of(data)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from loopback import ScriptedServer, gemini_completion, http_response
+from reliability_support import held_during
 
 from memories_client import (
     AsyncMemoriesClient,
@@ -100,19 +100,6 @@ def call(url: str, kind: str, mode: str, **settings: Any) -> None:
     asyncio.run(run())
 
 
-def peak_during(action: Callable[[], None]) -> tuple[float, BaseException | None]:
-    """MB allocated at the peak of ``action`` (what it held), and what it raised."""
-    tracemalloc.start()
-    raised: BaseException | None = None
-    try:
-        action()
-    except Exception as exc:
-        raised = exc
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / MB, raised
-
-
 MODES = ("sync", "async")
 
 
@@ -123,7 +110,7 @@ def test_an_answer_bomb_stops_at_max_response_bytes(
 ) -> None:
     body = bomb(coding, b'{"id": "r", "choices": [{"text": "')
     server = serve(200, "application/json", coding, body)
-    held, raised = peak_during(
+    held, raised = held_during(
         lambda: call(server.base_url, "answer", mode, max_response_bytes=4 * MB)
     )
     assert isinstance(raised, MalformedResponseError), raised
@@ -137,7 +124,7 @@ def test_a_stream_bomb_stops_at_the_line_cap(
     serve: Callable[..., ScriptedServer], coding: str, mode: str
 ) -> None:
     server = serve(200, "text/event-stream", coding, bomb(coding, b"data: ", 60 * MB))
-    held, raised = peak_during(lambda: call(server.base_url, "stream", mode))
+    held, raised = held_during(lambda: call(server.base_url, "stream", mode))
     assert isinstance(raised, MalformedResponseError), raised
     assert "line is longer" in str(raised)
     # The line reader holds the line as text, and once more while appending a slice to it.
@@ -151,7 +138,7 @@ def test_an_error_page_bomb_is_read_to_the_error_cap(
     serve: Callable[..., ScriptedServer], coding: str, mode: str
 ) -> None:
     server = serve(500, "text/html", coding, bomb(coding, b"<html><p>overloaded</p>"))
-    held, raised = peak_during(lambda: call(server.base_url, "error", mode))
+    held, raised = held_during(lambda: call(server.base_url, "error", mode))
     assert isinstance(raised, ServerError), raised
     assert raised.server_message is not None and "overloaded" in raised.server_message
     assert held < ERROR_BODY_LIMIT / MB + 3, f"{held:.1f} MB held for a 64 KiB error cap"
@@ -166,7 +153,7 @@ def test_a_coding_that_was_not_asked_for_is_refused_undecoded(
     body = bomb("zstd", b'{"id": "r", "choices": [{"text": "') if coding == "zstd" else b"\x00" * 64
     ctype = "text/event-stream" if kind == "stream" else "application/json"
     server = serve(200, ctype, coding, body)
-    held, raised = peak_during(lambda: call(server.base_url, kind, mode))
+    held, raised = held_during(lambda: call(server.base_url, kind, mode))
     assert isinstance(raised, MalformedResponseError), raised
     assert f"content-encoding '{coding}'" in str(raised)
     assert held < 3, f"{held:.1f} MB held: the body must not be decoded"
@@ -178,7 +165,7 @@ def test_an_error_page_in_an_unasked_coding_keeps_its_status(
 ) -> None:
     """A 429 stays a RateLimitError (retryable) even when its page cannot be decoded."""
     server = serve(429, "text/html", "zstd", bomb("zstd", b"<html>"))
-    held, raised = peak_during(lambda: call(server.base_url, "error", mode))
+    held, raised = held_during(lambda: call(server.base_url, "error", mode))
     assert isinstance(raised, RateLimitError), raised
     assert held < 3
 
