@@ -31,6 +31,7 @@ __all__ = [
     "SourceChangedError",
     "UploadSource",
     "extension_for",
+    "source_changed",
     "upload_source",
 ]
 
@@ -103,11 +104,16 @@ class _Tally:
         return self._hash.hexdigest()
 
     def _changed(self, what: str) -> SourceChangedError:
-        return SourceChangedError(
-            f"{self.source.label} changed while it was being uploaded: {what}, after it was "
-            f"checked at {self.source.size:,} bytes. Nothing was cached and it was not retried; "
-            "upload it again once the file is complete"
-        )
+        return source_changed(self.source, what)
+
+
+def source_changed(source: UploadSource, what: str) -> SourceChangedError:
+    """The error for ``source`` found changed (``what`` says how)."""
+    return SourceChangedError(
+        f"{source.label} changed while it was being uploaded: {what}, after it was checked at "
+        f"{source.size:,} bytes. Nothing was cached and it was not retried; upload it again once "
+        "the file is complete"
+    )
 
 
 class _ViewReader:

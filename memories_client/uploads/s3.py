@@ -16,10 +16,12 @@ aborted, so no object is created for it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 from memories_client.errors import (
     APIConnectionError,
@@ -29,7 +31,13 @@ from memories_client.errors import (
     error_for_status,
 )
 from memories_client.uploads._cache import UploadCache
-from memories_client.uploads._source import ProgressCallback, UploadSource, extension_for
+from memories_client.uploads._source import (
+    ProgressCallback,
+    SourceChangedError,
+    UploadSource,
+    extension_for,
+    source_changed,
+)
 from memories_client.uploads.base import BaseUploader, UploadError
 
 __all__ = ["MAX_PRESIGN_SECONDS", "S3Uploader"]
@@ -133,6 +141,87 @@ class _Reader:
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+class _PartHashes:
+    """The SHA-256 of every part s3transfer will send of a file, and files that check them.
+
+    s3transfer reads each part from disk itself (``OSUtils.open`` then a seek to the part's
+    first byte), several at once; :meth:`open` hands it a :class:`_CheckedFile` instead.
+    """
+
+    def __init__(self, source: UploadSource, digest: str, part_size: int, threshold: int) -> None:
+        from s3transfer.utils import ChunksizeAdjuster
+
+        self.source = source
+        size = source.size
+        # The part size s3transfer itself will use (it grows parts past 10,000 of them).
+        step = ChunksizeAdjuster().adjust_chunksize(part_size, size) if size >= threshold else size
+        self.parts: dict[int, tuple[int, str]] = {}
+        start, filled, running = 0, 0, hashlib.sha256()
+        for piece in source.chunks(expect=digest):  # raises if the file changed since hashing
+            view = memoryview(piece)
+            while view:
+                take = view[: step - filled]
+                running.update(take)
+                filled += len(take)
+                view = view[len(take) :]
+                if filled == step:
+                    self.parts[start] = (filled, running.hexdigest())
+                    start, filled, running = start + filled, 0, hashlib.sha256()
+        if filled:
+            self.parts[start] = (filled, running.hexdigest())
+
+    def open(self, filename: str, mode: str) -> _CheckedFile:
+        # s3transfer only ever reads ("rb"), and closes what it opened.
+        return _CheckedFile(open(filename, "rb"), self)
+
+    def changed(self, what: str) -> SourceChangedError:
+        return source_changed(self.source, what)
+
+
+class _CheckedFile:
+    """A file s3transfer reads one part of: hashed as it is read, refused if it differs.
+
+    A seek (a new part, or botocore rewinding a part to resend it or after computing its
+    checksum) starts the count again from there.
+    """
+
+    def __init__(self, fh: BinaryIO, parts: _PartHashes) -> None:
+        self._fh, self._parts = fh, parts
+        self._begin(0)
+
+    def _begin(self, at: int) -> None:
+        self._at, self._read, self._hash = at, 0, hashlib.sha256()
+        self._part = self._parts.parts.get(at)
+
+    def seek(self, where: int, whence: int = 0) -> int:
+        position = self._fh.seek(where, whence)
+        self._begin(position)
+        return position
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        if not data:
+            if size != 0 and self._part is not None and self._read < self._part[0]:
+                raise self._parts.changed(f"it ended {self._part[0] - self._read:,} bytes early")
+            return data
+        if self._part is None:
+            raise self._parts.changed(f"it has bytes from offset {self._at + self._read:,} on")
+        length, expect = self._part
+        self._read += len(data)
+        if self._read > length:
+            raise self._parts.changed("it grew")
+        self._hash.update(data)
+        if self._read == length and self._hash.hexdigest() != expect:
+            raise self._parts.changed("its content changed (same size, another SHA-256)")
+        return data
+
+    def close(self) -> None:
+        self._fh.close()
+
+
 class S3Uploader(BaseUploader):
     """Uploads local videos to an S3 bucket (AWS, MinIO, R2, GCS interop...) for the API.
 
@@ -151,10 +240,8 @@ class S3Uploader(BaseUploader):
         expires_in: lifetime of the presigned URLs, in seconds (at most seven days).
         skip_existing: ``HEAD`` the key first and skip the upload when an object of the same
             size and the same SHA-256 (its ``sha256`` metadata) is there.
-        part_size: multipart part size in bytes. Parts are read from the file in order (so
-            every byte sent is checked against the hash) and held in memory while they go up:
-            memory use is about ``part_size * (max_concurrency + 3)`` (59 MB measured at the
-            defaults); lower ``part_size`` (5 MiB at least) or ``max_concurrency`` to use less.
+        part_size: multipart part size in bytes; memory use is about ``part_size *
+            max_concurrency`` (bytes given in memory: parts are buffered as they go up).
         max_concurrency: parts in flight at once.
         extra_args: more ``ExtraArgs`` for the upload (``{"ServerSideEncryption": "AES256"}``);
             a ``Metadata`` mapping is kept, with ``sha256`` set to the content's hash.
@@ -218,6 +305,7 @@ class S3Uploader(BaseUploader):
         )
         # Parts read ahead and held in memory while they wait for a worker.
         self._config.max_in_memory_upload_chunks = max_concurrency
+        self._part_size = part_size
         self._boto3 = boto3
 
     def __repr__(self) -> str:
@@ -285,15 +373,7 @@ class S3Uploader(BaseUploader):
                     **self.extra_args,
                     "Metadata": metadata,
                 }
-                # One ordered read of the file, checked against its hash before the last part.
-                self.client.upload_fileobj(
-                    _Reader(source.chunks(expect=digest)),
-                    self.bucket,
-                    key,
-                    ExtraArgs=extra,
-                    Callback=counter,
-                    Config=self._config,
-                )
+                self._send(source, digest, key, extra, counter)
             issued = time.time()
             url = self.client.generate_presigned_url(
                 "get_object",
@@ -305,6 +385,38 @@ class S3Uploader(BaseUploader):
         except Exception as exc:  # boto3 raises many unrelated classes; all become typed errors
             raise _error(exc, f"uploading {source.label} to s3://{self.bucket}/{key}") from exc
         return str(url), issued + self.expires_in
+
+    def _send(
+        self,
+        source: UploadSource,
+        digest: str,
+        key: str,
+        extra: Mapping[str, Any],
+        counter: _Progress,
+    ) -> None:
+        if source.path is None:
+            # Bytes: one ordered read, checked against the hash before the last part.
+            self.client.upload_fileobj(
+                _Reader(source.chunks(expect=digest)),
+                self.bucket,
+                key,
+                ExtraArgs=dict(extra),
+                Callback=counter,
+                Config=self._config,
+            )
+            return
+        from boto3.s3.transfer import S3Transfer
+        from s3transfer.utils import OSUtils
+
+        hashes = _PartHashes(source, digest, self._part_size, self._config.multipart_threshold)
+        osutil = OSUtils()
+        osutil.open = hashes.open
+        # Each part is read from disk when it is sent, through a file that checks it: memory
+        # stays near part_size * max_concurrency whatever the file's size.
+        with S3Transfer(self.client, self._config, osutil=osutil) as transfer:
+            transfer.upload_file(
+                os.fspath(source.path), self.bucket, key, callback=counter, extra_args=dict(extra)
+            )
 
     async def _aupload(
         self, source: UploadSource, digest: str, progress: ProgressCallback | None

@@ -192,27 +192,56 @@ def test_user_metadata_is_kept_beside_the_checksum(s3: Any, tmp_path: Path) -> N
     assert head["Metadata"] == {"team": "video", "sha256": digest}
 
 
-def test_a_file_rewritten_during_an_s3_upload_is_a_typed_error_and_no_object(
-    s3: Any, tmp_path: Path
+def _rewrite_end(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-10:] = os.urandom(10)
+    path.write_bytes(bytes(data))
+
+
+def _cut(path: Path) -> None:
+    with path.open("r+b") as fh:
+        fh.truncate(path.stat().st_size - 1000)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"), [(_rewrite_end, "content changed"), (_cut, "ended")]
+)
+def test_a_file_changed_during_an_s3_upload_is_a_typed_error_and_no_object(
+    s3: Any, tmp_path: Path, change: Any, message: str
 ) -> None:
     path = video(tmp_path, size=11 * 1024 * 1024)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     client_calls = calls(s3)
 
-    def rewrite(sent: int, total: int) -> None:
-        if "rewritten" not in client_calls:  # after the first part went up
-            client_calls.append("rewritten")
-            data = bytearray(path.read_bytes())
-            data[-10:] = os.urandom(10)
-            path.write_bytes(bytes(data))
+    def progress(sent: int, total: int) -> None:
+        if "changed" not in client_calls:  # after the first bytes of the first part went up
+            client_calls.append("changed")
+            change(path)
 
     uploader = mc.S3Uploader(
         s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1
     )
-    with pytest.raises(mc.SourceChangedError, match="content changed"):
-        uploader.upload(path, progress=rewrite)
+    with pytest.raises(mc.SourceChangedError, match=message):
+        uploader.upload(path, progress=progress)
     assert "UploadPart" in client_calls and "CompleteMultipartUpload" not in client_calls
     listed = s3.list_objects_v2(Bucket=s3.bucket_name).get("Contents", [])
     assert [o["Key"] for o in listed] == []  # no object, under the old hash or any other
     assert len(uploader.cache) == 0  # type: ignore[arg-type]
     assert digest != hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_bytes_changed_during_an_s3_upload_are_a_typed_error(s3: Any) -> None:
+    data = bytearray(MP4_HEAD + os.urandom(11 * 1024 * 1024))
+    flipped: list[int] = []
+
+    def progress(sent: int, total: int) -> None:
+        if not flipped:
+            flipped.append(sent)
+            data[-1] ^= 0xFF
+
+    uploader = mc.S3Uploader(
+        s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1
+    )
+    with pytest.raises(mc.SourceChangedError, match="content changed"):
+        uploader.upload(data, progress=progress)
+    assert s3.list_objects_v2(Bucket=s3.bucket_name).get("Contents", []) == []
