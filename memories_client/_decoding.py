@@ -36,16 +36,21 @@ _IDENTITY = frozenset({"", "identity"})
 class _Inflater:
     """One gzip or deflate layer: compressed bytes in, decoded slices of at most SLICE out."""
 
-    __slots__ = ("_fallback", "_name", "_zlib")
+    __slots__ = ("_fallback", "_head", "_name", "_zlib")
 
     def __init__(self, name: str) -> None:
         self._name = name
         # HTTP "deflate" is meant to be zlib-wrapped, but some servers send raw deflate: try the
-        # wrapper first and fall back on the first chunk's error, as httpx and browsers do.
+        # wrapper first and, if its 2-byte header is wrong, start again on the same bytes as raw
+        # deflate, as browsers do. The first bytes are kept until the header is judged (a
+        # chunk may hold a single byte).
         self._fallback = name == "deflate"
+        self._head = b""
         self._zlib = zlib.decompressobj(zlib.MAX_WBITS if name == "deflate" else _GZIP)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._fallback:
+            self._head += data
         while data and not self._zlib.eof:
             try:
                 out = self._zlib.decompress(data, SLICE)
@@ -54,8 +59,10 @@ class _Inflater:
                     raise _corrupt(self._name, exc) from None
                 self._fallback = False
                 self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                data, self._head = self._head, b""
                 continue
-            self._fallback = False
+            if self._fallback and len(self._head) >= 2:
+                self._fallback, self._head = False, b""  # the header was good: zlib-wrapped
             # Input that did not fit in this slice waits here until the next one is asked for.
             data = self._zlib.unconsumed_tail
             if out:
