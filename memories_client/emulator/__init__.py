@@ -26,11 +26,29 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from memories_client.emulator.app import RecordedRequest, create_app
+    from memories_client.emulator.script import Reply, Rule, Script, ScriptError
     from memories_client.emulator.server import Emulator
 
-__all__ = ["Emulator", "EmulatorExtraMissingError", "RecordedRequest", "create_app"]
+__all__ = [
+    "Emulator",
+    "EmulatorExtraMissingError",
+    "RecordedRequest",
+    "Reply",
+    "Rule",
+    "Script",
+    "ScriptError",
+    "create_app",
+]
 
-_LAZY = {"Emulator": "server", "RecordedRequest": "app", "create_app": "app"}
+_LAZY = {
+    "Emulator": "server",
+    "RecordedRequest": "app",
+    "create_app": "app",
+    "Reply": "script",
+    "Rule": "script",
+    "Script": "script",
+    "ScriptError": "script",
+}
 # Top-level modules of the `emulator` extra: a missing one means the extra is not installed.
 _EXTRA_MODULES = frozenset({"starlette", "uvicorn", "h11", "anyio"})
 

@@ -242,3 +242,53 @@ def test_command_line_refuses_a_bad_fault() -> None:
     )
     assert result.returncode == 2
     assert "unknown fault kind 'teapot'" in result.stderr
+
+
+def test_command_line_serves_a_script_file(tmp_path: Path) -> None:
+    script = tmp_path / "replies.json"
+    script.write_text(json.dumps({"queue": [{"text": "scripted from the command line"}]}))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "memories_client.emulator",
+            "--port",
+            str(port),
+            "--script",
+            str(script),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("memories.ai emulator listening on")
+        url = f"http://127.0.0.1:{port}/vu/chat/completions"
+        first, second = (
+            httpx.post(url, json=gemini_body(), headers={"Authorization": KEY}, timeout=10)
+            for _ in range(2)
+        )
+        assert first.json()["choices"][0]["text"] == "scripted from the command line"
+        assert second.json()["choices"][0]["text"].startswith("Emulated answer from")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_command_line_refuses_a_bad_script(tmp_path: Path) -> None:
+    script = tmp_path / "bad.json"
+    script.write_text(json.dumps({"queue": [{"txet": "typo"}]}))
+    result = subprocess.run(
+        [sys.executable, "-m", "memories_client.emulator", "--script", str(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "unknown reply keys ['txet']" in result.stderr
