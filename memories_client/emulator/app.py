@@ -5,7 +5,10 @@ The app wires its jobs together; each lives in its own module:
 * :mod:`~memories_client.emulator.chat`: the chat-completions endpoint (faults, recording, answer)
 * :mod:`~memories_client.emulator.validation`, :mod:`~memories_client.emulator.messages` and
   :mod:`~memories_client.emulator.provider_options`: request validation
-* :mod:`~memories_client.emulator.answers`: deterministic answers;
+* :mod:`~memories_client.emulator.answers`: deterministic answers (scenes in
+  :mod:`~memories_client.emulator.scenes`, prompt-named tool arguments in
+  :mod:`~memories_client.emulator.arguments`); :mod:`~memories_client.emulator.script` and
+  :mod:`~memories_client.emulator.scripted`: the answers a test scripts;
   :mod:`~memories_client.emulator.responses` and :mod:`~memories_client.emulator.streaming`: their
   bodies and event streams
 * :mod:`~memories_client.emulator.faults` and :mod:`~memories_client.emulator.connection`: fault

@@ -365,3 +365,15 @@ def test_video_urls_image_urls_and_the_question_reach_the_rules(
     )
     assert text_of(post(body)) == "an image rule"
     assert VIDEO_URL not in IMAGE_URL
+
+
+def test_the_documented_json_script_loads(emulator: Emulator, post: Post) -> None:
+    """The JSON script shown in docs/EMULATOR.md is one the emulator accepts and serves."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "EMULATOR.md").read_text()
+    [block] = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", doc, re.S) if '"queue"' in b]
+    emulator.load_script(block)
+    assert emulator.script.pending == 4  # a queued reply, two for a rule, one always
+    answer = post(gemini_body())
+    assert text_of(answer) == "A dog runs across a meadow."
+    assert answer.json()["usage"]["input_tokens"] == 1290
+    assert emulator.script.video_duration("https://example.com/talk.mp4") == 600
