@@ -174,9 +174,11 @@ class Reply:
         if (message is not None or retry_after is not None) and status is None:
             raise ScriptError("message and retry_after go with status")
         if retry_after is not None and (
-            isinstance(retry_after, bool) or not isinstance(retry_after, (int, float))
+            isinstance(retry_after, bool)
+            or not isinstance(retry_after, (int, float))
+            or not 0 <= retry_after < float("inf")
         ):
-            raise ScriptError("retry_after must be a number of seconds")
+            raise ScriptError("retry_after must be a number of seconds >= 0")
         if usage is not None:
             if not isinstance(usage, Mapping) or not usage or set(usage) - _USAGE_KEYS:
                 raise ScriptError(f"usage keys must be among {sorted(_USAGE_KEYS)}, got {usage!r}")

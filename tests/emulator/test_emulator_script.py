@@ -205,6 +205,8 @@ def test_a_rule_needs_a_condition_and_replies_are_checked_when_made() -> None:
         Reply(usage={"input_tokens": 1})
     with pytest.raises(ScriptError, match="usage keys"):
         Reply(text="a", usage={"prompt_tokens": 1})
+    with pytest.raises(ScriptError, match="retry_after must be"):
+        Reply(status=429, retry_after=-1)
     with pytest.raises(ValueError, match="unknown fault kind"):
         Reply(fault="teapot")
     with pytest.raises(ScriptError, match="expected Reply"):
@@ -377,3 +379,10 @@ def test_the_documented_json_script_loads(emulator: Emulator, post: Post) -> Non
     assert text_of(answer) == "A dog runs across a meadow."
     assert answer.json()["usage"]["input_tokens"] == 1290
     assert emulator.script.video_duration("https://example.com/talk.mp4") == 600
+
+
+def test_a_refused_request_leaves_the_script_alone(emulator: Emulator, post: Post) -> None:
+    emulator.queue(Reply(text="for a valid request"))
+    assert_error(post(gemini_body(n=0)), 400, "n must be an integer")
+    assert emulator.script.pending == 1
+    assert text_of(post(gemini_body())) == "for a valid request"

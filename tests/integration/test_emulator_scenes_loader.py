@@ -19,7 +19,7 @@ from langchain_memories import (
     MemoriesVideoLoader,
 )
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
-from memories_client.emulator import Emulator
+from memories_client.emulator import Emulator, Reply
 
 TALK = "https://example.test/ten-minute-talk.mp4"
 SINTEL = "https://storage.googleapis.com/gtv-videos-bucket/sample/Sintel.mp4"
@@ -87,3 +87,27 @@ def test_the_llama_index_reader_gets_the_same_tiling(memories_emulator: Emulator
         (d.metadata["start_s"], d.metadata["end_s"]) for d in docs if d.metadata["kind"] == "scene"
     )
     assert_tiles(found, 0, 600)
+
+
+@pytest.mark.parametrize("family", list(MODELS))
+def test_scripted_scenes_reach_the_loader_cut_to_each_window(
+    memories_emulator: Emulator, family: str
+) -> None:
+    memories_emulator.when(media_url=TALK).always(
+        Reply(
+            scenes=[
+                {"start_s": 0, "end_s": 100, "description": "The speaker walks on stage."},
+                {"start_s": 100, "end_s": 600, "description": "Slides about video search."},
+            ],
+            json={"summary": "A talk."},
+        )
+    )
+    llm = MODELS[family](api_key="k", base_url=memories_emulator.base_url)
+    docs = MemoriesVideoLoader(
+        [mc.VideoSource(url=TALK, duration_s=600)], llm=llm, window_s=120
+    ).load()
+    found = spans(docs)
+    assert found[:3] == [(0, 100), (100, 120), (120, 240)]
+    assert_tiles(found, 0, 600)
+    first = next(d for d in docs if d.metadata["kind"] == "scene")
+    assert first.page_content.startswith("00:00-01:40: The speaker walks on stage.")
