@@ -113,3 +113,22 @@ def test_an_unrecorded_request_fails_on_replay_instead_of_going_out(tmp_path: Pa
         llm = ChatMemoriesGemini(api_key=KEY, base_url=base_url, max_retries=0)
         with pytest.raises(Exception, match="Can't overwrite existing cassette"):
             llm.invoke("Something never recorded")
+
+
+async def test_async_calls_record_and_replay_too(tmp_path: Path) -> None:
+    cassette = str(tmp_path / "async.yaml")
+    with Emulator() as emu, vcr.VCR(**vcr_config()).use_cassette(cassette):
+        base_url = emu.base_url
+        emu.queue(Reply(text="asynchronously recorded"))
+        llm = ChatMemoriesGemini(api_key=KEY, base_url=base_url, max_retries=0)
+        recorded = await llm.ainvoke("Hi")
+        chunks = [chunk.text async for chunk in llm.astream("Stream it")]
+    with vcr.VCR(**vcr_config(record_mode="none")).use_cassette(cassette) as replayed:
+        llm = ChatMemoriesGemini(api_key=KEY, base_url=base_url, max_retries=0)
+        again = await llm.ainvoke("Hi")
+        assert [chunk.text async for chunk in llm.astream("Stream it")] == chunks
+    assert (again.text, again.usage_metadata) == (
+        "asynchronously recorded",
+        recorded.usage_metadata,
+    )
+    assert replayed.all_played
