@@ -351,6 +351,11 @@ def test_reset_clears_scripts_uploads_and_settings(post: Post) -> None:
         emu.fault = None
         emu.reset()
         assert emu.fault == "429;times=1"  # back to what it was made with
+        # The HTTP route clears the same things, uploads included.
+        emu.app.upload_store.create("clip.mp4")
+        emu.queue(Reply(text="x"))
+        assert httpx.post(f"{emu.base_url}/_emulator/reset").json() == {"reset": True}
+        assert emu.app.upload_store.assets == [] and emu.script.pending == 0
 
 
 def test_video_urls_image_urls_and_the_question_reach_the_rules(
