@@ -26,7 +26,7 @@ class WithoutTools(_BaseChatMemories):
     """A chat class whose family has no documented tool calling."""
 
     def _no_tools(self) -> mc.UnsupportedFeatureError:
-        message = mc.dialect_for(self._settled[1]).no_tools_message()
+        message = mc.dialect_for(self._full_model).no_tools_message()
         return mc.UnsupportedFeatureError(
             f"{message} (ChatMemoriesNova in LangChain), or with_structured_output() for "
             "structured answers"
