@@ -25,6 +25,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from memories_client._extras import require_extra
+
+# LangChain is the `langchain` extra: without it, say which one to install.
+require_extra(
+    "langchain_core", extra="langchain", layer="langchain_memories", requirement="langchain-core"
+)
+
 if TYPE_CHECKING:
     from langchain_memories._errors import (
         MemoriesAPIStatusError,

@@ -19,6 +19,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from memories_client._extras import require_extra
+
+# LlamaIndex is the `llamaindex` extra: without it, say which one to install.
+require_extra(
+    "llama_index.core",
+    extra="llamaindex",
+    layer="llama_index_memories",
+    requirement="llama-index-core",
+)
+
 if TYPE_CHECKING:
     from llama_index_memories.base import DEFAULT_MODEL, DEFAULT_NUM_OUTPUT, MemoriesMultiModal
     from llama_index_memories.video_reader import MemoriesVideoReader
