@@ -25,6 +25,8 @@ from memories_client._http import (
     DEFAULT_BASE_URL,
     DEFAULT_PATHS,
     DEFAULT_TIMEOUT,
+    EMULATOR_COMMAND,
+    LOOPBACK_PLACEHOLDER_KEY,
     InsecureBaseURLWarning,
     RetryPolicy,
     check_connection_settings,
@@ -102,6 +104,7 @@ from memories_client.params import (
 from memories_client.schema import json_schema_of, to_gemini_schema
 from memories_client.tokens import estimate_text_tokens, estimate_tokens, split_tokens
 from memories_client.tool_calls import NO_TOOLS, normalize_tool_choice, openai_tool_call
+from memories_client.truncation import SERVICE_DEFAULT_MAX_TOKENS, TruncatedAnswerWarning
 from memories_client.types import (
     ChatRequest,
     Choice,
@@ -161,11 +164,14 @@ __all__ = [
     "DEFAULT_PATHS",
     "DEFAULT_SCENE_PROMPT",
     "DEFAULT_TIMEOUT",
+    "EMULATOR_COMMAND",
     "FAMILIES",
     "FAMILY_OPTIONS",
+    "LOOPBACK_PLACEHOLDER_KEY",
     "MODELS",
     "NO_TOOLS",
     "SAMPLING_FIELDS",
+    "SERVICE_DEFAULT_MAX_TOKENS",
     "VIDEO_BOOKKEEPING_KEYS",
     "APIConnectionError",
     "APITimeoutError",
@@ -219,6 +225,7 @@ __all__ = [
     "ThinkingBudget",
     "ToolCall",
     "ToolSpec",
+    "TruncatedAnswerWarning",
     "UnknownPriceError",
     "UnsupportedFeatureError",
     "UploadCache",

@@ -201,7 +201,7 @@ class MemoriesClient(_BaseClient):
         prepared = self.prepare(request)
         response, content = self._send(prepared, self._call_deadline())
         assert content is not None
-        return self._parse(prepared, response, content)
+        return self._checked(request, self._parse(prepared, response, content))
 
     def stream(self, request: ChatRequest | None = None, /, **fields: Any) -> Iterator[StreamChunk]:
         """Stream an answer: text deltas, then one final chunk with usage and finish reason.
@@ -225,7 +225,8 @@ class MemoriesClient(_BaseClient):
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
                 content = self._whole_answer(response, capped)
-                yield from completion_to_chunks(self._parse(prepared, response, content))
+                completion = self._checked(request, self._parse(prepared, response, content))
+                yield from completion_to_chunks(completion)
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
@@ -244,6 +245,6 @@ class MemoriesClient(_BaseClient):
                 # then idles or hangs up without [DONE] has still given the whole answer.
                 if not assembler.complete:
                     raise interrupted(exc, assembler) from exc
-            yield assembler.finish()
+            yield self._checked_final(request, assembler.finish())
         finally:
             response.close()
