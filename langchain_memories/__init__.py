@@ -23,14 +23,17 @@ Example:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
-from memories_client._extras import require_extra
+if importlib.util.find_spec("langchain_core") is None:
+    # LangChain is the `langchain` extra: say which one to install. The check is a path lookup;
+    # memories_client (and its shared message) is imported only when it fails.
+    import memories_client as mc
 
-# LangChain is the `langchain` extra: without it, say which one to install.
-require_extra(
-    "langchain_core", extra="langchain", layer="langchain_memories", requirement="langchain-core"
-)
+    mc.require_extra(
+        "langchain_core", extra="langchain", layer=__name__, requirement="langchain-core"
+    )
 
 if TYPE_CHECKING:
     from langchain_memories._errors import (

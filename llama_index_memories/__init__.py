@@ -17,17 +17,20 @@ Example:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
-from memories_client._extras import require_extra
+if (
+    importlib.util.find_spec("llama_index") is None
+    or importlib.util.find_spec("llama_index.core") is None
+):
+    # LlamaIndex is the `llamaindex` extra: say which one to install. The check is a path
+    # lookup; memories_client (and its shared message) is imported only when it fails.
+    import memories_client as mc
 
-# LlamaIndex is the `llamaindex` extra: without it, say which one to install.
-require_extra(
-    "llama_index.core",
-    extra="llamaindex",
-    layer="llama_index_memories",
-    requirement="llama-index-core",
-)
+    mc.require_extra(
+        "llama_index.core", extra="llamaindex", layer=__name__, requirement="llama-index-core"
+    )
 
 if TYPE_CHECKING:
     from llama_index_memories.base import DEFAULT_MODEL, DEFAULT_NUM_OUTPUT, MemoriesMultiModal

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from memories_client._extras import ExtraMissingError, require_extra
 from memories_client._http import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -87,6 +88,7 @@ from memories_client.jsonout import (
 )
 from memories_client.media import (
     DEFAULT_MIME,
+    PageURLWarning,
     media_from_base64,
     media_from_bytes,
     media_from_data_uri,
@@ -188,6 +190,7 @@ __all__ = [
     "Completion",
     "Dialect",
     "ExtraBodyWarning",
+    "ExtraMissingError",
     "FileUploadCache",
     "GPTDialect",
     "GeminiDialect",
@@ -208,6 +211,7 @@ __all__ = [
     "ModelInfo",
     "NotFoundError",
     "NovaDialect",
+    "PageURLWarning",
     "PriceTier",
     "QwenDialect",
     "RateLimitError",
@@ -272,6 +276,7 @@ __all__ = [
     "plan_windows",
     "probe_duration",
     "refuse_unknown",
+    "require_extra",
     "resolve_model",
     "split_tokens",
     "strip_json_fences",

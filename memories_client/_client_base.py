@@ -234,13 +234,14 @@ class _BaseClient:
     @staticmethod
     def _checked(request: ChatRequest, completion: Completion) -> Completion:
         """The answer, after warning if the service's default max_tokens cut it."""
-        warn_if_cut_by_default(request.max_tokens, (c.finish_reason for c in completion.choices))
+        reasons = (c.finish_reason for c in completion.choices)
+        warn_if_cut_by_default(family_of(request.model), request.max_tokens, reasons)
         return completion
 
     @staticmethod
     def _checked_final(request: ChatRequest, final: StreamChunk) -> StreamChunk:
         """A stream's final chunk, after the same warning as :meth:`_checked`."""
-        warn_if_cut_by_default(request.max_tokens, (final.finish_reason,))
+        warn_if_cut_by_default(family_of(request.model), request.max_tokens, (final.finish_reason,))
         return final
 
     def _call_deadline(self) -> float | None:
