@@ -25,7 +25,7 @@ LOWEST_COMPILE = $(UV) pip compile pyproject.toml --all-extras --group pyproject
 	--resolution lowest-direct --python-version 3.11 --generate-hashes --no-header --quiet
 
 .PHONY: help venv demo test lint format pytest bench soak hostile fuzz mutate clean lock \
-	test-lowest test-latest test-pythons
+	test-lowest test-latest test-pythons docs docs-check
 
 help:
 	@echo "make demo          - run the tour (real API with MEMORIES_API_KEY, else the bundled emulator)"
@@ -38,6 +38,8 @@ help:
 	@echo "make fuzz          - the property tests with random examples (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
 	@echo "make mutate        - mutation testing of parsing, streaming, dialects, retries, prices, schema, media"
 	@echo "make bench         - benchmarks; writes benchmarks/RESULTS.md"
+	@echo "make docs          - build the docs site into site/ (MkDocs + mkdocstrings, strict)"
+	@echo "make docs-check    - make docs, then check the API reference in headless Chromium"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -129,6 +131,27 @@ fuzz: $(STAMP)
 mutate: $(STAMP)
 	$(BIN)/python benchmarks/mutation.py
 
+# The docs site: docs/*.md and the API reference from the docstrings (mkdocs.yml). Strict: a
+# warning (a broken link or #section, an unresolved reference, a page left out of nav) fails.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+	@echo "docs site built: site/index.html"
+
+# Opens the built API page of ChatMemoriesGemini in headless Chromium (Debian's package) and
+# checks that its parameters are rendered. Installs chromium with apt-get when it is missing
+# and this is root on Debian; otherwise says how.
+CHROMIUM ?= chromium
+docs-check: docs
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y --no-install-recommends chromium; \
+		else \
+			echo "make docs-check needs Chromium: sudo apt-get install chromium (or CHROMIUM=/path)"; \
+			exit 1; \
+		fi; }
+	MEMORIES_DOCS_SITE=site MEMORIES_DOCS_BROWSER=$$(command -v $(CHROMIUM)) $(BIN)/pytest -q -s \
+		tests/integration/test_docs_site.py -k "browser or api_reference"
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
@@ -140,5 +163,5 @@ hostile: $(STAMP)
 	$(BIN)/python benchmarks/hostile.py
 
 clean:
-	rm -rf $(VENV) .venv-lowest .venv-latest .venv-py* $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis dist \
+	rm -rf $(VENV) .venv-lowest .venv-latest .venv-py* $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis dist site \
 		mutants mutants.log
