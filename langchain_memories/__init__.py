@@ -10,6 +10,9 @@
 * :class:`MemoriesVideoLoader`: videos into timestamped scene ``Document`` objects for RAG.
 * Error classes that are both ``memories_client`` errors and langchain-core ``Model*Error``s.
 
+Install with ``pip install "memories-integrations[langchain]"``; without langchain-core,
+``import langchain_memories`` raises ``memories_client.ExtraMissingError`` saying so.
+
 Example:
     >>> from memories_client.emulator import Emulator
     >>> from langchain_memories import ChatMemoriesGemini

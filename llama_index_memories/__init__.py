@@ -4,6 +4,9 @@
 Nova models, for query engines, chat engines, agents and structured-output programs.
 :class:`MemoriesVideoReader` reads videos into timestamped scene ``Document`` objects for indexes.
 
+Install with ``pip install "memories-integrations[llamaindex]"``; without llama-index-core,
+``import llama_index_memories`` raises ``memories_client.ExtraMissingError`` saying so.
+
 Example:
     >>> from llama_index_memories import MemoriesMultiModal
     >>> from memories_client.emulator import Emulator

@@ -1,4 +1,4 @@
-"""The service's max_tokens default is stated with every parameter list, and stays true.
+"""Facts the docs state: the max_tokens default with every parameter list, the error classes.
 
 The figures come from each family's page (docs/API_FACTS.md's request table); the warning for
 an answer cut there (memories_client.truncation) and every place that lists the parameters name
@@ -74,3 +74,11 @@ def test_the_core_and_llamaindex_parameter_lists_state_it() -> None:
 def test_each_page_listing_the_parameters_states_it(page: str, stated: str) -> None:
     text = " ".join((REPO / page).read_text().split())
     assert stated in text
+
+
+def test_every_warning_and_error_docs_errors_md_names_is_a_public_class() -> None:
+    page = (REPO / "docs" / "ERRORS.md").read_text()
+    named = set(re.findall(r"^\| `(\w+(?:Error|Warning))`", page, flags=re.MULTILINE))
+    assert {"TruncatedAnswerWarning", "PageURLWarning", "RateLimitError"} <= named
+    for name in named:
+        assert isinstance(getattr(mc, name), type), name
