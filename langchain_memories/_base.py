@@ -80,7 +80,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
     model: str = Field(alias="model_name")
     """Model id, with or without its family prefix (``gemini:``/``nova:``)."""
     api_key: SecretStr | None = Field(default_factory=secret_from_env(mc.API_KEY_ENV, default=None))
-    """The memories.ai key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``."""
+    """The memories.ai key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``.
+
+    Not needed when ``base_url`` is on this machine (the emulator)."""
     base_url: str | None = Field(default_factory=from_env(mc.BASE_URL_ENV, default=None))
     """API base URL; defaults to ``MEMORIES_BASE_URL``, else the documented production URL."""
     paths: dict[str, str] | None = None

@@ -107,7 +107,8 @@ class MemoriesMultiModal(
 
     No network call and no client creation happen in ``__init__``; the API key (argument or
     ``MEMORIES_API_KEY``) is kept as a ``SecretStr`` and left out of ``to_dict()``,
-    ``to_json()``, ``to_payload()`` and ``repr()``. A missing key raises at the first call.
+    ``to_json()``, ``to_payload()`` and ``repr()``. A missing key raises at the first call,
+    unless ``base_url`` is on this machine (the emulator needs none).
 
     Args:
         model: ``family:name`` or a bare catalogued id.

@@ -50,7 +50,8 @@ class MemoriesClient(_BaseClient):
     """Synchronous client for the memories.ai chat-completions API.
 
     Args:
-        api_key: the key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``.
+        api_key: the key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``. Not
+            needed when ``base_url`` is on this machine (the emulator).
         base_url: defaults to ``MEMORIES_BASE_URL``, else
             ``https://mavi-backend.memories.ai/serve/api/v2``.
         timeout: seconds (or an ``httpx.Timeout``) per attempt; default 120 s read, 10 s connect.
