@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def _refuses(env: Installed, layer: str, extra: str) -> None:
 # --------------------------------------------------------------------------- the wheel
 
 
-def test_wheel_carries_the_three_packages_typing_marker_and_licence(wheel: Path) -> None:
+def _check_wheel_carries_the_three_packages_typing_marker_and_licence(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for package in ("memories_client", "langchain_memories", "llama_index_memories"):
         assert f"{package}/__init__.py" in names
@@ -208,7 +209,7 @@ print(json.dumps({"version": memories_client.__version__, "file": memories_clien
 """
 
 
-def test_core_alone_is_httpx_and_pydantic_and_answers_a_call(core: Installed) -> None:
+def _check_core_alone_is_httpx_and_pydantic_and_answers_a_call(core: Installed) -> None:
     from memories_client.emulator import Emulator
 
     assert not [p for p in core.packages if p.startswith(("langchain", "llama-index"))]
@@ -223,7 +224,7 @@ def test_core_alone_is_httpx_and_pydantic_and_answers_a_call(core: Installed) ->
     assert report["text"].startswith("Emulated answer from gemini:gemini-2.5-flash")
 
 
-def test_core_alone_refuses_both_layers_and_the_emulator_naming_their_extras(
+def _check_core_alone_refuses_both_layers_and_the_emulator_naming_their_extras(
     core: Installed,
 ) -> None:
     _refuses(core, "langchain_memories", "langchain")
@@ -249,7 +250,7 @@ with Emulator() as emu:
 """
 
 
-def test_langchain_extra_is_small_and_has_no_llama_index(
+def _check_langchain_extra_is_small_and_has_no_llama_index(
     langchain_env: tuple[Installed, Installed],
 ) -> None:
     alone, with_emulator = langchain_env
@@ -261,7 +262,7 @@ def test_langchain_extra_is_small_and_has_no_llama_index(
     assert alone.megabytes <= LANGCHAIN_MAX_MB
 
 
-def test_langchain_extra_answers_against_its_emulator_and_refuses_llama_index(
+def _check_langchain_extra_answers_against_its_emulator_and_refuses_llama_index(
     langchain_env: tuple[Installed, Installed],
 ) -> None:
     _, env = langchain_env
@@ -279,7 +280,7 @@ with Emulator() as emu:
 """
 
 
-def test_llamaindex_extra_has_no_langchain(llamaindex_env: tuple[Installed, Installed]) -> None:
+def _check_llamaindex_extra_has_no_langchain(llamaindex_env: tuple[Installed, Installed]) -> None:
     alone, with_emulator = llamaindex_env
     print(f"\n[llamaindex]: {len(alone.packages)} packages, {alone.megabytes:.1f} MB")
     for env in (alone, with_emulator):
@@ -287,7 +288,7 @@ def test_llamaindex_extra_has_no_langchain(llamaindex_env: tuple[Installed, Inst
     assert "llama-index-core" in alone.packages
 
 
-def test_llamaindex_extra_answers_against_its_emulator_and_refuses_langchain(
+def _check_llamaindex_extra_answers_against_its_emulator_and_refuses_langchain(
     llamaindex_env: tuple[Installed, Installed],
 ) -> None:
     _, env = llamaindex_env
@@ -317,8 +318,7 @@ def _table() -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.usefixtures("core", "langchain_env", "llamaindex_env")
-def test_support_md_states_the_measured_sizes() -> None:
+def _check_support_md_states_the_measured_sizes() -> None:
     table = _table()
     print("\n" + table)
     if os.environ.get("MEMORIES_WRITE_SUPPORT") == "1":
@@ -334,3 +334,36 @@ def test_support_md_states_the_measured_sizes() -> None:
         # Within reason: a patch release may add or drop a small dependency, or a few files.
         assert abs(count - len(env.packages)) <= 2, (name, count, len(env.packages))
         assert abs(mb - env.megabytes) <= max(2.0, 0.1 * env.megabytes), (name, mb, env.megabytes)
+
+
+# --------------------------------------------------------------------------- the test
+
+
+# One test, so that a parallel run (pytest-xdist) builds the wheel and the environments once, in
+# one worker; each check is a subtest and fails on its own.
+def test_the_wheel_installed_three_ways(
+    wheel: Path,
+    core: Installed,
+    langchain_env: tuple[Installed, Installed],
+    llamaindex_env: tuple[Installed, Installed],
+    subtests: pytest.Subtests,
+) -> None:
+    checks: list[tuple[Callable[..., None], tuple[object, ...]]] = [
+        (_check_wheel_carries_the_three_packages_typing_marker_and_licence, (wheel,)),
+        (_check_core_alone_is_httpx_and_pydantic_and_answers_a_call, (core,)),
+        (_check_core_alone_refuses_both_layers_and_the_emulator_naming_their_extras, (core,)),
+        (_check_langchain_extra_is_small_and_has_no_llama_index, (langchain_env,)),
+        (
+            _check_langchain_extra_answers_against_its_emulator_and_refuses_llama_index,
+            (langchain_env,),
+        ),
+        (_check_llamaindex_extra_has_no_langchain, (llamaindex_env,)),
+        (
+            _check_llamaindex_extra_answers_against_its_emulator_and_refuses_langchain,
+            (llamaindex_env,),
+        ),
+        (_check_support_md_states_the_measured_sizes, ()),
+    ]
+    for check, args in checks:
+        with subtests.test(check=check.__name__.removeprefix("_check_")):
+            check(*args)
