@@ -40,6 +40,8 @@ help:
 	@echo "make bench         - benchmarks; writes benchmarks/RESULTS.md"
 	@echo "make docs          - build the docs site into site/ (MkDocs + mkdocstrings, strict)"
 	@echo "make docs-check    - make docs, then check the API reference in headless Chromium"
+	@echo "make live          - check every API assumption against the service (plan and cost only, without MEMORIES_API_KEY)"
+	@echo "make live-suites   - the tests marked live, LangChain's standard suites included (needs MEMORIES_API_KEY)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -64,8 +66,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint pytest
 
@@ -84,7 +88,7 @@ lock: $(UV)
 	@touch $@
 
 test-lowest: .venv-lowest/.synced-stamp
-	.venv-lowest/bin/pytest $(PYTEST_ARGS)
+	.venv-lowest/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The newest set pyproject.toml admits today, resolved afresh every time and never committed:
 # this is how drift is found before users meet it. Not in CI, which would go red on a release.
@@ -151,6 +155,17 @@ docs-check: docs
 		fi; }
 	MEMORIES_DOCS_SITE=site MEMORIES_DOCS_BROWSER=$$(command -v $(CHROMIUM)) $(BIN)/pytest -q -s \
 		tests/integration/test_docs_site.py -k "browser or api_reference"
+
+# The probes of docs/LIVE.md: prints the plan and its estimated cost; with MEMORIES_API_KEY set,
+# runs them within LIVE_ARGS' budget (default --max-cost 0.05) and writes live-report/.
+LIVE_ARGS ?=
+.PHONY: live live-suites
+live: $(STAMP)
+	$(BIN)/python -m memories_client.probes $(LIVE_ARGS)
+
+# The tests marked live (tests/live), against MEMORIES_BASE_URL or the service; skipped without a key.
+live-suites: $(STAMP)
+	$(BIN)/pytest -m live tests/live $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

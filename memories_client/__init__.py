@@ -50,6 +50,7 @@ from memories_client.catalog import (
 )
 from memories_client.client import AsyncMemoriesClient, MemoriesClient
 from memories_client.client_cache import ClientCache, ClosesPooledClients
+from memories_client.derived_state import DerivedState
 from memories_client.dialects import (
     FAMILY_OPTIONS,
     Dialect,
@@ -188,6 +189,7 @@ __all__ = [
     "ClientOptions",
     "ClosesPooledClients",
     "Completion",
+    "DerivedState",
     "Dialect",
     "ExtraBodyWarning",
     "ExtraMissingError",

@@ -186,6 +186,14 @@ def parse_json_output(text: str) -> Any:
     """
     if not isinstance(text, str):
         raise MemoriesInputError(f"expected the model's answer as a str, got {type(text).__name__}")
+    whole = text.strip()
+    if "`" in whole:
+        # An answer that is JSON as it stands is taken as it is, before any fence is looked
+        # for: backticks inside its strings (["```", "```"]) are not a fence around ", ".
+        try:
+            return _json.loads(whole.lstrip("\ufeff"))
+        except ValueError:
+            pass
     body = strip_json_fences(text).lstrip("\ufeff")
     if not body:
         raise JSONOutputError(
@@ -195,12 +203,6 @@ def parse_json_output(text: str) -> Any:
         return _json.loads(body)
     except ValueError as exc:
         reason = str(exc)
-    whole = text.strip()
-    if whole != body:
-        try:  # backticks inside a JSON string were taken for a fence
-            return _json.loads(whole)
-        except ValueError:
-            pass
     # Prose around the JSON: the longest balanced value in the fenced block or the whole text.
     found, length = _extract_json(body)
     if whole != body:

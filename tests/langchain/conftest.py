@@ -10,11 +10,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from langchain_core.caches import InMemoryCache
+from langchain_core.globals import set_llm_cache
 
 from memories_client.emulator import Emulator
 from memories_client.emulator import pytest_plugin as _emulator_fixtures
@@ -76,3 +79,14 @@ def emulator(memories_emulator: Emulator) -> Emulator:
     """The session emulator with an empty request record."""
     memories_emulator.reset()
     return memories_emulator
+
+
+@pytest.fixture
+def llm_cache() -> Iterator[InMemoryCache]:
+    """LangChain's global LLM cache set to a fresh ``InMemoryCache``, and unset afterwards."""
+    cache = InMemoryCache()
+    set_llm_cache(cache)
+    try:
+        yield cache
+    finally:
+        set_llm_cache(None)

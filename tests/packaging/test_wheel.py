@@ -239,6 +239,15 @@ def _check_core_alone_refuses_both_layers_and_the_emulator_naming_their_extras(
     assert "memories-integrations[emulator]" in imported.stderr
 
 
+def _check_an_installed_user_can_run_the_probes(core: Installed) -> None:
+    # `python -m memories_client.probes` from the bare wheel (no extras), without a key: the
+    # plan and its cost, nothing sent (docs/LIVE.md).
+    result = _run(core.python, "-m", "memories_client.probes", cwd=core.python.parent)
+    assert result.returncode == 0, result.stderr
+    assert "estimated cost" in result.stdout
+    assert "MEMORIES_API_KEY is not set: nothing was sent." in result.stdout
+
+
 # --------------------------------------------------------------------------- [langchain]
 
 LANGCHAIN_CALL = r"""
@@ -352,6 +361,7 @@ def test_the_wheel_installed_three_ways(
         (_check_wheel_carries_the_three_packages_typing_marker_and_licence, (wheel,)),
         (_check_core_alone_is_httpx_and_pydantic_and_answers_a_call, (core,)),
         (_check_core_alone_refuses_both_layers_and_the_emulator_naming_their_extras, (core,)),
+        (_check_an_installed_user_can_run_the_probes, (core,)),
         (_check_langchain_extra_is_small_and_has_no_llama_index, (langchain_env,)),
         (
             _check_langchain_extra_answers_against_its_emulator_and_refuses_llama_index,

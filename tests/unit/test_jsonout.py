@@ -7,7 +7,7 @@ import pickle
 from typing import Annotated, Any, Literal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field, ValidationError
 from typing_extensions import TypedDict
@@ -284,8 +284,16 @@ DUMPS = st.sampled_from(
 )
 
 
+def test_an_answer_that_is_json_is_taken_whole_even_with_fences_inside_its_strings() -> None:
+    # Found by the property below: the fence search saw ``` inside the strings and parsed
+    # the ", " between them as the answer.
+    assert parse_json_output('["```", "```"]') == ["```", "```"]
+    assert parse_json_output('{"a": "```x```", "b": "```"}') == {"a": "```x```", "b": "```"}
+
+
 @settings(max_examples=300, deadline=None)
 @given(value=JSON_VALUES, dumps=DUMPS, tag=st.sampled_from(["json", "JSON", ""]))
+@example(value=["```", "```"], dumps=json.dumps, tag="json")
 def test_fenced_json_round_trips(value: Any, dumps: Any, tag: str) -> None:
     assert parse_json_output(f"```{tag}\n{dumps(value)}\n```") == value
     assert parse_json_output(dumps(value)) == value
