@@ -22,6 +22,7 @@ import httpx
 from pydantic import SecretStr
 
 from memories_client import _json
+from memories_client._decoding import ACCEPT_ENCODING
 from memories_client._version import __version__
 from memories_client._warnings import warn
 from memories_client.errors import (
@@ -547,6 +548,10 @@ def build_headers(
         "Authorization": key if scheme == "raw" else f"Bearer {key}",
         "Content-Type": "application/json",
         "Accept": "text/event-stream" if stream else "application/json",
+        # Only codings that decode in bounded steps (see _decoding); httpx's default would add
+        # zstd and br, which it decodes a whole chunk at a time. Per request, so a caller's
+        # own http_client is covered too.
+        "Accept-Encoding": ACCEPT_ENCODING,
         "User-Agent": USER_AGENT,
     }
     headers.update(check_default_headers(extra))
