@@ -9,9 +9,9 @@ the request in ``_requests``, shaping responses in ``_responses``, structured ou
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -24,8 +24,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index_instrumentation import get_dispatcher
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from typing_extensions import Self
 
 from llama_index_memories._entry_points import ChatEntryPoints
@@ -52,19 +51,12 @@ from memories_client import (
     upload_local_videos,
 )
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
 DEFAULT_MODEL = "gemini:gemini-2.5-flash"
 """The model used when none is given."""
 DEFAULT_NUM_OUTPUT = 1000
 """The service's documented default ``max_tokens`` (Gemini and Nova pages)."""
-
-dispatcher = get_dispatcher(__name__)
-Model = TypeVar("Model", bound=BaseModel)
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _resolve_family_model(model: Any) -> str:
