@@ -56,14 +56,14 @@ __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 DEFAULT_MODEL = "gemini:gemini-2.5-flash"
 """The model used when none is given."""
 DEFAULT_NUM_OUTPUT = 1000
-"""The service's documented default ``max_tokens`` (Gemini and Nova pages)."""
+"""The service's documented default ``max_tokens`` (the Gemini, Nova and GPT pages; Qwen: 1024)."""
 
 
 def _resolve_family_model(model: Any) -> str:
     if not isinstance(model, str):
         raise MemoriesInputError(f"model must be a string, got {type(model).__name__}")
     full = resolve_model(model)
-    dialect_for(full)  # refuse families without a wire format (Qwen, GPT) right away
+    dialect_for(full)  # a family without a dialect fails here, not at the first call
     return full
 
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from typing_extensions import NotRequired, TypedDict
 
 from memories_client.errors import MemoriesInputError
+from memories_client.jsonout import parse_structured
 from memories_client.schema import (
     GEMINI_FORMATS,
     GEMINI_TYPES,
@@ -259,6 +260,19 @@ def test_json_schema_of_model_pydantic_cannot_describe() -> None:
 
     with pytest.raises(MemoriesInputError, match="cannot build a JSON Schema for Bad"):
         json_schema_of(Bad)
+
+
+def test_pydantic_v1_models_are_refused() -> None:
+    # langchain_memories/_structured.py describes and validates v1 models itself because of this.
+    from pydantic.v1 import BaseModel as BaseModelV1
+
+    class Old(BaseModelV1):
+        n: int
+
+    with pytest.raises(MemoriesInputError, match="must be a Pydantic v2 model class"):
+        json_schema_of(Old)
+    with pytest.raises(MemoriesInputError, match="must be a Pydantic v2 model class"):
+        parse_structured('{"n": 1}', Old)
 
 
 # ---------------------------------------------------------------------------------------------
