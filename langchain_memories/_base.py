@@ -59,7 +59,7 @@ class _Call:
     """The caller asked for bare JSON text (``response_format``): strip Markdown fences."""
 
 
-class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
+class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     """Shared implementation of the family chat classes (Gemini, Nova, Qwen and GPT)."""
 
     _family: ClassVar[str]
@@ -132,9 +132,14 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
     stream_usage: bool = True
     """Report token usage on the last streamed chunk."""
 
-    # _clients and _settled are cached properties: made when first needed, forgotten when a
-    # field is set (__setattr__), on copy (__copy__) and on pickling (__getstate__).
-    _DERIVED: ClassVar[tuple[str, ...]] = ("_clients", "_settled")
+    # Cached properties, forgotten as memories_client.DerivedState says: _settled and
+    # langchain-core's _serialized (the LLM cache's key and the tracers' payload are made from
+    # it) when a field is set, on copy and on pickling; _clients on copy and on pickling.
+    _FROM_FIELDS: ClassVar[tuple[str, ...]] = ("_settled", "_serialized")
+    _OWN: ClassVar[tuple[str, ...]] = ("_clients",)
+    # Connection pools and locks cannot cross a process boundary; an uploader may hold a boto3
+    # client or a lock. The unpickled model opens its own clients.
+    _NOT_PICKLED: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client", "uploader")
 
     # -- construction ----------------------------------------------------------------------
 
@@ -173,22 +178,6 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
         """The checked connection options and the full model id, made once per field state."""
         full_model = mc.resolve_model(self.model, self._family)
         return mc.ClientOptions.from_settings(self.__dict__), full_model
-
-    def _forget_derived(self) -> None:
-        for name in self._DERIVED:
-            self.__dict__.pop(name, None)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name in type(self).model_fields:
-            self.__dict__.pop("_settled", None)
-
-    def __copy__(self) -> Self:
-        # model_copy(update=...) copies, then writes the new values straight into __dict__:
-        # the copy derives its settings afresh and gets clients of its own.
-        copied = super().__copy__()
-        copied._forget_derived()
-        return copied
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model, self._family)
@@ -313,19 +302,6 @@ class _BaseChatMemories(mc.ClosesPooledClients, BaseChatModel):
             family=self._family,
             count_text=self.get_num_tokens,
         )
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # Connection pools and locks cannot cross a process boundary: drop any injected httpx
-        # clients (the ClientCache pickles empty); the unpickled model opens its own.
-        state = dict(super().__getstate__())
-        fields = dict(state["__dict__"])
-        fields["http_client"] = None
-        fields["http_async_client"] = None
-        fields["uploader"] = None  # may hold a boto3 client or a lock
-        for name in self._DERIVED:
-            fields.pop(name, None)
-        state["__dict__"] = fields
-        return state
 
     # -- request building ------------------------------------------------------------------
 

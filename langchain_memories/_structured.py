@@ -17,7 +17,8 @@ from typing import Any, cast
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableParallel
+from langchain_core.runnables.passthrough import RunnableAssign
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from pydantic.v1 import BaseModel as _V1Model
 from pydantic.v1 import ValidationError as _V1ValidationError
@@ -106,9 +107,29 @@ class OutputTarget:
         """Validate a tool call's arguments (already a dict)."""
         return self.parse_text(json.dumps(dict(args), ensure_ascii=False))
 
+    # The two parsers are methods, not closures: a structured-output chain then pickles with
+    # the standard library (multiprocessing, Celery), which cannot pickle a local function.
 
-def _message_text(message: BaseMessage) -> str:
-    return message.text
+    def parse_message(self, message: BaseMessage) -> Any:
+        """Parse and validate a message's text (see :meth:`parse_text`)."""
+        return self.parse_text(message.text)
+
+    def parse_tool_call(self, message: BaseMessage) -> Any:
+        """Validate the arguments of the message's call to the schema's tool.
+
+        Raises:
+            OutputParserException: the model did not call that tool, or the arguments do not
+                match.
+        """
+        name = self.tool_name
+        for call in getattr(message, "tool_calls", None) or []:
+            if call["name"] == name:
+                return self.parse_args(call["args"])
+        raise OutputParserException(
+            f"the model did not call the {name!r} tool that carries the structured answer; "
+            f"it answered: {message.text[:200]!r}",
+            llm_output=message.text,
+        )
 
 
 def text_parser(target: OutputTarget) -> Runnable[BaseMessage, Any]:
@@ -117,43 +138,38 @@ def text_parser(target: OutputTarget) -> Runnable[BaseMessage, Any]:
     As a ``RunnableLambda`` it collects a stream into one message before parsing, so
     ``stream()`` yields the whole validated object once (a half-built model is not valid).
     """
-
-    def parse(message: BaseMessage) -> Any:
-        return target.parse_text(_message_text(message))
-
-    return RunnableLambda(parse, name="MemoriesJSONParser")
+    return RunnableLambda(target.parse_message, name="MemoriesJSONParser")
 
 
 def tool_parser(target: OutputTarget) -> Runnable[BaseMessage, Any]:
     """A runnable that validates the arguments of the model's call to the schema tool."""
-    name = target.tool_name
+    target.tool_name  # noqa: B018 - a schema with no tool form fails here, not at the call
+    return RunnableLambda(target.parse_tool_call, name="MemoriesToolArgsParser")
 
-    def parse(message: BaseMessage) -> Any:
-        calls = getattr(message, "tool_calls", None) or []
-        for call in calls:
-            if call["name"] == name:
-                return target.parse_args(call["args"])
-        raise OutputParserException(
-            f"the model did not call the {name!r} tool that carries the structured answer; "
-            f"it answered: {_message_text(message)[:200]!r}",
-            llm_output=_message_text(message),
-        )
 
-    return RunnableLambda(parse, name="MemoriesToolArgsParser")
+def _nothing(_: Any) -> None:
+    """``None`` whatever the input: the ``parsed`` / ``parsing_error`` of the other outcome."""
+    return
 
 
 def assemble(
     llm: Runnable[Any, BaseMessage], parser: Runnable[BaseMessage, Any], *, include_raw: bool
 ) -> Runnable[Any, Any]:
-    """``llm | parser``, or with ``include_raw`` a dict ``{raw, parsed, parsing_error}``."""
+    """``llm | parser``, or with ``include_raw`` a dict ``{raw, parsed, parsing_error}``.
+
+    The shape of LangChain's own (``RunnablePassthrough.assign`` with a fallback), from pieces
+    the standard library pickles: ``assign`` builds an instance of the parametrized class
+    ``RunnableParallel[dict[str, Any]]``, which pickle cannot find by name, and the usual
+    ``lambda _: None`` is a local function.
+    """
     if not include_raw:
         return llm | parser
-    parser_assign = RunnablePassthrough.assign(
-        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    parser_assign = RunnableAssign(
+        RunnableParallel(parsed=itemgetter("raw") | parser, parsing_error=_nothing)
     )
-    parser_none = RunnablePassthrough.assign(parsed=lambda _: None)
+    parser_none = RunnableAssign(RunnableParallel(parsed=_nothing))
     with_fallback = parser_assign.with_fallbacks([parser_none], exception_key="parsing_error")
-    return cast("Runnable[Any, Any]", RunnableMap(raw=llm) | with_fallback)
+    return cast("Runnable[Any, Any]", RunnableParallel(raw=llm) | with_fallback)
 
 
 def choose_method(

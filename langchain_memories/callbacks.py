@@ -98,6 +98,8 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
         self.cached_tokens = 0
         self.by_model: dict[str, ModelUsage] = {}
         self._cost = Decimal(0)
+        # The handler of the get_memories_callback block around this one's, if any.
+        self._enclosing: MemoriesCallbackHandler | None = None
 
     @property
     def total_cost_exact(self) -> Decimal:
@@ -149,6 +151,20 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
         out = int(usage["output_tokens"]) if usage else 0
         total = int(usage["total_tokens"]) if usage else 0
         cost = mc.try_estimate_cost(model, inp, out) if usage else Decimal(0)
+        for handler in self._with_enclosing():
+            handler._add_request(model, inp, out, total, cost)
+
+    def _with_enclosing(self) -> Iterator[MemoriesCallbackHandler]:
+        # This block's handler, then those of the blocks around it, innermost first: only the
+        # innermost is attached to a run (one context variable), and it counts for them all.
+        handler: MemoriesCallbackHandler | None = self
+        while handler is not None:
+            yield handler
+            handler = handler._enclosing
+
+    def _add_request(
+        self, model: str, inp: int, out: int, total: int, cost: Decimal | None
+    ) -> None:
         with self._lock:
             self.successful_requests += 1
             self.prompt_tokens += inp
@@ -167,12 +183,13 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
                 self._cost += cost
 
     def _count_cache_hit(self, model: str, tokens: int) -> None:
-        with self._lock:
-            self.cache_hits += 1
-            self.cached_tokens += tokens
-            entry = self.by_model.setdefault(model, ModelUsage())
-            entry.cache_hits += 1
-            entry.cached_tokens += tokens
+        for handler in self._with_enclosing():
+            with handler._lock:
+                handler.cache_hits += 1
+                handler.cached_tokens += tokens
+                entry = handler.by_model.setdefault(model, ModelUsage())
+                entry.cache_hits += 1
+                entry.cached_tokens += tokens
 
     def __copy__(self) -> MemoriesCallbackHandler:
         # Callback managers copy their handlers; the totals must stay in one object.
@@ -213,6 +230,15 @@ def _register_hook() -> None:
 def get_memories_callback() -> Iterator[MemoriesCallbackHandler]:
     """Count requests, tokens and dollars of every memories.ai call in the block.
 
+    Blocks nest: a call inside an inner block counts in the inner block's totals and in those of
+    every block around it. The block is a context variable, so it follows the context: calls
+    in asyncio tasks created inside it count (even if they finish after it ends), and so do
+    LangChain's own ``batch`` / ``abatch`` and parallel steps (LangChain copies the context into
+    its worker threads). A plain ``threading.Thread`` or ``concurrent.futures`` executor starts
+    with an empty context and is not counted: run its work with
+    ``contextvars.copy_context().run(...)``, or pass ``config={"callbacks": [cb]}``. Blocks in
+    different threads or tasks never see each other's calls.
+
     Yields:
         The :class:`MemoriesCallbackHandler` collecting the totals.
 
@@ -227,6 +253,7 @@ def get_memories_callback() -> Iterator[MemoriesCallbackHandler]:
     """
     _register_hook()
     handler = MemoriesCallbackHandler()
+    handler._enclosing = _memories_callback_var.get()
     token = _memories_callback_var.set(handler)
     try:
         yield handler

@@ -132,7 +132,7 @@ class ChatMemoriesGPT(WithoutTools):
             ...     llm = ChatMemoriesGPT(api_key="test", base_url=emu.base_url)
             ...     count = llm.with_structured_output(Count).invoke("How many people?")
             >>> count, emu.requests[-1].body["response_format"]
-            ({'people': 3}, {'type': 'json_object'})
+            ({'people': 2}, {'type': 'json_object'})
         """
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(sorted(kwargs))}")

@@ -55,7 +55,7 @@ class ChatMemoriesNova(_BaseChatMemories):
         ...     llm = ChatMemoriesNova(api_key="test", base_url=emu.base_url)
         ...     msg = llm.bind_tools([count_people]).invoke("Use count_people on minute 2.")
         >>> msg.tool_calls[0]["name"], msg.tool_calls[0]["args"]
-        ('count_people', {'minute': 3})
+        ('count_people', {'minute': 2})
     """
 
     _family: ClassVar[str] = "nova"
@@ -157,7 +157,7 @@ class ChatMemoriesNova(_BaseChatMemories):
             ...     llm = ChatMemoriesNova(api_key="test", base_url=emu.base_url)
             ...     count = llm.with_structured_output(Count).invoke("How many people?")
             >>> count
-            {'people': 3}
+            {'people': 2}
         """
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(sorted(kwargs))}")

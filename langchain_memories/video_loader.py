@@ -10,6 +10,7 @@ apply) and turns each record into a ``Document``. Windowing, concurrency, upload
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any, Literal
 
 from langchain_core.document_loaders import BaseLoader
@@ -124,9 +125,18 @@ class MemoriesVideoLoader(BaseLoader):
         tokens_per_scene, scenes_per_minute, min_window_s: tune the window planning.
         max_concurrency: model calls and uploads in flight at once, across videos (default 4).
         show_progress: a tqdm progress bar (``pip install tqdm``).
+        max_windows: the most model calls one video may make (default
+            ``memories_client.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the default window
+            length). A video that needs more (a header or an answer can claim any length) fails
+            with ``memories_client.TooManyWindowsError`` before its first call.
+        max_cost: the most, in dollars, one load may spend by the catalog's estimate (default:
+            no limit). A batch of calls that would pass it is refused with
+            ``memories_client.BudgetExceededError`` before it is sent. :meth:`estimate` shows
+            the bill first.
 
     Raises:
-        memories_client.MemoriesInputError: bad sources or settings, before any request.
+        memories_client.MemoriesInputError: bad sources or settings (``max_cost`` for a model
+            without a catalogued price included), before any request.
 
     Example:
         >>> from memories_client.emulator import Emulator
@@ -138,7 +148,7 @@ class MemoriesVideoLoader(BaseLoader):
         >>> [d.metadata["kind"] for d in docs]
         ['summary', 'scene', 'scene']
         >>> sorted(k for k in docs[1].metadata if k.endswith("_s"))
-        ['end_s', 'start_s']
+        ['duration_s', 'end_s', 'start_s']
     """
 
     def __init__(
@@ -157,6 +167,8 @@ class MemoriesVideoLoader(BaseLoader):
         min_window_s: float = 60.0,
         max_concurrency: int = 4,
         show_progress: bool = False,
+        max_windows: int = mc.DEFAULT_MAX_WINDOWS,
+        max_cost: float | Decimal | None = None,
     ) -> None:
         if llm is None:
             llm = ChatMemoriesGemini()
@@ -178,10 +190,32 @@ class MemoriesVideoLoader(BaseLoader):
             on_error=on_error,
             show_progress=show_progress,
             uploader=uploader,
+            max_windows=max_windows,
+            max_cost=max_cost,
         )
         self.failures: list[mc.VideoFailure] = []
         """Videos that failed in the last load, with their typed errors (``on_error="collect"``)."""
         self._asker = _Asker(llm)
+        self.options.check_model(self._asker.model)
+
+    def estimate(self) -> mc.LoadEstimate:
+        """The bill of :meth:`load` before it runs: calls, tokens and dollars, per video and in all.
+
+        Calls no model and uploads nothing: it reads each source's ``duration_s`` and, for a
+        local file or bytes, its MP4/MOV header (a few hundred bytes), as the load does before
+        its first call. Output tokens count at each call's ``max_tokens`` and every call about
+        a video is billed the whole video; a video of unknown length counts one call at the
+        model's context window (see ``memories_client.estimate_videos``).
+
+        Example:
+            >>> from memories_client import VideoSource
+            >>> keynote = VideoSource(url="https://x.test/keynote.mp4", duration_s=1500)
+            >>> loader = MemoriesVideoLoader([keynote], llm=ChatMemoriesGemini(api_key="k"))
+            >>> bill = loader.estimate()
+            >>> bill.calls, bill.cost_usd < 1
+            (4, True)
+        """
+        return mc.estimate_videos(self.sources, self._asker.model, self.options)
 
     @staticmethod
     def _documents(results: Iterable[mc.VideoRecord]) -> Iterator[Document]:

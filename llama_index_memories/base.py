@@ -8,7 +8,9 @@ the request in ``_requests``, shaping responses in ``_responses``, structured ou
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -25,7 +27,6 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import Field, SecretStr, field_validator
-from typing_extensions import Self
 
 from llama_index_memories._entry_points import ChatEntryPoints
 from llama_index_memories._requests import HINTS, RequestBuilding
@@ -38,6 +39,7 @@ from memories_client import (
     ClientCache,
     ClientOptions,
     ClosesPooledClients,
+    DerivedState,
     Dialect,
     MemoriesClient,
     MemoriesInputError,
@@ -67,8 +69,17 @@ def _resolve_family_model(model: Any) -> str:
     return full
 
 
+def _pickles(value: object) -> bool:
+    try:
+        pickle.dumps(value)
+    except Exception:
+        return False
+    return True
+
+
 class MemoriesMultiModal(
     ClosesPooledClients,
+    DerivedState,
     ChatEntryPoints,
     NovaToolCalling,
     StructuredPrediction,
@@ -218,9 +229,13 @@ class MemoriesMultiModal(
         description="A memories_client.Uploader: local video is uploaded and sent by URL.",
     )
 
-    # _clients and _options are cached properties: made when first needed, forgotten when a
-    # field is set (__setattr__), on copy (__copy__) and on pickling (__getstate__).
-    _DERIVED: ClassVar[tuple[str, ...]] = ("_clients", "_options")
+    # Cached properties, forgotten as memories_client.DerivedState says: _options when a field
+    # is set, on copy and on pickling; _clients on copy and on pickling.
+    _FROM_FIELDS: ClassVar[tuple[str, ...]] = ("_options",)
+    _OWN: ClassVar[tuple[str, ...]] = ("_clients",)
+    # Connection pools and locks cannot cross a process boundary; an uploader may hold a boto3
+    # client or a lock. The unpickled model opens its own clients.
+    _NOT_PICKLED: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client", "uploader")
 
     # -- construction -----------------------------------------------------------------------
 
@@ -321,24 +336,17 @@ class MemoriesMultiModal(
         """The checked connection options, made once per field state."""
         return ClientOptions.from_settings(self.__dict__)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name in type(self).model_fields:
-            self.__dict__.pop("_options", None)
-
-    def __copy__(self) -> Self:
-        # model_copy() and copy.copy() would share the original's clients; a copy with other
-        # settings would then replace the shared pool on every alternating call.
-        copied = super().__copy__()
-        for name in self._DERIVED:
-            copied.__dict__.pop(name, None)
-        return copied
-
     def __getstate__(self) -> dict[Any, Any]:
-        # Open connection pools cannot cross a process boundary: the unpickled model (Ray,
-        # Dask, multiprocessing) builds its own on first use.
-        state = dict(super().__getstate__())
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k not in self._DERIVED}
+        # DerivedState's copy of the state, then what LlamaIndex's BaseComponent.__getstate__
+        # does, on that copy: BaseComponent deletes each value that does not pickle (a
+        # messages_to_prompt lambda, a callback manager holding a lock) from the dictionaries
+        # pydantic hands out, which are the live model's own; the original then lost them.
+        state = super().__getstate__()
+        for key in ("__dict__", "__pydantic_private__"):
+            values = state.get(key) or {}
+            for name in [name for name, value in values.items() if not _pickles(value)]:
+                logging.getLogger(__name__).warning("Not pickling the unpicklable %s", name)
+                del values[name]
         return state
 
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Literal
 
 from llama_index.core.base.llms.types import (
@@ -26,8 +27,10 @@ from pydantic import BaseModel
 
 from llama_index_memories.base import MemoriesMultiModal
 from memories_client import (
+    DEFAULT_MAX_WINDOWS,
     DEFAULT_SCENE_PROMPT,
     VIDEO_BOOKKEEPING_KEYS,
+    LoadEstimate,
     MediaPart,
     MemoriesInputError,
     SceneAnswer,
@@ -41,6 +44,7 @@ from memories_client import (
     VideoScenes,
     adescribe_videos,
     describe_videos,
+    estimate_videos,
     video_sources,
 )
 
@@ -136,10 +140,18 @@ class MemoriesVideoReader(BaseReader):
             min_window_s, max_concurrency, show_progress: as for
             ``langchain_memories.MemoriesVideoLoader`` (one set of options, the core's
             ``memories_client.SceneOptions``).
+        max_windows: the most model calls one video may make (default
+            ``memories_client.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the default window
+            length); a video that needs more fails with ``memories_client.TooManyWindowsError``
+            before its first call.
+        max_cost: the most, in dollars, one read may spend by the catalog's estimate (default:
+            no limit); a batch of calls that would pass it is refused with
+            ``memories_client.BudgetExceededError`` before it is sent. :meth:`estimate` shows
+            the bill first.
 
     Raises:
-        memories_client.MemoriesInputError: bad settings here, bad sources at ``load_data``,
-            before any request.
+        memories_client.MemoriesInputError: bad settings here (``max_cost`` for a model without
+            a catalogued price included), bad sources at ``load_data``, before any request.
 
     Example:
         >>> from memories_client.emulator import Emulator
@@ -166,6 +178,8 @@ class MemoriesVideoReader(BaseReader):
         min_window_s: float = 60.0,
         max_concurrency: int = 4,
         show_progress: bool = False,
+        max_windows: int = DEFAULT_MAX_WINDOWS,
+        max_cost: float | Decimal | None = None,
     ) -> None:
         if llm is None:
             llm = MemoriesMultiModal()
@@ -184,10 +198,32 @@ class MemoriesVideoReader(BaseReader):
             on_error=on_error,
             show_progress=show_progress,
             uploader=uploader,
+            max_windows=max_windows,
+            max_cost=max_cost,
         )
         self.failures: list[VideoFailure] = []
         """Videos that failed in the last read, with their typed errors (``on_error="collect"``)."""
         self._asker = _Asker(llm)
+        self.options.check_model(self._asker.model)
+
+    def estimate(self, sources: Any) -> LoadEstimate:
+        """The bill of :meth:`load_data` for ``sources`` before it runs: calls, tokens, dollars.
+
+        No model call, no upload, no network: only ``VideoSource(duration_s=...)`` and local
+        MP4/MOV headers are read. ``memories_client.estimate_videos`` (which this calls) says
+        how each call is estimated.
+
+        Raises:
+            memories_client.MemoriesInputError: a bad source.
+
+        Example:
+            >>> from memories_client import VideoSource
+            >>> reader = MemoriesVideoReader(llm=MemoriesMultiModal(api_key="k"))
+            >>> bill = reader.estimate([VideoSource(url="https://x.test/a.mp4", duration_s=1500)])
+            >>> bill.calls, bill.cost_usd < 1
+            (4, True)
+        """
+        return estimate_videos(video_sources(sources), self._asker.model, self.options)
 
     @staticmethod
     def _documents(records: Iterable[VideoRecord]) -> Iterator[Document]:

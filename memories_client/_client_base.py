@@ -29,7 +29,7 @@ from memories_client._http import (
 from memories_client._limits import (
     DEFAULT_MAX_RESPONSE_BYTES,
     LineReader,
-    too_large,
+    whole_answer,
 )
 from memories_client.catalog import family_of, resolve_model
 from memories_client.dialects import Dialect, dialect_for
@@ -243,14 +243,7 @@ class _BaseClient:
 
     def _whole_answer(self, response: httpx.Response, capped: tuple[bytearray, bool]) -> bytearray:
         """The answer a capped read got, or the error for one over ``max_response_bytes``."""
-        content, over = capped
-        if over:
-            raise too_large(
-                self.max_response_bytes,
-                status=response.status_code,
-                request_id=response.headers.get("x-request-id"),
-            )
-        return content
+        return whole_answer(response, capped, self.max_response_bytes)
 
     @staticmethod
     def _log_success(prepared: Prepared, status: int, started: float) -> None:

@@ -12,6 +12,7 @@ import logging
 import os
 import random
 import time
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +22,7 @@ import httpx
 from pydantic import SecretStr
 
 from memories_client import _json
+from memories_client._decoding import ACCEPT_ENCODING
 from memories_client._version import __version__
 from memories_client._warnings import warn
 from memories_client.errors import (
@@ -32,6 +34,7 @@ from memories_client.errors import (
     RateLimitError,
     ServerError,
     StreamInterruptedError,
+    _cut,
     error_for_status,
 )
 from memories_client.parsing import error_fields
@@ -42,16 +45,19 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_PATHS",
     "DEFAULT_TIMEOUT",
+    "MAX_TIMEOUT",
     "InsecureBaseURLWarning",
     "RetryPolicy",
     "check_connection_settings",
     "check_default_headers",
     "check_header_value",
     "check_paths",
+    "check_seconds",
     "error_from_response",
     "is_retryable",
     "resolve_api_key",
     "resolve_base_url",
+    "resolve_timeout",
 ]
 
 logger = logging.getLogger("memories_client")
@@ -67,6 +73,16 @@ DEFAULT_PATHS: Mapping[str, str] = {
 }
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 """Video answers are slow: public clients of this API use 120 s for chat calls."""
+MAX_TIMEOUT = 86_400.0
+"""The longest timeout accepted, in seconds: one day.
+
+Far longer than any answer takes (the public clients of this API wait 120 s; an hour-long video
+answers in minutes), yet far below where a timeout stops being a number the operating system can
+wait for: ``poll()`` takes milliseconds in a C int (about 24.8 days), and ``1e10`` s already
+overflows the platform's ``time_t``. Those values would fail only at the first call, with an
+``OverflowError``; a larger number here is a typo or a unit mix-up (milliseconds), refused when
+the client or model is built. For no limit on one phase, pass ``httpx.Timeout(..., read=None)``.
+"""
 
 AuthScheme = Literal["raw", "bearer"]
 USER_AGENT = f"memories-integrations/{__version__}"
@@ -233,6 +249,15 @@ def resolve_base_url(base_url: str | None, *, warn_insecure: bool = True) -> str
     if not isinstance(url, str):
         raise MemoriesInputError(f"base_url must be a string, got {type(url).__name__}")
     url = url.strip().rstrip("/")
+    for position, char in enumerate(url):
+        # urlsplit silently drops TAB, CR and LF, and httpx refuses them (and DEL, and the
+        # other C0 controls) only when the first request is built, as an untyped InvalidURL.
+        # A space or an invisible character inside the URL is a copy-and-paste accident.
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+            raise MemoriesInputError(
+                f"base_url has a control, space or invisible character {char!r} at position "
+                f"{position}; got {url!r}"
+            )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -255,6 +280,12 @@ def resolve_base_url(base_url: str | None, *, warn_insecure: bool = True) -> str
             f"base_url must not have a query or fragment (endpoint paths are appended to it), "
             f"got {url!r}"
         )
+    try:
+        httpx.URL(url)  # what the client will build: anything httpx refuses, refused now
+    except httpx.InvalidURL as exc:
+        raise MemoriesInputError(
+            f"base_url is not a URL httpx can use ({exc}), got {url!r}"
+        ) from None
     if warn_insecure and parts.scheme == "http" and not _is_loopback(parts.hostname):
         warn(
             f"base_url {url!r} is plain http to a remote host: the API key would be sent "
@@ -264,15 +295,61 @@ def resolve_base_url(base_url: str | None, *, warn_insecure: bool = True) -> str
     return url
 
 
+def check_seconds(name: str, value: object) -> float:
+    """``value`` as seconds, refused unless a finite number above 0 and at most a day.
+
+    One rule for every timeout a user passes (``timeout``, each phase of an ``httpx.Timeout``,
+    ``total_timeout``): ``nan``, ``inf``, a negative number or ``1e300`` would otherwise be
+    accepted and fail only at the first call, as a bare ``ValueError`` or ``OverflowError``.
+    See :data:`MAX_TIMEOUT` for the upper bound.
+
+    Example:
+        >>> check_seconds("timeout", 30)
+        30.0
+        >>> check_seconds("timeout", float("inf"))
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: timeout must be a number of seconds above 0 \
+and at most 86400 (a day), got inf
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        # Written so that nan fails it too (every comparison with nan is false).
+        or not 0 < value <= MAX_TIMEOUT
+    ):
+        raise MemoriesInputError(
+            f"{name} must be a number of seconds above 0 and at most {MAX_TIMEOUT:.0f} (a day), "
+            f"got {repr(value)[:40]}"
+        )
+    return float(value)
+
+
 def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
-    """An ``httpx.Timeout`` from seconds, a Timeout, or None (the default)."""
+    """An ``httpx.Timeout`` from seconds, a Timeout, or None (the default).
+
+    Seconds and each phase of a Timeout go through :func:`check_seconds`; a phase of a Timeout
+    may also be ``None`` (httpx: no limit for that phase).
+
+    Example:
+        >>> resolve_timeout(30).read, resolve_timeout(30).connect
+        (30.0, 10.0)
+        >>> resolve_timeout(httpx.Timeout(5.0, connect=float("nan")))
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: timeout.connect must be a number of seconds \
+above 0 and at most 86400 (a day), got nan
+    """
     if timeout is None:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx.Timeout):
+        for phase in ("connect", "read", "write", "pool"):
+            value = getattr(timeout, phase)
+            if value is not None:
+                check_seconds(f"timeout.{phase}", value)
         return timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise MemoriesInputError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    return httpx.Timeout(float(timeout), connect=min(10.0, float(timeout)))
+    seconds = check_seconds("timeout", timeout)
+    return httpx.Timeout(seconds, connect=min(10.0, seconds))
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +380,19 @@ class RetryPolicy:
             raise MemoriesInputError(
                 f"max_retries must be an integer >= 0, got {self.max_retries!r}"
             )
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            value = getattr(self, name)
+            # nan or inf here would surface only after a failed attempt, as a bare ValueError
+            # from time.sleep (or a wait of forever): refuse them now, as timeouts are.
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 <= value <= MAX_TIMEOUT
+            ):
+                raise MemoriesInputError(
+                    f"RetryPolicy {name} must be a number of seconds from 0 to "
+                    f"{MAX_TIMEOUT:.0f} (a day), got {repr(value)[:40]}"
+                )
 
     def delay(self, attempt: int, error: MemoriesError) -> float:
         """Seconds to wait before retry number ``attempt + 1``."""
@@ -406,8 +496,11 @@ def transport_error(exc: httpx.HTTPError, url: str | httpx.URL) -> MemoriesError
             f"the request to {url} timed out ({type(exc).__name__}); raise timeout= for long "
             "videos, or retry"
         )
+    # The transport's own text may quote what the server sent (h11 quotes a bad status line
+    # of up to 16 KB): cut, like every server text that reaches an error.
     return APIConnectionError(
-        f"could not talk to {url}: {type(exc).__name__}: {exc}. Check base_url and the network"
+        f"could not talk to {url}: {type(exc).__name__}: {_cut(str(exc), 500)}. Check base_url "
+        "and the network"
     )
 
 
@@ -420,6 +513,10 @@ def build_headers(
         "Authorization": key if scheme == "raw" else f"Bearer {key}",
         "Content-Type": "application/json",
         "Accept": "text/event-stream" if stream else "application/json",
+        # Only codings that decode in bounded steps (see _decoding); httpx's default would add
+        # zstd and br, which it decodes a whole chunk at a time. Per request, so a caller's
+        # own http_client is covered too.
+        "Accept-Encoding": ACCEPT_ENCODING,
         "User-Agent": USER_AGENT,
     }
     headers.update(check_default_headers(extra))

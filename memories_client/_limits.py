@@ -12,6 +12,12 @@ error page, or a streamed line that never ends. Without limits each costs memory
 * a streamed line, and a streamed event, may not exceed :data:`MAX_STREAM_LINE` (8 MiB);
 * the text a stream keeps for an "interrupted after N characters" error is a bounded tail.
 
+Every limit counts *decoded* bytes: bodies are read raw (``iter_raw`` / ``aiter_raw``) and
+decoded by :mod:`memories_client._decoding` in bounded slices, so a compressed bomb is stopped
+like any other oversized body. :func:`read_response` / :func:`aread_response` (an answer),
+:func:`read_error_body` / :func:`aread_error_body` (an error page) and :func:`body_of` /
+:func:`abody_of` (a stream) are the one reader the chat clients and the uploaders share.
+
 Pure functions and small classes: the clients in :mod:`memories_client.client` do the I/O.
 """
 
@@ -20,8 +26,11 @@ from __future__ import annotations
 import codecs
 import re
 from collections import deque
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
+import httpx
+
+from memories_client._decoding import adecoded, decoded
 from memories_client.errors import MalformedResponseError
 
 __all__ = [
@@ -31,8 +40,15 @@ __all__ = [
     "PARTIAL_TEXT_LIMIT",
     "LineReader",
     "PartialText",
+    "abody_of",
     "aread_capped",
+    "aread_error_body",
+    "aread_response",
+    "body_of",
     "read_capped",
+    "read_error_body",
+    "read_response",
+    "whole_answer",
 ]
 
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -89,6 +105,147 @@ async def aread_capped(chunks: AsyncIterable[bytes], limit: int) -> tuple[bytear
         if capped.add(chunk):
             break
     return capped.result()
+
+
+def body_of(response: httpx.Response, raw: Iterable[bytes] | None = None) -> Iterator[bytes]:
+    """The decoded body of ``response`` in bounded slices, from its raw bytes.
+
+    ``raw`` is the raw byte stream to decode (``response.iter_raw()`` by default; the clients
+    pass it wrapped in their deadline checks). Any transport that delivers the undecoded bytes
+    is capped the same way.
+
+    Raises:
+        MalformedResponseError: a content coding that was not advertised, or corrupt data.
+
+    Example:
+        >>> import gzip
+        >>> answer = httpx.Response(200, headers={"content-encoding": "gzip"},
+        ...                         content=iter([gzip.compress(b'{"ok": true}')]))
+        >>> b"".join(body_of(answer))
+        b'{"ok": true}'
+    """
+    held = _already_read(response)
+    if held is not None:
+        return iter(held)
+    encoding = response.headers.get("content-encoding")
+    return decoded(response.iter_raw() if raw is None else raw, encoding)
+
+
+def abody_of(
+    response: httpx.Response, raw: AsyncIterable[bytes] | None = None
+) -> AsyncIterator[bytes]:
+    """:func:`body_of` for an async response."""
+    held = _already_read(response)
+    if held is not None:
+        return _aiter(held)
+    encoding = response.headers.get("content-encoding")
+    return adecoded(response.aiter_raw() if raw is None else raw, encoding)
+
+
+def _already_read(response: httpx.Response) -> tuple[bytes] | None:
+    """The decoded body of a response httpx has already read whole, else None.
+
+    A transport that builds its responses from bytes (``httpx.MockTransport``, respx) hands
+    over a response read at construction: its raw stream is gone and the body is in memory
+    already, decoded by httpx. It is then capped like any other body, as it is.
+    """
+    if not response.is_stream_consumed:
+        return None
+    try:
+        return (response.content,)
+    except httpx.ResponseNotRead:
+        return None
+
+
+async def _aiter(pieces: tuple[bytes]) -> AsyncIterator[bytes]:
+    for piece in pieces:
+        yield piece
+
+
+def read_response(
+    response: httpx.Response, limit: int, raw: Iterable[bytes] | None = None
+) -> tuple[bytearray, bool]:
+    """At most ``limit`` decoded bytes of the body, and whether more were on offer.
+
+    Example:
+        >>> import zlib
+        >>> bomb = httpx.Response(200, headers={"content-encoding": "deflate"},
+        ...                       content=iter([zlib.compress(bytes(50_000_000))]))
+        >>> body, over = read_response(bomb, 1000)
+        >>> len(body), over
+        (1000, True)
+    """
+    try:
+        return read_capped(body_of(response, raw), limit)
+    except MalformedResponseError as exc:
+        raise _of_response(exc, response) from None
+
+
+async def aread_response(
+    response: httpx.Response, limit: int, raw: AsyncIterable[bytes] | None = None
+) -> tuple[bytearray, bool]:
+    """:func:`read_response` for an async response."""
+    try:
+        return await aread_capped(abody_of(response, raw), limit)
+    except MalformedResponseError as exc:
+        raise _of_response(exc, response) from None
+
+
+def _of_response(error: MalformedResponseError, response: httpx.Response) -> MalformedResponseError:
+    """``error`` with the status and request id of the response it came from."""
+    error.status = error.status or response.status_code
+    error.request_id = error.request_id or response.headers.get("x-request-id")
+    return error
+
+
+def read_error_body(response: httpx.Response, raw: Iterable[bytes] | None = None) -> bytearray:
+    """Up to :data:`ERROR_BODY_LIMIT` decoded bytes of an error page (the rest is never read).
+
+    An error page in a coding that was not asked for, or corrupt, gives what could be decoded
+    (often nothing): the status still makes the typed error, and a 429 or 503 stays retryable.
+
+    Example:
+        >>> page = httpx.Response(503, headers={"content-encoding": "br"}, content=iter([b"??"]))
+        >>> read_error_body(page)
+        bytearray(b'')
+    """
+    capped = _Capped(ERROR_BODY_LIMIT)
+    try:
+        for chunk in body_of(response, raw):
+            if capped.add(chunk):
+                break
+    except MalformedResponseError:
+        pass
+    return capped.buffer
+
+
+async def aread_error_body(
+    response: httpx.Response, raw: AsyncIterable[bytes] | None = None
+) -> bytearray:
+    """:func:`read_error_body` for an async response."""
+    capped = _Capped(ERROR_BODY_LIMIT)
+    try:
+        async for chunk in abody_of(response, raw):
+            if capped.add(chunk):
+                break
+    except MalformedResponseError:
+        pass
+    return capped.buffer
+
+
+def whole_answer(response: httpx.Response, capped: tuple[bytearray, bool], limit: int) -> bytearray:
+    """The answer a capped read got, or the error for one over ``limit`` bytes.
+
+    Example:
+        >>> whole_answer(httpx.Response(200), (bytearray(b"{}"), False), 10)
+        bytearray(b'{}')
+    """
+    content, over = capped
+    if over:
+        raise too_large(
+            limit, status=response.status_code, request_id=response.headers.get("x-request-id")
+        )
+    return content
 
 
 def too_large(limit: int, *, status: int, request_id: str | None) -> MalformedResponseError:

@@ -25,7 +25,7 @@ from memories_client._client_base import (
 )
 from memories_client._deadline import EventClock
 from memories_client._http import error_from_response, transport_error
-from memories_client._limits import ERROR_BODY_LIMIT, aread_capped
+from memories_client._limits import abody_of, aread_error_body, aread_response
 from memories_client.errors import MemoriesError
 from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
@@ -149,12 +149,12 @@ class AsyncMemoriesClient(_BaseClient):
                 if prepared.stream:
                     return response, None
                 try:
-                    capped = await aread_capped(response.aiter_bytes(), self.max_response_bytes)
+                    capped = await aread_response(response, self.max_response_bytes)
                 finally:
                     await response.aclose()
                 return response, self._whole_answer(response, capped)
             try:
-                content, _ = await aread_capped(response.aiter_bytes(), ERROR_BODY_LIMIT)
+                content = await aread_error_body(response)
             finally:
                 await response.aclose()
             return error_from_response(response.status_code, response.headers, content)
@@ -185,11 +185,11 @@ class AsyncMemoriesClient(_BaseClient):
         request_id = response.headers.get("x-request-id")
         try:
             if is_plain_json(response):
-                body = EventClock(self._attempt_seconds, total_at=call_deadline).achunks(
-                    response.aiter_bytes()
+                raw = EventClock(self._attempt_seconds, total_at=call_deadline).achunks(
+                    response.aiter_raw()
                 )
                 try:
-                    capped = await aread_capped(body, self.max_response_bytes)
+                    capped = await aread_response(response, self.max_response_bytes, raw)
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
                 completion = self._parse(prepared, response, self._whole_answer(response, capped))
@@ -200,7 +200,7 @@ class AsyncMemoriesClient(_BaseClient):
             try:
                 ended = False
                 clock = EventClock(self._attempt_seconds, total_at=call_deadline)
-                async for line in alines(clock.achunks(response.aiter_bytes())):
+                async for line in alines(abody_of(response, clock.achunks(response.aiter_raw()))):
                     for event in decoder.feed_line(line):
                         clock.event()
                         for chunk in assembler.add_event(event):

@@ -35,6 +35,7 @@ from memories_client.errors import MemoriesInputError
 
 __all__ = [
     "FAMILIES",
+    "GEMINI_VIDEO_TOKENS_PER_SECOND",
     "MODELS",
     "Endpoint",
     "FamilyInfo",
@@ -86,13 +87,26 @@ _MEDIA: frozenset[InputKind] = frozenset({"text", "image", "video"})
 # Gemini, from Google's "Understand and count tokens" page (ai.google.dev/gemini-api/docs/tokens):
 # an image is cut into 768x768 tiles of 258 tokens each (1920x1080: 3 x 2 tiles = 1,548); video
 # costs 263 tokens per second (60 s = 15,780); a PDF page is tokenized like an image (Google's
-# document-understanding docs), one 258-token tile a page (10 pages = 2,580).
-_GEMINI_MEDIA = MediaTokens(image=6 * 258, video=60 * 263, document=10 * 258)
+# document-understanding docs), one 258-token tile a page (10 pages = 2,580). memories.ai
+# documents no rate of its own; its Gemini example (a short video, 16,983 input tokens) fits it.
+GEMINI_VIDEO_TOKENS_PER_SECOND = 263
+"""Gemini's video input rate (tokens per second of video); the one place the rate is written."""
+_GEMINI_MEDIA = MediaTokens(
+    image=6 * 258,
+    video=60 * GEMINI_VIDEO_TOKENS_PER_SECOND,
+    document=10 * 258,
+    video_per_second=GEMINI_VIDEO_TOKENS_PER_SECOND,
+)
 # Nova, from the Amazon Nova user guide, "Image understanding", "Image to tokens conversion"
 # table: about 2,400 tokens at 1.8K x 900, the closest documented ratio to 1920x1080. The guide
 # samples video at 1 frame per second (up to 16 minutes) but gives no tokens per frame, so
 # Gemini's per-second figure stands in for video; Nova takes no documents (never counted).
-_NOVA_MEDIA = MediaTokens(image=2_400, video=60 * 263, document=10 * 258)
+_NOVA_MEDIA = MediaTokens(
+    image=2_400,
+    video=60 * GEMINI_VIDEO_TOKENS_PER_SECOND,
+    document=10 * 258,
+    video_per_second=GEMINI_VIDEO_TOKENS_PER_SECOND,
+)
 
 FAMILIES: dict[str, FamilyInfo] = {
     # Gemini's input_file takes any file the model reads; PDFs are not shown in the docs but are

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -99,15 +100,30 @@ class MediaTokens:
     each figure applies the provider's documented rule to a stated typical part (see the family
     entries). They size prompts (message trimming, packing); the bill uses the service's usage.
 
+    ``video_per_second`` is the rate itself, for callers that know a video's length (the video
+    loader's :func:`memories_client.estimate_videos`); ``video`` is that rate applied to the
+    typical one-minute video.
+
     Example:
         >>> from memories_client.catalog import FAMILIES
         >>> FAMILIES["gemini"].media_tokens.video
         15780
+        >>> FAMILIES["gemini"].media_tokens.video_tokens(1.5)
+        395
     """
 
     image: int
     video: int
     document: int
+    video_per_second: int
+
+    def video_tokens(self, seconds: float) -> int:
+        """Input tokens of a video ``seconds`` long at ``video_per_second`` (rounded up).
+
+        Exact for any finite length (computed in integers and decimals, so an absurd length
+        such as 1e300 seconds gives a huge number, never ``inf`` or an ``OverflowError``).
+        """
+        return math.ceil(Decimal(seconds) * self.video_per_second)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from memories_client._client_base import (
 )
 from memories_client._deadline import EventClock, deadline, install, until
 from memories_client._http import error_from_response, transport_error
-from memories_client._limits import ERROR_BODY_LIMIT, read_capped
+from memories_client._limits import body_of, read_error_body, read_response
 from memories_client.errors import MemoriesError
 from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
@@ -170,13 +170,13 @@ class MemoriesClient(_BaseClient):
                     if prepared.stream:
                         return response, None
                     try:
-                        body = until(response.iter_bytes(), at)
-                        capped = read_capped(body, self.max_response_bytes)
+                        raw = until(response.iter_raw(), at)
+                        capped = read_response(response, self.max_response_bytes, raw)
                     finally:
                         response.close()
                     return response, self._whole_answer(response, capped)
                 try:  # the error page is read up to a small cap; the rest never is
-                    content, _ = read_capped(until(response.iter_bytes(), at), ERROR_BODY_LIMIT)
+                    content = read_error_body(response, until(response.iter_raw(), at))
                 finally:
                     response.close()
             return error_from_response(response.status_code, response.headers, content)
@@ -215,11 +215,11 @@ class MemoriesClient(_BaseClient):
         try:
             if is_plain_json(response):
                 # A plain answer to a stream request: the whole body within one timeout.
-                body = EventClock(self._attempt_seconds, total_at=call_deadline).chunks(
-                    response.iter_bytes()
+                raw = EventClock(self._attempt_seconds, total_at=call_deadline).chunks(
+                    response.iter_raw()
                 )
                 try:
-                    capped = read_capped(body, self.max_response_bytes)
+                    capped = read_response(response, self.max_response_bytes, raw)
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
                 content = self._whole_answer(response, capped)
@@ -228,7 +228,7 @@ class MemoriesClient(_BaseClient):
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
                 clock = EventClock(self._attempt_seconds, total_at=call_deadline)
-                for line in lines(clock.chunks(response.iter_bytes())):
+                for line in lines(body_of(response, clock.chunks(response.iter_raw()))):
                     for event in decoder.feed_line(line):
                         clock.event()
                         yield from assembler.add_event(event)

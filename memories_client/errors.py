@@ -18,6 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "MAX_ERROR_CHARS",
+    "MAX_ID_CHARS",
+    "MAX_MESSAGE_CHARS",
+    "MAX_SERVER_MESSAGE_CHARS",
     "APIConnectionError",
     "APITimeoutError",
     "AuthenticationError",
@@ -35,6 +39,40 @@ __all__ = [
     "UnsupportedFeatureError",
     "error_for_status",
 ]
+
+
+MAX_SERVER_MESSAGE_CHARS = 2_000
+"""The server's message is cut to this many characters (``server_message`` and the message)."""
+MAX_ID_CHARS = 200
+"""A request id or error code from the server is cut to this many characters."""
+MAX_MESSAGE_CHARS = 4_000
+"""An API error's message: our text around the server's message, with room for the advice."""
+MAX_ERROR_CHARS = MAX_MESSAGE_CHARS + 2 * MAX_ID_CHARS + 60
+"""The longest ``str()`` of an API error: the message, then status, code and request id.
+
+Whatever a server sends (a 60 KB message, a 60 KB request id, a code that is a whole JSON
+document), the error a log line or a tracer records stays this short.
+"""
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, keeping its start and end.
+
+    The start says what failed and the end holds our advice, so the middle goes.
+
+    Example:
+        >>> _cut("a" * 50 + "b" * 50, 60)
+        'aaaaaaaaaaaaaaa … [65 characters cut] … bbbbbbbbbbbbbbbbbbbb'
+    """
+    if len(text) <= limit:
+        return text
+    tail, marker = limit // 3, ""
+    while True:  # the marker's length depends on the count it shows: settle both
+        head = limit - tail - len(marker)
+        settled = f" … [{len(text) - head - tail:,} characters cut] … "
+        if settled == marker:
+            return f"{text[:head]}{marker}{text[-tail:]}"
+        marker = settled
 
 
 class MemoriesError(Exception):
@@ -80,9 +118,13 @@ class MemoriesAPIError(MemoriesError):
     Attributes:
         status: HTTP status code (200 for errors the service reports inside a 200 body).
         code: the server's own error code, if the body carried one (e.g. ``"0001"``, ``400``).
-        server_message: the server's message, verbatim (truncated to 2,000 characters).
-        request_id: the ``x-request-id`` header or the response ``id``, whichever is known.
+        server_message: the server's message, verbatim up to 2,000 characters (cut there).
+        request_id: the ``x-request-id`` header or the response ``id``, whichever is known
+            (cut at 200 characters, as is a ``code`` that is text).
         body: the parsed response body when it was JSON, for debugging.
+
+    Whatever the server sends, ``str(error)`` is at most :data:`MAX_ERROR_CHARS` characters:
+    the message keeps its start and its end (our advice) and says how much was cut between.
 
     Example:
         >>> err = MemoriesAPIError("bad", status=400, code="E1", request_id="r1")
@@ -102,24 +144,30 @@ class MemoriesAPIError(MemoriesError):
         request_id: str | None = None,
         body: Any = None,
     ) -> None:
+        message = _cut(message, MAX_MESSAGE_CHARS)
         self.message = message
         self.status = status
-        self.code = code
-        self.server_message = server_message[:2000] if server_message else server_message
-        self.request_id = request_id
+        if code is not None and not isinstance(code, (int, str)):
+            code = str(code)  # a JSON object or list where a code belongs: shown as text
+        self.code = code[:MAX_ID_CHARS] if isinstance(code, str) else code
+        self.server_message = (
+            server_message[:MAX_SERVER_MESSAGE_CHARS] if server_message else server_message
+        )
+        self.request_id = request_id[:MAX_ID_CHARS] if request_id else request_id
         self.body = body
         super().__init__(message)
 
     def __str__(self) -> str:
+        # Bounded again here: ``message`` is public and may have grown since (a retry note).
         details = []
         if self.status is not None:
             details.append(f"HTTP {self.status}")
         if self.code is not None and self.code != self.status:
-            details.append(f"code {self.code}")
+            details.append(f"code {str(self.code)[:MAX_ID_CHARS]}")
         if self.request_id:
-            details.append(f"request id {self.request_id}")
+            details.append(f"request id {str(self.request_id)[:MAX_ID_CHARS]}")
         suffix = f" ({', '.join(details)})" if details else ""
-        return f"{self.message}{suffix}"
+        return f"{_cut(self.message, MAX_MESSAGE_CHARS)}{suffix}"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructor arguments would otherwise be lost when an error crosses a

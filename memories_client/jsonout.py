@@ -200,9 +200,17 @@ def parse_json_output(text: str) -> Any:
             f"the model returned no JSON (the answer is empty); answer: {_quote(text)}", text=text
         )
     try:
-        return _json.loads(body)
+        value = _json.loads(body)
     except ValueError as exc:
         reason = str(exc)
+    else:
+        if body == whole or _LINE_FENCE.search(text) is not None:
+            return value
+        # The fence was found in the middle of a line, where backticks inside a JSON string
+        # may have been taken for one (' [["```", "```"]] 0' is not a fence around ", "): a
+        # longer balanced value in the whole text is the answer.
+        found, length = _extract_json(text)
+        return found if length > len(body) else value
     # Prose around the JSON: the longest balanced value in the fenced block or the whole text.
     found, length = _extract_json(body)
     if whole != body:

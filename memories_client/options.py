@@ -38,6 +38,7 @@ from memories_client._http import (
     check_default_headers,
     check_header_value,
     check_paths,
+    check_seconds,
     resolve_base_url,
     resolve_timeout,
 )
@@ -78,8 +79,9 @@ class ClientOptions:
         base_url: ``None`` reads ``MEMORIES_BASE_URL``, else the documented production URL.
         paths: endpoint paths over the defaults, e.g. ``{"iu": "/ilm/chat/completions"}``.
         auth_scheme: ``"raw"`` (documented: the key alone) or ``"bearer"``.
-        timeout: seconds or an ``httpx.Timeout``; a wall-clock deadline per attempt.
-        total_timeout: seconds for a whole call, retries and a stream included.
+        timeout: seconds or an ``httpx.Timeout``; a wall-clock deadline per attempt. Finite,
+            above 0 and at most a day (:data:`~memories_client._http.MAX_TIMEOUT`).
+        total_timeout: seconds for a whole call, retries and a stream included (same bounds).
         max_retries: retries after the first attempt (429, 5xx, timeouts, dropped connections).
         default_headers: extra headers on every request.
         dialects: per-family dialect instances, e.g. ``{"gemini": GeminiDialect(...)}``.
@@ -133,11 +135,7 @@ class ClientOptions:
         set_(self, "timeout", resolve_timeout(self.timeout))
         total = self.total_timeout
         if total is not None:
-            if isinstance(total, bool) or not isinstance(total, (int, float)) or not total > 0:
-                raise MemoriesInputError(
-                    f"total_timeout must be a positive number of seconds or None, got {total!r}"
-                )
-            set_(self, "total_timeout", float(total))
+            set_(self, "total_timeout", check_seconds("total_timeout", total))
         policy = self.retry_policy or RetryPolicy(max_retries=self.max_retries)
         set_(self, "retry_policy", policy)
         set_(self, "max_retries", policy.max_retries)

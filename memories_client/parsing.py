@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from memories_client.errors import MalformedResponseError, ModelError
+from memories_client.errors import MAX_SERVER_MESSAGE_CHARS, MalformedResponseError, ModelError
 from memories_client.tool_calls import parse_tool_arguments, tool_calls_from_openai
 from memories_client.types import Choice, Completion, ToolCall, Usage
 
@@ -161,6 +161,13 @@ def error_fields(body: Any, text: str = "") -> tuple[Any, str | None]:
         >>> error_fields(None, "<html>Bad gateway</html>")
         (None, '<html>Bad gateway</html>')
     """
+    code, message = _error_fields(body, text)
+    # Cut here, before any caller puts it into an error's message: a 60 KB message from the
+    # server would otherwise be in str(error) whole (MemoriesAPIError bounds it again).
+    return code, message[:MAX_SERVER_MESSAGE_CHARS] if message else message
+
+
+def _error_fields(body: Any, text: str) -> tuple[Any, str | None]:
     if not isinstance(body, dict):
         return None, text.strip()[:500] or None
     err = body.get("error")

@@ -1,4 +1,4 @@
-"""Shared test setup: the bundled emulator's fixtures, and no real key in the environment."""
+"""Shared test setup: Hypothesis profiles, and no real key in the environment."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# The emulator's pytest plugin gives `memories_emulator` (session) and `memories_emulator_fn`.
-pytest_plugins = ["memories_client.emulator.pytest_plugin"]
+# The emulator's fixtures (`memories_emulator`, `memories_emulator_fn`, ...) come from its pytest
+# plugin, registered as an entry point: no `pytest_plugins` line, so it is not registered twice.
 
 
 @pytest.fixture(autouse=True)

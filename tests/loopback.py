@@ -12,13 +12,28 @@ import contextlib
 import re
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["LoopbackServer", "chunk", "gemini_completion", "read_request"]
+__all__ = [
+    "LoopbackServer",
+    "ScriptedServer",
+    "chunk",
+    "gemini_completion",
+    "http_response",
+    "read_message",
+    "read_request",
+]
 
 
 def read_request(conn: socket.socket) -> bytes | None:
     """The body of the next request on ``conn`` (None when the client hung up)."""
+    message = read_message(conn)
+    return None if message is None else message[1]
+
+
+def read_message(conn: socket.socket) -> tuple[bytes, bytes] | None:
+    """The head (request line and headers) and body of the next request on ``conn``."""
     data = b""
     while b"\r\n\r\n" not in data:
         piece = conn.recv(65536)
@@ -33,12 +48,19 @@ def read_request(conn: socket.socket) -> bytes | None:
         if not piece:
             return None
         body += piece
-    return body
+    return head, body
 
 
 def chunk(data: bytes) -> bytes:
     """``data`` as one chunk of a ``transfer-encoding: chunked`` body."""
     return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+def http_response(status: int, headers: dict[str, str], body: bytes) -> bytes:
+    """The bytes of a whole HTTP/1.1 response with a ``content-length``."""
+    lines = [f"HTTP/1.1 {status} X", f"content-length: {len(body)}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
 def gemini_completion(text: str) -> dict[str, Any]:
@@ -96,3 +118,25 @@ class LoopbackServer:
             while (body := read_request(conn)) is not None:
                 if not self.respond(conn, body):
                     return
+
+
+class ScriptedServer(LoopbackServer):
+    """Answers each request with the bytes ``answer(head, body)`` returns (None: hang up).
+
+    The connection is kept for the client's next request; every request head is kept in
+    ``heads``, so a test can see the path and headers the client sent.
+    """
+
+    def __init__(self, answer: Callable[[bytes, bytes], bytes | None]) -> None:
+        self.answer = answer
+        self.heads: list[bytes] = []
+        super().__init__()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            while (message := read_message(conn)) is not None:
+                self.heads.append(message[0])
+                reply = self.answer(*message)
+                if reply is None:
+                    return
+                conn.sendall(reply)

@@ -1,20 +1,22 @@
 """A local emulator of the memories.ai (MAVI) v2 chat-completions API.
 
-It validates requests the way the docs describe, answers deterministically, streams, and
-injects faults on request, so clients and chains can be tested offline. Needs the ``emulator``
-extra (``pip install 'memories-integrations[emulator]'``); ``import memories_client`` alone never
-imports it. See ``docs/EMULATOR.md``.
+It validates requests the way the docs describe, answers deterministically and believably (or
+with the answers a test scripts: :class:`Reply`), streams, and injects faults on request, so
+clients, chains and agents can be tested offline. Needs the ``emulator`` extra (``pip install
+'memories-integrations[emulator]'``); ``import memories_client`` alone never imports it. See
+``docs/EMULATOR.md``.
 
 Three ways to start it:
 
 * ``python -m memories_client.emulator --port 8765``
 * ``with Emulator() as emu: ...`` (``emu.base_url`` is the API base)
-* the pytest fixtures ``memories_emulator`` / ``memories_emulator_fn`` from
-  ``pytest_plugins = ["memories_client.emulator.pytest_plugin"]``
+* the pytest fixtures ``memories_emulator`` / ``memories_emulator_fn`` (and ``*_env``), which
+  the installed pytest plugin provides
 
 Example:
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_client.emulator import Emulator, Reply
     >>> with Emulator(fault="503;times=1") as emu:
+    ...     _ = emu.queue(Reply(text="The dog enters at 0:42."))
     ...     print(emu.base_url.startswith("http://127.0.0.1:"))
     True
 """
@@ -26,11 +28,29 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from memories_client.emulator.app import RecordedRequest, create_app
+    from memories_client.emulator.script import Reply, Rule, Script, ScriptError
     from memories_client.emulator.server import Emulator
 
-__all__ = ["Emulator", "EmulatorExtraMissingError", "RecordedRequest", "create_app"]
+__all__ = [
+    "Emulator",
+    "EmulatorExtraMissingError",
+    "RecordedRequest",
+    "Reply",
+    "Rule",
+    "Script",
+    "ScriptError",
+    "create_app",
+]
 
-_LAZY = {"Emulator": "server", "RecordedRequest": "app", "create_app": "app"}
+_LAZY = {
+    "Emulator": "server",
+    "RecordedRequest": "app",
+    "create_app": "app",
+    "Reply": "script",
+    "Rule": "script",
+    "Script": "script",
+    "ScriptError": "script",
+}
 # Top-level modules of the `emulator` extra: a missing one means the extra is not installed.
 _EXTRA_MODULES = frozenset({"starlette", "uvicorn", "h11", "anyio"})
 

@@ -1,7 +1,7 @@
 """Command line: ``python -m memories_client.emulator --port 8765``.
 
 Example:
-    $ python -m memories_client.emulator --port 8765 --fault "503;times=2"
+    $ python -m memories_client.emulator --port 8765 --script replies.json
     memories.ai emulator listening on http://127.0.0.1:8765
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from memories_client.emulator import EmulatorExtraMissingError
 from memories_client.emulator.faults import FAULT_KINDS, FaultSpecError
+from memories_client.emulator.script import ScriptError
 
 __all__ = ["main"]
 
@@ -34,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds to wait before every answer"
+    )
+    parser.add_argument(
+        "--script",
+        default=None,
+        metavar="PATH",
+        help="a JSON file of scripted replies, rules and video lengths (docs/EMULATOR.md)",
     )
     return parser
 
@@ -65,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             fault=args.fault,
             latency=args.latency,
         )
-    except (FaultSpecError, ValueError) as exc:
+        if args.script is not None:
+            emulator.load_script(args.script)
+    except (FaultSpecError, ScriptError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

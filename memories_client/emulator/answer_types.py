@@ -67,7 +67,7 @@ class ToolCall:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One answer choice: text, or a tool call with empty text.
+    """One answer choice: text, or tool calls with empty text.
 
     Example:
         >>> Choice(0, "hello", "stop").finish_reason
@@ -77,7 +77,7 @@ class Choice:
     index: int
     text: str
     finish_reason: Literal["stop", "length", "tool_calls"]
-    tool_call: ToolCall | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +144,8 @@ class AnswerRequest:
             ``auto`` after one).
         tool_result: Content of the last message when it is a ``tool`` message, else ``None``.
         called_tools: Names of the tools the conversation's assistant messages called.
+        media_urls: The http(s) / gs URLs of the user messages' media, in order.
+        video_seconds: The length of the request's video, when declared or known.
 
     Example:
         >>> AnswerRequest("nova:amazon.nova-lite-v1:0", "nova", MediaCounts(texts=1)).n
@@ -171,6 +173,8 @@ class AnswerRequest:
     family: str = ""
     prefix_texts: int = 0
     prefix_counts: MediaCounts = field(default_factory=MediaCounts)
+    media_urls: tuple[str, ...] = ()
+    video_seconds: float | None = None
 
     @property
     def family_name(self) -> str:

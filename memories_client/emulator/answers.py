@@ -37,7 +37,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from memories_client.emulator.answer_types import (
@@ -49,11 +49,13 @@ from memories_client.emulator.answer_types import (
     ToolSpec,
     Usage,
 )
+from memories_client.emulator.arguments import fill_from_prompt
 from memories_client.emulator.samples import (
     find_prompted_schema,
     sample_gemini_schema,
     sample_json_schema,
 )
+from memories_client.emulator.scenes import fill_scenes
 
 __all__ = [
     "CACHE_MIN_TOKENS",
@@ -76,15 +78,22 @@ __all__ = [
     "base_answer",
     "build_answer",
     "cached_tokens",
+    "compute_usage",
     "count_words",
     "fence_json",
+    "fence_json_text",
     "find_prompted_schema",
     "input_tokens",
+    "json_target",
+    "pick_tool",
     "sample_gemini_schema",
     "sample_json_schema",
     "stream_pieces",
+    "structured_value",
+    "text_choices",
     "text_tokens",
     "tool_call_id",
+    "tool_choices",
     "tool_result_answer",
 ]
 
@@ -213,7 +222,7 @@ def fence_json(value: Any) -> str:
         {"a": 1}
         ```
     """
-    return "```json\n" + json.dumps(value, ensure_ascii=False) + "\n```"
+    return fence_json_text(json.dumps(value, ensure_ascii=False))
 
 
 def stream_pieces(text: str, words_per_piece: int = WORDS_PER_CHUNK) -> list[str]:
@@ -248,20 +257,29 @@ def cached_tokens(prefix_tokens: int) -> int:
     return prefix_tokens // CACHE_STEP_TOKENS * CACHE_STEP_TOKENS
 
 
-def tool_call_id(body: bytes, index: int) -> str:
+def tool_call_id(body: bytes, index: int, position: int = 0) -> str:
     """A tool-call id derived from the request body, so repeated requests get the same id.
+
+    ``index`` is the choice, ``position`` the call within it (a scripted reply may make several).
 
     Example:
         >>> tool_call_id(b"{}", 0) == tool_call_id(b"{}", 0) != tool_call_id(b"{}", 1)
         True
     """
-    return "call_" + hashlib.sha256(body + b"#" + str(index).encode()).hexdigest()[:12]
+    key = str(index) if position == 0 else f"{index}.{position}"
+    return "call_" + hashlib.sha256(body + b"#" + key.encode()).hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------- the answer
 
 
-def _pick_tool(request: AnswerRequest) -> ToolSpec | None:
+def pick_tool(request: AnswerRequest) -> ToolSpec | None:
+    """The tool a Nova-shape request is answered with, or ``None`` for a text answer.
+
+    Example:
+        >>> pick_tool(AnswerRequest("nova:x", "nova", MediaCounts(texts=1))) is None
+        True
+    """
     if not request.tools:
         return None
     by_name = {tool.name: tool for tool in request.tools}
@@ -284,6 +302,57 @@ def _pick_tool(request: AnswerRequest) -> ToolSpec | None:
     return None if mode == "auto" else request.tools[0]
 
 
+def structured_value(
+    request: AnswerRequest,
+    schema: Mapping[str, Any],
+    *,
+    gemini: bool = False,
+    scenes: Sequence[Mapping[str, Any]] | None = None,
+) -> Any:
+    """A value of ``schema`` (Gemini's dialect with ``gemini=True``), scenes made believable.
+
+    Scene-shaped schemas get scenes that tile the window asked for, inside the video's length
+    (:mod:`~memories_client.emulator.scenes`); ``scenes`` are scripted ones to cut to it.
+
+    Example:
+        >>> structured_value(AnswerRequest("nova:x", "nova", MediaCounts()),
+        ...                  {"type": "object", "properties": {"n": {"type": "integer"}}})
+        {'n': 97}
+    """
+    if gemini:
+        value = sample_gemini_schema(schema)
+
+        def item(items: Mapping[str, Any], index: int) -> Any:
+            return sample_gemini_schema(items, "", index)
+    else:
+        value = sample_json_schema(schema)
+
+        def item(items: Mapping[str, Any], index: int) -> Any:
+            return sample_json_schema(items, root=schema, variant=index)
+
+    return fill_scenes(value, schema, item, duration=request.video_seconds, scripted=scenes)
+
+
+def json_target(request: AnswerRequest) -> tuple[str, Mapping[str, Any] | None, bool]:
+    """How this request gets JSON: ``(form, schema, gemini dialect)``.
+
+    ``form`` is ``"bare"`` (Qwen's ``response_format``, GPT's JSON mode), ``"fenced"`` (Gemini,
+    a schema pasted into the prompt) or ``"text"`` (no JSON asked for: bare JSON if served).
+
+    Example:
+        >>> json_target(AnswerRequest("gemini:x", "gemini", MediaCounts(), json_mime=True))
+        ('fenced', None, True)
+    """
+    if request.json_schema is not None:
+        return "bare", request.json_schema, False
+    if request.family_name == "gemini":
+        return "fenced", request.response_schema, True
+    schema = find_prompted_schema(request.texts)
+    if request.json_object:
+        return "bare", schema, False
+    return ("fenced" if schema is not None else "text"), schema, False
+
+
 def _answer_texts(request: AnswerRequest) -> list[str]:
     """The text of each choice before ``stop`` and ``max_tokens`` are applied."""
     prefixes = [f"[{i}] " if request.n > 1 else "" for i in range(request.n)]
@@ -291,60 +360,74 @@ def _answer_texts(request: AnswerRequest) -> list[str]:
         text = tool_result_answer(request.model, request.tool_result)
         return [prefix + text for prefix in prefixes]
     plain = base_answer(request.model, request.counts, request.question)
-    if request.json_schema is not None:  # Qwen answers bare JSON
-        return [json.dumps(sample_json_schema(request.json_schema), ensure_ascii=False)] * (
-            request.n
-        )
-    if request.family_name == "gemini":
-        if request.response_schema is not None:
-            # Every choice is the same object: an index prefix would break the JSON.
-            return [fence_json(sample_gemini_schema(request.response_schema))] * request.n
-        if request.json_mime:
-            return [fence_json({"answer": prefix + plain}) for prefix in prefixes]
-        return [prefix + plain for prefix in prefixes]
-    schema = find_prompted_schema(request.texts)
-    if request.json_object:  # OpenAI's JSON mode: bare JSON
-        value = sample_json_schema(schema) if schema is not None else None
-        return [
-            json.dumps(value if value is not None else {"answer": prefix + plain})
-            for prefix in prefixes
-        ]
+    form, schema, gemini = json_target(request)
     if schema is not None:
-        return [fence_json(sample_json_schema(schema))] * request.n
+        # Every choice is the same object: an index prefix would break the JSON.
+        value = json.dumps(structured_value(request, schema, gemini=gemini), ensure_ascii=False)
+        return [fence_json_text(value) if form == "fenced" else value] * request.n
+    if form == "bare":  # OpenAI's JSON mode without a prompted schema
+        return [json.dumps({"answer": prefix + plain}) for prefix in prefixes]
+    if gemini and request.json_mime:
+        return [fence_json({"answer": prefix + plain}) for prefix in prefixes]
     return [prefix + plain for prefix in prefixes]
 
 
-def build_answer(request: AnswerRequest) -> Answer:
-    """Compose the choices and usage for a validated request.
-
-    Nova-shape requests with tools answer with a tool call (see ``docs/EMULATOR.md`` for how the
-    tool is picked); after a ``tool`` message they report what the tool returned; Gemini-shape
-    requests with ``responseSchema`` or JSON ``response_mime_type`` answer fenced JSON.
+def fence_json_text(text: str) -> str:
+    r"""Wrap JSON text in a ```` ```json ```` fence, as Gemini answers.
 
     Example:
-        >>> answer = build_answer(AnswerRequest(
-        ...     "gemini:gemini-2.5-flash", "gemini", MediaCounts(texts=1), texts=("Hi",),
-        ...     question="Hi", max_tokens=4))
-        >>> answer.choices[0].text, answer.choices[0].finish_reason
-        ('Emulated answer from gemini:gemini-2.5-flash:', 'length')
-        >>> answer.usage
-        Usage(input_tokens=1, output_tokens=4, reasoning_tokens=None, cached_tokens=None)
+        >>> fence_json_text("{}")
+        '```json\n{}\n```'
+    """
+    return "```json\n" + text + "\n```"
+
+
+def text_choices(request: AnswerRequest, texts: Sequence[str]) -> list[Choice]:
+    """Choices of ``texts``, cut by ``stop`` then ``max_tokens`` (``"length"`` when cut).
+
+    Example:
+        >>> request = AnswerRequest("gemini:x", "gemini", MediaCounts(), max_tokens=1)
+        >>> text_choices(request, ["two words"])[0].finish_reason
+        'length'
     """
     choices: list[Choice] = []
-    tool = _pick_tool(request)
-    if tool is not None:
-        arguments = json.dumps(sample_json_schema(tool.schema), ensure_ascii=False)
-        for index in range(request.n):
-            call = ToolCall(tool_call_id(request.body, index), tool.name, arguments)
-            choices.append(Choice(index, "", "tool_calls", call))
-    else:
-        for index, text in enumerate(_answer_texts(request)):
-            text = apply_stop(text, request.stop)
-            text, cut = apply_max_tokens(text, request.max_tokens)
-            choices.append(Choice(index, text, "length" if cut else "stop"))
+    for index, text in enumerate(texts):
+        text = apply_stop(text, request.stop)
+        text, cut = apply_max_tokens(text, request.max_tokens)
+        choices.append(Choice(index, text, "length" if cut else "stop"))
+    return choices
 
+
+def tool_choices(request: AnswerRequest, calls: Sequence[tuple[str, str]]) -> list[Choice]:
+    """``n`` choices, each making the tool calls ``(name, arguments JSON)``, ids as generated.
+
+    Example:
+        >>> request = AnswerRequest("nova:x", "nova", MediaCounts(), body=b"{}")
+        >>> tool_choices(request, [("f", "{}")])[0].tool_calls[0].name
+        'f'
+    """
+    choices: list[Choice] = []
+    for index in range(request.n):
+        made = tuple(
+            ToolCall(tool_call_id(request.body, index, k), name, arguments)
+            for k, (name, arguments) in enumerate(calls)
+        )
+        choices.append(Choice(index, "", "tool_calls", made))
+    return choices
+
+
+def compute_usage(request: AnswerRequest, choices: Sequence[Choice]) -> Usage:
+    """Usage by the emulator's formula for ``choices`` answering ``request``.
+
+    Example:
+        >>> compute_usage(AnswerRequest("gemini:x", "gemini", MediaCounts(), texts=("abcd",)),
+        ...               [Choice(0, "one two", "stop")])
+        Usage(input_tokens=1, output_tokens=2, reasoning_tokens=None, cached_tokens=None)
+    """
     output = sum(
-        count_words(choice.tool_call.arguments if choice.tool_call else choice.text)
+        sum(count_words(call.arguments) for call in choice.tool_calls)
+        if choice.tool_calls
+        else count_words(choice.text)
         for choice in choices
     )
     reasoning: int | None = None
@@ -355,5 +438,31 @@ def build_answer(request: AnswerRequest) -> Answer:
     if request.family_name == "gpt":
         prefix = request.texts[: request.prefix_texts]
         cached = cached_tokens(input_tokens(prefix, request.prefix_counts))
-    usage = Usage(input_tokens(request.texts, request.counts), output, reasoning, cached)
-    return Answer(tuple(choices), usage)
+    return Usage(input_tokens(request.texts, request.counts), output, reasoning, cached)
+
+
+def build_answer(request: AnswerRequest) -> Answer:
+    """Compose the choices and usage for a validated request.
+
+    Nova-shape requests with tools answer with a tool call (see ``docs/EMULATOR.md`` for how the
+    tool is picked), its string arguments taken from the prompt where it names them; after a
+    ``tool`` message they report what the tool returned; Gemini-shape requests with
+    ``responseSchema`` or JSON ``response_mime_type`` answer fenced JSON.
+
+    Example:
+        >>> answer = build_answer(AnswerRequest(
+        ...     "gemini:gemini-2.5-flash", "gemini", MediaCounts(texts=1), texts=("Hi",),
+        ...     question="Hi", max_tokens=4))
+        >>> answer.choices[0].text, answer.choices[0].finish_reason
+        ('Emulated answer from gemini:gemini-2.5-flash:', 'length')
+        >>> answer.usage
+        Usage(input_tokens=1, output_tokens=4, reasoning_tokens=None, cached_tokens=None)
+    """
+    tool = pick_tool(request)
+    if tool is not None:
+        value = structured_value(request, tool.schema)
+        value = fill_from_prompt(value, tool.schema, request.question, tool.name)
+        choices = tool_choices(request, [(tool.name, json.dumps(value, ensure_ascii=False))])
+    else:
+        choices = text_choices(request, _answer_texts(request))
+    return Answer(tuple(choices), compute_usage(request, choices))

@@ -5,7 +5,10 @@ The app wires its jobs together; each lives in its own module:
 * :mod:`~memories_client.emulator.chat`: the chat-completions endpoint (faults, recording, answer)
 * :mod:`~memories_client.emulator.validation`, :mod:`~memories_client.emulator.messages` and
   :mod:`~memories_client.emulator.provider_options`: request validation
-* :mod:`~memories_client.emulator.answers`: deterministic answers;
+* :mod:`~memories_client.emulator.answers`: deterministic answers (scenes in
+  :mod:`~memories_client.emulator.scenes`, prompt-named tool arguments in
+  :mod:`~memories_client.emulator.arguments`); :mod:`~memories_client.emulator.script` and
+  :mod:`~memories_client.emulator.scripted`: the answers a test scripts;
   :mod:`~memories_client.emulator.responses` and :mod:`~memories_client.emulator.streaming`: their
   bodies and event streams
 * :mod:`~memories_client.emulator.faults` and :mod:`~memories_client.emulator.connection`: fault
@@ -66,13 +69,21 @@ CHAT_PATHS: dict[str, Literal["vu", "iu"]] = {
 """Chat paths (without :data:`API_PREFIX`) and the endpoint kind each one serves."""
 
 
-def _inspection_routes(state: EmulatorState) -> list[Route]:
+def _inspection_routes(state: EmulatorState, store: UploadStore) -> list[Route]:
     async def requests(request: Request) -> Response:
         return JSONResponse([recorded.to_dict() for recorded in state.requests])
 
     async def reset(request: Request) -> Response:
         state.reset()
+        store.clear()
         return JSONResponse({"reset": True})
+
+    async def script(request: Request) -> Response:
+        try:
+            state.script.load(await request.json())
+        except (ValueError, TypeError) as exc:  # ScriptError, FaultSpecError, bad JSON
+            return envelope(400, f"invalid script: {exc}")
+        return JSONResponse({"pending": state.script.pending})
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -80,6 +91,7 @@ def _inspection_routes(state: EmulatorState) -> list[Route]:
     return [
         Route("/_emulator/requests", requests, methods=["GET"]),
         Route("/_emulator/reset", reset, methods=["POST"]),
+        Route("/_emulator/script", script, methods=["POST"]),
         Route("/_emulator/health", health, methods=["GET"]),
     ]
 
@@ -114,8 +126,8 @@ class EmulatorApp(Starlette):
         for prefix in ("", API_PREFIX):
             for path, kind in CHAT_PATHS.items():
                 routes.append(Route(prefix + path, ChatEndpoint(state, kind), methods=["POST"]))
-        routes += _inspection_routes(state)
         self.upload_store = UploadStore()
+        routes += _inspection_routes(state, self.upload_store)
         routes += self.upload_store.routes(state, ("", API_PREFIX))
         super().__init__(
             routes=routes,

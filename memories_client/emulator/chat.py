@@ -2,7 +2,8 @@
 
 Each request is decided in that order: an injected fault stands for the service failing, so it
 fires before authentication and validation; the request is recorded on arrival; a valid one is
-answered from :func:`~memories_client.emulator.answers.build_answer`, whole or streamed.
+answered by the script's next reply for it (:mod:`~memories_client.emulator.script`), else from
+:func:`~memories_client.emulator.answers.build_answer`, whole or streamed.
 
 Example:
     >>> from starlette.testclient import TestClient  # doctest: +SKIP
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import replace
 from typing import Any, Literal, cast
 
 from starlette.requests import Request
@@ -33,6 +35,8 @@ from memories_client.emulator.responses import (
     envelope,
     family_of,
 )
+from memories_client.emulator.script import Asked, Reply
+from memories_client.emulator.scripted import scripted_answer
 from memories_client.emulator.state import EmulatorState, RecordedRequest
 from memories_client.emulator.streaming import EventStream, stream_events
 from memories_client.emulator.validation import (
@@ -153,9 +157,29 @@ class ChatEndpoint:
             if data is None:
                 raise bad("request body is not valid JSON")
             validated = validate_request(data, self.kind, body)
+            asked = replace(
+                validated.answer, video_seconds=state.video_seconds(validated.answer.media_urls)
+            )
+            reply = state.script.take(Asked(asked.model, asked.question, asked.media_urls))
+            if reply is not None:
+                if reply.status is not None:
+                    headers = {}
+                    if reply.retry_after is not None:
+                        headers["Retry-After"] = _format_retry_after(reply.retry_after)
+                    message = reply.message or status_message(reply.status)
+                    return envelope(reply.status, message, headers), reply.status, None, delay
+                fault = reply.fault or fault
+                if reply.fault is not None:
+                    applied = reply.fault.text
+                    if reply.fault.kind == "slow":
+                        delay += reply.fault.seconds
+                    replaced = _fault_outcome(reply.fault, data)
+                    if replaced is not None:
+                        return replaced[0], replaced[1], applied, delay
+            scripted = reply is not None and reply.has_content
+            answer = scripted_answer(asked, cast(Reply, reply)) if scripted else build_answer(asked)
         except ApiError as exc:
             return envelope(exc.status, exc.message), exc.status, applied, delay
-        answer = build_answer(validated.answer)
         identity = CompletionIdentity(validated.family, validated.answer.model)
         if not validated.stream:
             return JSONResponse(completion_body(identity, answer)), 200, applied, delay

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from memories_client.emulator.answers import MediaCounts
 from memories_client.emulator.checks import bad
 
-__all__ = ["Conversation", "check_messages"]
+__all__ = ["Conversation", "check_messages", "media_urls_of"]
 
 _EMPTY_INPUT = "Model input cannot be empty"
 _NO_VIDEO_ON_IU = "video input is not supported on the image understanding endpoint; use /vu"
@@ -407,3 +407,36 @@ def check_messages(messages: Any, *, family: str, kind: str) -> Conversation:
         prefix_texts,
         prefix_counts,
     )
+
+
+_URL_KEYS = ("file_uri", "url", "image_url", "video_url", "image", "video")
+
+
+def media_urls_of(messages: Any) -> tuple[str, ...]:
+    """The http(s) and gs URLs of the media in (already checked) user messages, in order.
+
+    Example:
+        >>> media_urls_of([{"role": "user", "content": [
+        ...     {"type": "video_url", "video_url": {"url": "https://x.test/a.mp4"}}]}])
+        ('https://x.test/a.mp4',)
+    """
+    found: list[str] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, str):
+            if value.lower().startswith(("http://", "https://", "gs://")):
+                found.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for key in _URL_KEYS:
+                if key in value:
+                    visit(value[key])
+
+    for message in messages if isinstance(messages, list) else ():
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, list):
+                visit(content)
+    return tuple(found)

@@ -94,24 +94,24 @@ def usage_json(family: str, usage: Usage) -> dict[str, Any]:
     }
 
 
-def tool_call_json(choice: Choice, *, index: int | None = None) -> list[dict[str, Any]]:
-    """The choice's tool call as OpenAI ``tool_calls`` (empty without one); ``index`` for deltas.
+def tool_call_json(choice: Choice, *, indexed: bool = False) -> list[dict[str, Any]]:
+    """The choice's tool calls as OpenAI ``tool_calls`` (empty without); ``indexed`` for deltas.
 
     Example:
         >>> from memories_client.emulator.answers import ToolCall
         >>> call = ToolCall("call_1", "get_weather", "{}")
-        >>> tool_call_json(Choice(0, "", "tool_calls", call))[0]["function"]["name"]
+        >>> tool_call_json(Choice(0, "", "tool_calls", (call,)))[0]["function"]["name"]
         'get_weather'
     """
-    call = choice.tool_call
-    if call is None:
-        return []
-    entry: dict[str, Any] = {
-        "id": call.id,
-        "type": "function",
-        "function": {"name": call.name, "arguments": call.arguments},
-    }
-    return [{"index": index, **entry} if index is not None else entry]
+    entries: list[dict[str, Any]] = []
+    for position, call in enumerate(choice.tool_calls):
+        entry: dict[str, Any] = {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": call.arguments},
+        }
+        entries.append({"index": position, **entry} if indexed else entry)
+    return entries
 
 
 class CompletionIdentity:
@@ -169,7 +169,7 @@ def completion_body(identity: CompletionIdentity, answer: Answer) -> dict[str, A
     choices = []
     for c in answer.choices:
         message: dict[str, Any] = {"role": "assistant", "content": c.text}
-        if c.tool_call is not None:
+        if c.tool_calls:
             message["tool_calls"] = tool_call_json(c)
         choice: dict[str, Any] = {"index": c.index, "message": message}
         if gpt:  # the rest of OpenAI's choice, as the GPT example shows it

@@ -2,21 +2,24 @@
 
 Gemini's ``responseSchema`` (uppercase types) and plain JSON Schema (a Nova tool's
 ``inputSchema.json``, or a schema pasted into the prompt) each get a deterministic sample.
+Numbers are not all alike: each is derived from its property's name (:func:`field_number`), so
+``age`` and ``count`` differ, and stay the same from one run to the next.
 
 Example:
     >>> sample_json_schema({"type": "object", "properties": {"n": {"type": "integer"}}})
-    {'n': 3}
+    {'n': 97}
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["find_prompted_schema", "sample_gemini_schema", "sample_json_schema"]
+__all__ = ["field_number", "find_prompted_schema", "sample_gemini_schema", "sample_json_schema"]
 
 _NESTING_LIMIT = 12
 """Recursive schemas ($ref cycles) stop generating below this depth."""
@@ -50,6 +53,21 @@ def _sample_string(name: str, schema: Mapping[str, Any], variant: int = 0) -> st
     return text
 
 
+def field_number(name: str, *, integer: bool) -> float | int:
+    """The number a property called ``name`` gets: 2-97 for integers, 1.0-99.9 for numbers.
+
+    Derived from a hash of the name, so it varies by field and is the same on every run.
+
+    Example:
+        >>> field_number("age", integer=True), field_number("score", integer=False)
+        (34, 31.2)
+    """
+    digest = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+    if integer:
+        return 2 + digest % 96
+    return round(1 + digest % 990 / 10, 1)
+
+
 def _sample_number(value: float, schema: Mapping[str, Any], *, integer: bool) -> float | int:
     # Clamp into the declared bounds so constrained fields (conint, confloat) still validate.
     step = 1 if integer else 0.5
@@ -76,33 +94,35 @@ def _array_length(schema: Mapping[str, Any]) -> int:
     return count
 
 
-def sample_gemini_schema(schema: Mapping[str, Any], name: str = "") -> Any:
+def sample_gemini_schema(schema: Mapping[str, Any], name: str = "", variant: int = 0) -> Any:
     """A value that satisfies a Gemini ``responseSchema`` (uppercase types).
 
     STRING gives ``"example <property name>"`` (or the first enum value, or a sample for a known
-    ``format``), INTEGER 1, NUMBER 1.5, BOOLEAN true, ARRAY two items, OBJECT every property in
-    ``propertyOrdering`` order; nullable fields get a value, never null.
+    ``format``), INTEGER and NUMBER :func:`field_number` of the property name, BOOLEAN true,
+    ARRAY two items, OBJECT every property in ``propertyOrdering`` order; nullable fields get a
+    value, never null.
 
     Args:
         schema: A validated Gemini schema.
         name: The property name the value is for.
+        variant: Item index inside an array of objects (strings get ``" <index + 1>"``).
 
     Example:
         >>> sample_gemini_schema({"type": "OBJECT", "properties": {
         ...     "title": {"type": "STRING"}, "tags": {"type": "ARRAY", "items": {"type": "STRING"}},
         ...     "score": {"type": "INTEGER"}}})
-        {'title': 'example title', 'tags': ['example tags', 'example tags'], 'score': 1}
+        {'title': 'example title', 'tags': ['example tags', 'example tags'], 'score': 58}
     """
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
         return enum[0]
     kind = schema.get("type")
     if kind == "STRING":
-        return _sample_string(name, schema)
+        return _sample_string(name, schema, variant)
     if kind == "INTEGER":
-        return _sample_number(1, schema, integer=True)
+        return _sample_number(field_number(name, integer=True), schema, integer=True)
     if kind == "NUMBER":
-        return _sample_number(1.5, schema, integer=False)
+        return _sample_number(field_number(name, integer=False), schema, integer=False)
     if kind == "BOOLEAN":
         return True
     if kind == "ARRAY":
@@ -115,7 +135,7 @@ def sample_gemini_schema(schema: Mapping[str, Any], name: str = "") -> Any:
             return {}
         ordering = [key for key in schema.get("propertyOrdering") or () if key in properties]
         ordering += [key for key in properties if key not in ordering]
-        return {key: sample_gemini_schema(properties[key], key) for key in ordering}
+        return {key: sample_gemini_schema(properties[key], key, variant) for key in ordering}
     return None
 
 
@@ -140,7 +160,6 @@ def sample_json_schema(
     name: str = "",
     *,
     root: Mapping[str, Any] | None = None,
-    integer: int = 3,
     variant: int = 0,
     _depth: int = 0,
 ) -> Any:
@@ -155,14 +174,13 @@ def sample_json_schema(
         schema: The schema (``True`` / ``{}`` mean "anything": a string is produced).
         name: The property name the value is for (strings become ``"example <name>"``).
         root: The document ``$ref`` pointers resolve against; defaults to ``schema``.
-        integer: The value for integers (3 for tool arguments and prompted JSON).
         variant: Item index inside an array (keeps ``uniqueItems`` values distinct).
 
     Example:
         >>> sample_json_schema({"type": "object", "properties": {
         ...     "city": {"type": "string"}, "days": {"type": "integer"},
         ...     "unit": {"anyOf": [{"enum": ["C", "F"]}, {"type": "null"}]}}})
-        {'city': 'example city', 'days': 3, 'unit': 'C'}
+        {'city': 'example city', 'days': 80, 'unit': 'C'}
     """
     if not isinstance(schema, Mapping):
         return _sample_string(name, {}, variant)
@@ -171,9 +189,7 @@ def sample_json_schema(
         return None
 
     def again(sub: Any, sub_name: str = name, sub_variant: int = variant) -> Any:
-        return sample_json_schema(
-            sub, sub_name, root=root, integer=integer, variant=sub_variant, _depth=_depth + 1
-        )
+        return sample_json_schema(sub, sub_name, root=root, variant=sub_variant, _depth=_depth + 1)
 
     if isinstance(schema.get("$ref"), str):
         merged = {**_resolve_ref(schema["$ref"], root), **schema}
@@ -211,9 +227,9 @@ def sample_json_schema(
     if kind == "boolean":
         return True
     if kind == "integer":
-        return _sample_number(integer + variant, schema, integer=True)
+        return _sample_number(field_number(name, integer=True) + variant, schema, integer=True)
     if kind == "number":
-        return _sample_number(1.5 + variant, schema, integer=False)
+        return _sample_number(field_number(name, integer=False) + variant, schema, integer=False)
     if kind == "array":
         prefix = schema.get("prefixItems")
         if isinstance(prefix, list):
@@ -226,7 +242,7 @@ def sample_json_schema(
         properties = schema.get("properties")
         if not isinstance(properties, Mapping):
             return {}
-        return {key: again(sub, key, 0) for key, sub in properties.items()}
+        return {key: again(sub, key, variant) for key, sub in properties.items()}
     return _sample_string(name, schema, variant)
 
 

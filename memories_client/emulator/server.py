@@ -18,9 +18,12 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
+from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from memories_client.emulator.app import EmulatorApp, create_app
 from memories_client.emulator.faults import parse_fault
+from memories_client.emulator.script import Reply, Rule, Script
 from memories_client.emulator.state import DEFAULT_MAX_RECORDED, EmulatorState, RecordedRequest
 
 __all__ = ["Emulator"]
@@ -196,14 +200,79 @@ class Emulator:
             raise ValueError(f"latency must be >= 0, got {seconds}")
         self._app.emulator_state.latency = seconds
 
+    @property
+    def script(self) -> Script:
+        """The scripted replies (:mod:`~memories_client.emulator.script`); see :meth:`queue`."""
+        return self._app.emulator_state.script
+
+    def queue(self, *replies: Reply) -> Emulator:
+        """Answer the next requests with ``replies``, in order; then answer as usual again.
+
+        Rules made with :meth:`when` are tried first.
+
+        Example:
+            >>> from memories_client.emulator import Reply
+            >>> with Emulator() as emu:
+            ...     _ = emu.queue(Reply(text="The dog enters at 0:42."), Reply(status=429))
+            ...     emu.script.pending
+            2
+        """
+        self.script.queue(*replies)
+        return self
+
+    def when(
+        self,
+        *,
+        model: str | None = None,
+        prompt: str | re.Pattern[str] | None = None,
+        media_url: str | None = None,
+    ) -> Rule:
+        """A rule for the requests that match; give it replies with ``.reply()`` or ``.always()``.
+
+        ``model`` occurs in the model id, ``prompt`` in the last user message (a string,
+        case-insensitive, or a compiled regular expression), ``media_url`` in a media URL.
+
+        Example:
+            >>> from memories_client.emulator import Reply
+            >>> with Emulator() as emu:
+            ...     emu.when(model="nova", prompt="weather").reply(
+            ...         Reply(tool_calls=[{"name": "get_weather", "args": {"city": "Oslo"}}]))
+            Rule(model='nova', prompt='weather'; left=1)
+        """
+        return self.script.when(model=model, prompt=prompt, media_url=media_url)
+
+    def set_video_duration(self, url: str, seconds: float) -> None:
+        """Declare the length of the video at ``url``: its generated scenes stay inside it.
+
+        Example:
+            >>> Emulator().set_video_duration("https://example.com/talk.mp4", 600)
+        """
+        self.script.set_video_duration(url, seconds)
+
+    def load_script(self, source: Mapping[str, Any] | str | Path) -> None:
+        """Add the replies, rules and video lengths of a JSON script (a mapping or a file path).
+
+        Example:
+            >>> emu = Emulator()
+            >>> emu.load_script({"queue": [{"text": "hi"}]})
+            >>> emu.script.pending
+            1
+        """
+        self.script.load(source)
+
     def reset(self) -> None:
-        """Forget recorded requests, ``times=N`` fault counts and the connection count.
+        """Back to a clean emulator: records, counts, scripted replies and uploads all cleared.
+
+        Recorded requests, ``times=N`` fault counts, the connection count, queued replies,
+        rules, declared video lengths and uploaded assets are forgotten; ``fault`` and
+        ``latency`` return to the values given to the constructor.
 
         Example:
             >>> with Emulator() as emu:
             ...     emu.reset()
         """
         self._app.emulator_state.reset()
+        self._app.upload_store.clear()
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from memories_client.emulator.faults import FaultSpec, FaultTracker, parse_fault
+from memories_client.emulator.scenes import known_duration
+from memories_client.emulator.script import Script
 
 __all__ = ["DEFAULT_MAX_RECORDED", "EmulatorState", "RecordedRequest"]
 
@@ -88,7 +90,10 @@ class EmulatorState:
         if latency < 0:
             raise ValueError(f"latency must be >= 0, got {latency}")
         self.latency = latency
+        self._initial = (self.fault, latency)
         self.faults = FaultTracker()
+        self.script = Script()
+        """Scripted replies and declared video lengths (:mod:`~memories_client.emulator.script`)."""
         self.stopping = False
         """Set while the server shuts down: pending delays end and their connections close."""
         self._lock = threading.Lock()
@@ -117,9 +122,29 @@ class EmulatorState:
         with self._lock:
             return self._connections
 
+    def video_seconds(self, urls: tuple[str, ...]) -> float | None:
+        """The length of the first of ``urls`` whose length is declared or known, else ``None``.
+
+        Example:
+            >>> state = EmulatorState()
+            >>> state.script.set_video_duration("https://x.test/a.mp4", 600)
+            >>> state.video_seconds(("https://x.test/b.png", "https://x.test/a.mp4"))
+            600.0
+        """
+        for url in urls:
+            seconds = self.script.video_duration(url) or known_duration(url)
+            if seconds is not None:
+                return seconds
+        return None
+
     def reset(self) -> None:
-        """Forget recorded requests, ``times=N`` fault counts and the connection count."""
+        """Back to how it was made: no requests, fault counts, connections or scripted replies.
+
+        The ``fault`` and ``latency`` settings return to the values given to the constructor.
+        """
         with self._lock:
             self._requests.clear()
             self._connections = 0
+        self.fault, self.latency = self._initial
         self.faults.reset()
+        self.script.clear()

@@ -41,8 +41,8 @@ def stream_events(
         deltas: list[dict[str, Any]] = []
         if identity.shape == "gemini":
             deltas = [{"index": c.index, "text": piece} for piece in stream_pieces(c.text)]
-        elif c.tool_call is not None:
-            delta = {"role": "assistant", "tool_calls": tool_call_json(c, index=0)}
+        elif c.tool_calls:
+            delta = {"role": "assistant", "tool_calls": tool_call_json(c, indexed=True)}
             deltas = [{"index": c.index, "delta": delta}]
         else:
             for n, piece in enumerate(stream_pieces(c.text)):

@@ -184,6 +184,24 @@ class UploadStore:
         with self._lock:
             return list(self._assets.values())
 
+    def clear(self) -> None:
+        """Forget every asset, delete the stored files and restore the default settings.
+
+        Example:
+            >>> store = UploadStore()
+            >>> _ = store.create("clip.mp4")
+            >>> store.fail_uploads = True
+            >>> store.clear()
+            >>> store.assets, store.fail_uploads
+            ([], False)
+        """
+        with self._lock:
+            self._assets.clear()
+            folder, self._dir = self._dir, None
+        self.processing_polls, self.fail_uploads, self.keep_content = 0, False, True
+        if folder is not None:
+            folder.cleanup()
+
     def create(self, original_filename: str) -> StoredAsset:
         """A new ``WAITING`` asset."""
         with self._lock:

@@ -24,7 +24,7 @@ from starlette.requests import Request
 
 from memories_client.emulator.answers import MAX_REASONING_TOKENS, AnswerRequest, ToolSpec
 from memories_client.emulator.checks import SHAPES, ApiError, bad, is_int, is_number
-from memories_client.emulator.messages import check_messages
+from memories_client.emulator.messages import check_messages, media_urls_of
 from memories_client.emulator.provider_options import (
     GeminiOptions,
     QwenOptions,
@@ -224,5 +224,6 @@ def validate_request(data: Any, kind: Literal["vu", "iu"], body: bytes) -> Valid
         family=family,
         prefix_texts=conversation.prefix_texts,
         prefix_counts=conversation.prefix_counts,
+        media_urls=media_urls_of(data.get("messages")),
     )
     return Validated(family, bool(stream), answer)

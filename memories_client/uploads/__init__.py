@@ -39,6 +39,7 @@ from memories_client.uploads._cache import (
 from memories_client.uploads._source import ProgressCallback, UploadSource, upload_source
 from memories_client.uploads.base import (
     BaseUploader,
+    SourceChangedError,
     Uploader,
     UploadError,
     UploadSourceLike,
@@ -65,6 +66,7 @@ __all__ = [
     "MemoryUploadCache",
     "ProgressCallback",
     "S3Uploader",
+    "SourceChangedError",
     "UploadCache",
     "UploadError",
     "UploadSource",

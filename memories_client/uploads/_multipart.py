@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Iterator
 
+from memories_client._decoding import ACCEPT_ENCODING
 from memories_client.uploads._source import ProgressCallback, UploadSource
 
 __all__ = ["MultipartBody"]
@@ -32,10 +33,18 @@ class MultipartBody:
     """
 
     def __init__(
-        self, source: UploadSource, *, field: str = "file", progress: ProgressCallback | None = None
+        self,
+        source: UploadSource,
+        *,
+        field: str = "file",
+        progress: ProgressCallback | None = None,
+        expect: str | None = None,
     ) -> None:
         self.source = source
         self.progress = progress
+        # The SHA-256 the content must still have: a file rewritten since it was hashed raises
+        # SourceChangedError before its last piece is sent (see _source).
+        self.expect = expect
         boundary = secrets.token_hex(16)
         self.content_type = f"multipart/form-data; boundary={boundary}"
         self._head = (
@@ -49,18 +58,23 @@ class MultipartBody:
 
     @property
     def headers(self) -> dict[str, str]:
-        """``Content-Type`` (with the boundary) and ``Content-Length``."""
-        return {"Content-Type": self.content_type, "Content-Length": str(self.length)}
+        """``Content-Type`` (with the boundary), ``Content-Length`` and ``Accept-Encoding``."""
+        return {
+            "Content-Type": self.content_type,
+            "Content-Length": str(self.length),
+            # The storage's answer is read by the same bounded reader as every other answer.
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
 
     def chunks(self) -> Iterator[bytes]:
         """The body, re-readable (a retry iterates it again from the start)."""
         yield self._head
-        yield from self.source.chunks(self.progress)
+        yield from self.source.chunks(self.progress, expect=self.expect)
         yield self._tail
 
     async def achunks(self) -> AsyncIterator[bytes]:
         """The body for an async client; file reads run in a worker thread."""
         yield self._head
-        async for piece in self.source.achunks(self.progress):
+        async for piece in self.source.achunks(self.progress, expect=self.expect):
             yield piece
         yield self._tail

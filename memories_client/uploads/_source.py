@@ -3,6 +3,12 @@
 A 4 GB video must upload with flat memory: the file is hashed chunk by chunk, then read again
 chunk by chunk while it is sent. Bytes already in memory are sliced through a ``memoryview``
 (no copy).
+
+A file can change between the two reads (a recorder still writing it, an editor saving over
+it). Every read is therefore held to what was checked: exactly ``size`` bytes, and, while
+sending, the same SHA-256 as the hash the upload is cached under. The check runs on the read
+that reaches the end, *before* the last chunk is handed to the sender, so a changed file never
+reaches storage whole; the read raises :class:`SourceChangedError` instead.
 """
 
 from __future__ import annotations
@@ -19,7 +25,15 @@ from typing import BinaryIO
 from memories_client.errors import MemoriesInputError
 from memories_client.media import kind_of_mime, sniff_mime
 
-__all__ = ["CHUNK", "ProgressCallback", "UploadSource", "extension_for", "upload_source"]
+__all__ = [
+    "CHUNK",
+    "ProgressCallback",
+    "SourceChangedError",
+    "UploadSource",
+    "extension_for",
+    "source_changed",
+    "upload_source",
+]
 
 CHUNK = 1 << 20
 """Bytes read (and sent) at a time: large enough for throughput, small enough for memory."""
@@ -42,6 +56,84 @@ _VIDEO_SUFFIXES = {
     ".3gp": "video/3gpp",
 }
 _EXTENSIONS = {mime: suffix for suffix, mime in reversed(_VIDEO_SUFFIXES.items())}
+
+
+class SourceChangedError(MemoriesInputError):
+    """The file (or buffer) changed while it was being hashed or uploaded.
+
+    Raised mid-upload, unlike other input errors: the file grew, shrank or was rewritten after it
+    was checked and hashed. Nothing is cached for it, and the uploader does not retry it (the
+    next attempt would read yet other bytes); upload again once the file is complete. The
+    storage never receives the changed file whole: the read that would finish the body raises.
+
+    Example:
+        >>> issubclass(SourceChangedError, MemoriesInputError)
+        True
+    """
+
+
+class _Tally:
+    """Counts and hashes what is read of a source, and refuses what was not checked."""
+
+    __slots__ = ("_expect", "_hash", "read", "source")
+
+    def __init__(self, source: UploadSource, expect: str | None) -> None:
+        self.source, self._expect = source, expect
+        self._hash = hashlib.sha256()
+        self.read = 0
+
+    @property
+    def want(self) -> int:
+        """Bytes to ask for next (never past the size that was checked)."""
+        return min(CHUNK, self.source.size - self.read)
+
+    def take(self, piece: bytes) -> None:
+        if not piece:
+            raise self._changed(f"it ended after {self.read:,} bytes")
+        self.read += len(piece)
+        self._hash.update(piece)
+
+    def finish(self, probe: bytes) -> None:
+        """At ``size`` bytes: ``probe`` is one more read, which must find nothing."""
+        if probe:
+            raise self._changed("it grew")
+        if self._expect is not None and self._hash.hexdigest() != self._expect:
+            raise self._changed("its content changed (same size, another SHA-256)")
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+    def _changed(self, what: str) -> SourceChangedError:
+        return source_changed(self.source, what)
+
+
+def source_changed(source: UploadSource, what: str) -> SourceChangedError:
+    """The error for ``source`` found changed (``what`` says how)."""
+    return SourceChangedError(
+        f"{source.label} changed while it was being uploaded: {what}, after it was checked at "
+        f"{source.size:,} bytes. Nothing was cached and it was not retried; upload it again once "
+        "the file is complete"
+    )
+
+
+class _ViewReader:
+    """``read(n)`` over a memoryview, one slice copied at a time."""
+
+    __slots__ = ("_at", "_view")
+
+    def __init__(self, view: memoryview) -> None:
+        self._view, self._at = view, 0
+
+    def read(self, size: int) -> bytes:
+        piece = self._view[self._at : self._at + size].tobytes()
+        self._at += len(piece)
+        return piece
+
+    def __enter__(self) -> _ViewReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,48 +173,63 @@ class UploadSource:
         assert self.data is not None
         return io.BytesIO(self.data)
 
-    def chunks(self, progress: ProgressCallback | None = None) -> Iterator[bytes]:
-        """The content in :data:`CHUNK`-sized pieces, reporting progress after each."""
-        sent = 0
-        if self.data is not None:
-            # Slices of the caller's bytes: no copy of the whole payload is ever made.
-            for start in range(0, self.size, CHUNK):
-                piece = self.data[start : start + CHUNK].tobytes()
-                sent += len(piece)
-                yield piece
-                if progress is not None:
-                    progress(sent, self.size)
-            return
-        with self.open() as fh:
-            while piece := fh.read(CHUNK):
-                sent += len(piece)
-                yield piece
-                if progress is not None:
-                    progress(sent, self.size)
+    def chunks(
+        self, progress: ProgressCallback | None = None, *, expect: str | None = None
+    ) -> Iterator[bytes]:
+        """The content in :data:`CHUNK`-sized pieces, reporting progress after each.
 
-    async def achunks(self, progress: ProgressCallback | None = None) -> AsyncIterator[bytes]:
+        Exactly ``size`` bytes, with the SHA-256 ``expect`` if given, or the read raises
+        :class:`SourceChangedError` before handing over the last piece.
+        """
+        return self._pieces(_Tally(self, expect), progress)
+
+    def _reader(self) -> BinaryIO | _ViewReader:
+        # Slices of the caller's bytes: no copy of the whole payload is ever made.
+        return self.open() if self.data is None else _ViewReader(self.data)
+
+    def _pieces(self, tally: _Tally, progress: ProgressCallback | None) -> Iterator[bytes]:
+        with self._reader() as fh:
+            while tally.read < self.size:
+                piece = fh.read(tally.want)
+                tally.take(piece)
+                if tally.read >= self.size:
+                    tally.finish(fh.read(1))
+                yield piece
+                if progress is not None:
+                    progress(tally.read, self.size)
+
+    async def achunks(
+        self, progress: ProgressCallback | None = None, *, expect: str | None = None
+    ) -> AsyncIterator[bytes]:
         """:meth:`chunks` for an event loop: file reads run in a worker thread."""
         if self.path is None:
-            for piece in self.chunks(progress):
+            for piece in self.chunks(progress, expect=expect):
                 yield piece
             return
-        sent = 0
+        tally = _Tally(self, expect)
         fh = await asyncio.to_thread(self.open)
         try:
-            while piece := await asyncio.to_thread(fh.read, CHUNK):
-                sent += len(piece)
+            while tally.read < self.size:
+                piece = await asyncio.to_thread(fh.read, tally.want)
+                tally.take(piece)
+                if tally.read >= self.size:
+                    tally.finish(await asyncio.to_thread(fh.read, 1))
                 yield piece
                 if progress is not None:
-                    progress(sent, self.size)
+                    progress(tally.read, self.size)
         finally:
             fh.close()
 
     def sha256(self) -> str:
-        """The hex SHA-256 of the content, read chunk by chunk (the cache key of uploads)."""
-        digest = hashlib.sha256()
-        for piece in self.chunks():
-            digest.update(piece)
-        return digest.hexdigest()
+        """The hex SHA-256 of the content, read chunk by chunk (the cache key of uploads).
+
+        Raises:
+            SourceChangedError: the file no longer has the size it was checked at.
+        """
+        tally = _Tally(self, None)
+        for _ in self._pieces(tally, None):
+            pass
+        return tally.hexdigest()
 
     async def asha256(self) -> str:
         """:meth:`sha256` without blocking the event loop."""

@@ -20,10 +20,16 @@ from typing import Protocol, runtime_checkable
 
 from memories_client.errors import APITimeoutError, MemoriesAPIError
 from memories_client.uploads._cache import MemoryUploadCache, UploadCache
-from memories_client.uploads._source import ProgressCallback, UploadSource, upload_source
+from memories_client.uploads._source import (
+    ProgressCallback,
+    SourceChangedError,
+    UploadSource,
+    upload_source,
+)
 
 __all__ = [
     "BaseUploader",
+    "SourceChangedError",
     "UploadError",
     "UploadSourceLike",
     "UploadTimeoutError",
@@ -152,6 +158,8 @@ class BaseUploader(abc.ABC):
         Raises:
             MemoriesInputError: a missing, empty or unreadable file, or an unknown MIME type,
                 before any request.
+            SourceChangedError: the file changed while it was hashed or sent (not retried;
+                nothing is cached for it).
             UploadError, UploadTimeoutError, MemoriesAPIError: the upload failed.
         """
         src = upload_source(source, mime_type)

@@ -15,11 +15,20 @@ What the docs leave open, and what this uploader does (each one a setting):
   ``GET /{asset_id}/metadata`` (``status_path``).
 * The storage POST carries no ``Authorization``: the signature in the URL is the credential, and
   the API key must never travel to a storage host.
+
+Everything the service sends is untrusted: every answer and error page is read through the chat
+client's bounded reader (:func:`memories_client._limits.read_response`, decoded bytes counted);
+the ``signed_url`` must be ``https`` or on the base URL's own origin and never a private,
+link-local or metadata address (:mod:`memories_client.uploads._urls`; ``trust_signed_urls=True``
+opts out); the ``asset_id`` is refused if it has control characters and quoted into the status
+URL; ``expires_in`` must be a finite positive number of seconds. The API key lives only in an
+``httpx.Headers`` attribute (whose ``repr`` hides it), never in a plain dict or a frame local.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,13 +49,26 @@ from memories_client._http import (
     resolve_timeout,
     transport_error,
 )
+from memories_client._limits import (
+    aread_error_body,
+    aread_response,
+    read_error_body,
+    read_response,
+    whole_answer,
+)
 from memories_client.errors import MemoriesError, MemoriesInputError, ServerError
 from memories_client.uploads._cache import UploadCache
 from memories_client.uploads._multipart import MultipartBody
 from memories_client.uploads._source import ProgressCallback, UploadSource
+from memories_client.uploads._urls import check_asset_id, check_signed_url, quoted_id
 from memories_client.uploads.base import BaseUploader, UploadError, UploadTimeoutError
 
-__all__ = ["MemoriesAssetUploader", "UploadedAsset"]
+__all__ = ["DEFAULT_MAX_ANSWER_BYTES", "MAX_EXPIRES_IN", "MemoriesAssetUploader", "UploadedAsset"]
+
+DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024
+"""The largest upload-service answer read (1 MiB): its envelopes are a few hundred bytes."""
+MAX_EXPIRES_IN = 366 * 24 * 3600.0
+"""The longest signed-URL lifetime believed (a year); a longer one is a malformed answer."""
 
 _T = TypeVar("_T")
 # Envelope codes that mean success: 200 (current docs), "0000" (older docs and other endpoints).
@@ -78,27 +100,30 @@ class UploadedAsset:
 Reference = Literal["signed_url"] | Callable[[UploadedAsset], str]
 
 
-def _data_of(response: httpx.Response, content: bytes) -> Mapping[str, Any]:
+def _data_of(response: httpx.Response, content: bytes | bytearray) -> Mapping[str, Any]:
     """``data`` of a ``{code, msg, data, success, failed}`` envelope, or the typed error."""
-    if response.status_code >= 300:
-        raise error_from_response(response.status_code, response.headers, content)
     try:
         body = _json.loads(content)
     except ValueError:
         raise UploadError(
-            f"the upload service answered something that is not JSON: {content[:200]!r}",
+            f"the upload service answered something that is not JSON: {bytes(content[:200])!r}",
             status=response.status_code,
         ) from None
     if not isinstance(body, Mapping):
         raise UploadError("the upload service answered JSON that is not an object", body=body)
     code, msg = body.get("code"), body.get("msg") or body.get("message")
+    msg = msg[:2000] if isinstance(msg, str) else None  # a message of another shape is not shown
+    if isinstance(code, float) and code.is_integer():
+        code = int(code)
+    if not isinstance(code, (str, int)) or isinstance(code, bool):
+        code = None if code is None else str(code)[:100]
     failed = body.get("failed") is True or body.get("success") is False
     if code in _TRANSIENT_CODES:
         raise ServerError(
             f"the upload service reported a transient failure: {msg}",
             status=response.status_code,
             code=code,
-            server_message=msg if isinstance(msg, str) else None,
+            server_message=msg,
             body=body,
         )
     if failed or (code is not None and code not in _OK_CODES):
@@ -106,7 +131,7 @@ def _data_of(response: httpx.Response, content: bytes) -> Mapping[str, Any]:
             f"the upload service refused the request: {msg or 'no message'}",
             status=response.status_code,
             code=code,
-            server_message=msg if isinstance(msg, str) else None,
+            server_message=msg,
             body=body,
         )
     data = body.get("data")
@@ -143,6 +168,17 @@ class MemoriesAssetUploader(BaseUploader):
         poll_interval: first wait between status polls, growing 1.5x per poll up to 10 s.
         poll_timeout: seconds to wait for ``SUCCESS`` before :class:`UploadTimeoutError`.
         cache: where URLs are remembered (default: in this process).
+        max_response_bytes: the largest answer of the upload service read, in decoded bytes
+            (default 1 MiB); a larger one is a :class:`MalformedResponseError`. Error pages are
+            read up to 64 KiB, as by the chat client.
+        trust_signed_urls: send the file wherever the service's ``signed_url`` points. By
+            default it must be ``https`` (or on ``base_url``'s own origin) and must not be a
+            private, loopback, link-local or cloud-metadata address; turn the check off only
+            for a deployment of your own whose storage lives on a private network.
+
+    A file that changes while it is uploaded raises :class:`SourceChangedError` (not retried,
+    nothing cached). Other failures are retried as the chat client retries them, each step on
+    its own; a retried file upload re-reads the file and checks it against its hash again.
 
     Example:
         >>> import pathlib, tempfile
@@ -175,6 +211,8 @@ class MemoriesAssetUploader(BaseUploader):
         poll_interval: float = 1.0,
         poll_timeout: float = 600.0,
         cache: UploadCache | None = None,
+        max_response_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+        trust_signed_urls: bool = False,
     ) -> None:
         super().__init__(cache=cache)
         self._api_key = resolve_api_key(api_key)
@@ -183,8 +221,12 @@ class MemoriesAssetUploader(BaseUploader):
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         if auth_scheme not in ("raw", "bearer"):
             raise MemoriesInputError("auth_scheme must be 'raw' or 'bearer'")
-        self._headers = build_headers(
-            self._api_key, auth_scheme, check_default_headers(default_headers), stream=False
+        # httpx.Headers, never a plain dict: its repr hides Authorization, and it is only ever
+        # read from this attribute, so the key sits in no frame local an error tracker records.
+        self._headers = httpx.Headers(
+            build_headers(
+                self._api_key, auth_scheme, check_default_headers(default_headers), stream=False
+            )
         )
         if reference != "signed_url" and not callable(reference):
             raise MemoriesInputError(
@@ -197,6 +239,12 @@ class MemoriesAssetUploader(BaseUploader):
                 raise MemoriesInputError(f"{name} must be an absolute path, got {path!r}")
         if "{asset_id}" not in status_path:
             raise MemoriesInputError("status_path must contain '{asset_id}'")
+        try:
+            status_path.format(asset_id="re_1")
+        except (KeyError, IndexError, ValueError):
+            raise MemoriesInputError(
+                f"status_path may hold no other '{{...}}' than '{{asset_id}}', got {status_path!r}"
+            ) from None
         self.signed_url_path = signed_url_path
         self.status_path = status_path
         for name, value in (("poll_interval", poll_interval), ("poll_timeout", poll_timeout)):
@@ -204,6 +252,18 @@ class MemoriesAssetUploader(BaseUploader):
                 raise MemoriesInputError(f"{name} must be a positive number, got {value!r}")
         self.poll_interval = float(poll_interval)
         self.poll_timeout = float(poll_timeout)
+        if (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise MemoriesInputError(
+                f"max_response_bytes must be a positive integer, got {max_response_bytes!r}"
+            )
+        self.max_response_bytes = max_response_bytes
+        if not isinstance(trust_signed_urls, bool):
+            raise MemoriesInputError("trust_signed_urls must be True or False")
+        self.trust_signed_urls = trust_signed_urls
         self._http_client = http_client
         self._owned = http_client is None
         self._async_http_client = http_async_client
@@ -248,16 +308,35 @@ class MemoriesAssetUploader(BaseUploader):
             )
         return url
 
-    @staticmethod
-    def _asset(data: Mapping[str, Any], name: str) -> UploadedAsset:
-        asset_id, signed_url = data.get("asset_id"), data.get("signed_url")
-        if not isinstance(asset_id, str) or not isinstance(signed_url, str) or not signed_url:
-            raise UploadError(
-                "the signed-URL answer has no asset_id and signed_url", body=dict(data)
-            )
+    def _asset(self, data: Mapping[str, Any], name: str) -> UploadedAsset:
+        """The signed-URL answer, every value checked before it is used (see _urls)."""
+        asset_id = check_asset_id(data.get("asset_id"))
+        signed_url = check_signed_url(
+            data.get("signed_url"), base_url=self.base_url, trust=self.trust_signed_urls
+        )
         expires = data.get("expires_in")
-        lifetime = float(expires) if isinstance(expires, (int, float)) else None
+        lifetime: float | None = None
+        if expires is not None:
+            if (
+                isinstance(expires, bool)
+                or not isinstance(expires, (int, float))
+                or not math.isfinite(expires)
+                or not 0 < expires <= MAX_EXPIRES_IN
+            ):
+                raise UploadError(
+                    "the signed-URL answer has an expires_in that is not a number of seconds "
+                    f"between 0 and a year: {str(expires)[:40]!r}"
+                )
+            lifetime = float(expires)
         return UploadedAsset(asset_id, signed_url, lifetime, name)
+
+    def _status_url(self, asset: UploadedAsset) -> str:
+        return self.base_url + self.status_path.format(asset_id=quoted_id(asset.asset_id))
+
+    def _answer(
+        self, response: httpx.Response, capped: tuple[bytearray, bool]
+    ) -> Mapping[str, Any]:
+        return _data_of(response, whole_answer(response, capped, self.max_response_bytes))
 
     def _check_status(self, asset: UploadedAsset, data: Mapping[str, Any]) -> bool:
         status = _status_of(data)
@@ -304,10 +383,24 @@ class MemoriesAssetUploader(BaseUploader):
             time.sleep(self._delay(attempt, error))
             attempt += 1
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> Mapping[str, Any]:
+    def _api(self, method: str, url: str, payload: Any = None) -> Mapping[str, Any]:
+        """One call to the upload API with retries: the ``data`` of its answer."""
+
         def step() -> Mapping[str, Any]:
-            response = self.http_client.request(method, url, timeout=self.timeout, **kwargs)
-            return _data_of(response, response.content)
+            client = self.http_client
+            response = client.send(
+                client.build_request(
+                    method, url, json=payload, headers=self._headers, timeout=self.timeout
+                ),
+                stream=True,
+            )
+            try:
+                if response.status_code >= 300:
+                    content = read_error_body(response)
+                    raise error_from_response(response.status_code, response.headers, content)
+                return self._answer(response, read_response(response, self.max_response_bytes))
+            finally:
+                response.close()
 
         return self._retrying(step, url)
 
@@ -315,29 +408,36 @@ class MemoriesAssetUploader(BaseUploader):
         self, source: UploadSource, digest: str, progress: ProgressCallback | None
     ) -> tuple[str, float | None]:
         issued = time.time()
-        data = self._request(
-            "POST",
-            self.base_url + self.signed_url_path,
-            headers=self._headers,
-            json={"original_filename": source.name},
+        signing = self.base_url + self.signed_url_path
+        asset = self._asset(
+            self._api("POST", signing, {"original_filename": source.name}), source.name
         )
-        asset = self._asset(data, source.name)
-        body = MultipartBody(source, progress=progress)
+        body = MultipartBody(source, progress=progress, expect=digest)
 
         def send() -> None:
             # A fresh iterator per attempt: a retry re-reads the file from its start.
-            response = self.http_client.post(
-                asset.signed_url, content=body.chunks(), headers=body.headers, timeout=self.timeout
+            client = self.http_client
+            response = client.send(
+                client.build_request(
+                    "POST",
+                    asset.signed_url,
+                    content=body.chunks(),
+                    headers=body.headers,
+                    timeout=self.timeout,
+                ),
+                stream=True,
             )
-            if response.status_code >= 300:
-                raise error_from_response(response.status_code, response.headers, response.content)
+            try:
+                if response.status_code >= 300:
+                    content = read_error_body(response)
+                    raise error_from_response(response.status_code, response.headers, content)
+            finally:
+                response.close()  # a storage answer's body says nothing we use
 
         self._retrying(send, "the signed upload URL")
         started, wait = time.monotonic(), self.poll_interval
-        status_url = self.base_url + self.status_path.format(asset_id=asset.asset_id)
-        while not self._check_status(
-            asset, self._request("GET", status_url, headers=self._headers)
-        ):
+        status_url = self._status_url(asset)
+        while not self._check_status(asset, self._api("GET", status_url)):
             if (late := self._timed_out(asset, started)) is not None:
                 raise late
             time.sleep(wait)
@@ -364,46 +464,71 @@ class MemoriesAssetUploader(BaseUploader):
         self, source: UploadSource, digest: str, progress: ProgressCallback | None
     ) -> tuple[str, float | None]:
         if self._async_http_client is not None:
-            return await self._aupload_with(self._async_http_client, source, progress)
+            return await self._aupload_with(self._async_http_client, source, progress, digest)
         # One client per upload: an AsyncClient belongs to the event loop it first ran on, and
         # an upload is a few long requests, where a fresh pool costs nothing that matters.
         async with httpx.AsyncClient(timeout=self.timeout) as client:
-            return await self._aupload_with(client, source, progress)
+            return await self._aupload_with(client, source, progress, digest)
+
+    async def _aapi(
+        self, client: httpx.AsyncClient, method: str, url: str, payload: Any = None
+    ) -> Mapping[str, Any]:
+        """:meth:`_api` on an async client."""
+
+        async def step(c: httpx.AsyncClient) -> Mapping[str, Any]:
+            response = await c.send(
+                c.build_request(
+                    method, url, json=payload, headers=self._headers, timeout=self.timeout
+                ),
+                stream=True,
+            )
+            try:
+                if response.status_code >= 300:
+                    content = await aread_error_body(response)
+                    raise error_from_response(response.status_code, response.headers, content)
+                capped = await aread_response(response, self.max_response_bytes)
+                return self._answer(response, capped)
+            finally:
+                await response.aclose()
+
+        result: Mapping[str, Any] = await self._aretrying(step, client, url)
+        return result
 
     async def _aupload_with(
-        self, client: httpx.AsyncClient, source: UploadSource, progress: ProgressCallback | None
+        self,
+        client: httpx.AsyncClient,
+        source: UploadSource,
+        progress: ProgressCallback | None,
+        digest: str,
     ) -> tuple[str, float | None]:
-        async def request(method: str, url: str, **kwargs: Any) -> Mapping[str, Any]:
-            async def step(c: httpx.AsyncClient) -> Mapping[str, Any]:
-                response = await c.request(method, url, timeout=self.timeout, **kwargs)
-                return _data_of(response, response.content)
-
-            result: Mapping[str, Any] = await self._aretrying(step, client, url)
-            return result
-
         issued = time.time()
-        data = await request(
-            "POST",
-            self.base_url + self.signed_url_path,
-            headers=self._headers,
-            json={"original_filename": source.name},
-        )
+        signing = self.base_url + self.signed_url_path
+        data = await self._aapi(client, "POST", signing, {"original_filename": source.name})
         asset = self._asset(data, source.name)
-        body = MultipartBody(source, progress=progress)
+        body = MultipartBody(source, progress=progress, expect=digest)
 
         async def send(c: httpx.AsyncClient) -> None:
-            response = await c.post(
-                asset.signed_url, content=body.achunks(), headers=body.headers, timeout=self.timeout
+            response = await c.send(
+                c.build_request(
+                    "POST",
+                    asset.signed_url,
+                    content=body.achunks(),
+                    headers=body.headers,
+                    timeout=self.timeout,
+                ),
+                stream=True,
             )
-            if response.status_code >= 300:
-                raise error_from_response(response.status_code, response.headers, response.content)
+            try:
+                if response.status_code >= 300:
+                    content = await aread_error_body(response)
+                    raise error_from_response(response.status_code, response.headers, content)
+            finally:
+                await response.aclose()
 
         await self._aretrying(send, client, "the signed upload URL")
         started, wait = time.monotonic(), self.poll_interval
-        status_url = self.base_url + self.status_path.format(asset_id=asset.asset_id)
-        while not self._check_status(
-            asset, await request("GET", status_url, headers=self._headers)
-        ):
+        status_url = self._status_url(asset)
+        while not self._check_status(asset, await self._aapi(client, "GET", status_url)):
             if (late := self._timed_out(asset, started)) is not None:
                 raise late
             await asyncio.sleep(wait)

@@ -4,16 +4,24 @@ Needs the ``s3`` extra (``pip install 'memories-integrations[s3]'``, which bring
 are stored under their content hash (``<prefix><sha256><ext>``), so the same video is stored once
 however often it is loaded, and a second process finds it with one ``HEAD`` instead of sending it
 again. Large files go up with boto3's managed multipart transfer, read part by part from disk.
+
+The hash is stored with the object (user metadata ``sha256``), and an object counts as already
+uploaded only when its size *and* that checksum match: an object left by a file rewritten during
+an upload, or written by anything else, is uploaded over. The file is read once, in order, while
+it is sent, and checked against its hash before the last part goes (see ``_source``): a file
+that changes during the upload raises :class:`SourceChangedError` and the multipart upload is
+aborted, so no object is created for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import threading
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
 
 from memories_client.errors import (
     APIConnectionError,
@@ -23,7 +31,13 @@ from memories_client.errors import (
     error_for_status,
 )
 from memories_client.uploads._cache import UploadCache
-from memories_client.uploads._source import ProgressCallback, UploadSource, extension_for
+from memories_client.uploads._source import (
+    ProgressCallback,
+    SourceChangedError,
+    UploadSource,
+    extension_for,
+    source_changed,
+)
 from memories_client.uploads.base import BaseUploader, UploadError
 
 __all__ = ["MAX_PRESIGN_SECONDS", "S3Uploader"]
@@ -31,6 +45,8 @@ __all__ = ["MAX_PRESIGN_SECONDS", "S3Uploader"]
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 """SigV4 presigned URLs last at most seven days."""
 _MIB = 1 << 20
+CHECKSUM_KEY = "sha256"
+"""The object metadata key (``x-amz-meta-sha256``) holding the content's hex SHA-256."""
 
 
 def _boto3() -> Any:
@@ -89,6 +105,123 @@ class _Progress:
         self.progress(min(sent, self.total), self.total)
 
 
+class _Reader:
+    """A read-once, non-seekable file object over verified chunks, for ``upload_fileobj``.
+
+    Non-seekable on purpose: s3transfer then reads it once, in order, from one thread (each
+    part is buffered for its own retries), so every byte sent passes the hash check.
+    """
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def read(self, size: int = -1) -> bytes:
+        # Whole chunks are joined once, and only a chunk that straddles the end is cut: a part
+        # is copied once on its way to s3transfer, never twice.
+        parts, have = ([self._rest], len(self._rest)) if self._rest else ([], 0)
+        self._rest = b""
+        while size < 0 or have < size:
+            piece = next(self._chunks, None)
+            if piece is None:
+                break
+            if size >= 0 and have + len(piece) > size:
+                cut = size - have
+                parts.append(piece[:cut])
+                self._rest = piece[cut:]
+                break
+            parts.append(piece)
+            have += len(piece)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+class _PartHashes:
+    """The SHA-256 of every part s3transfer will send of a file, and files that check them.
+
+    s3transfer reads each part from disk itself (``OSUtils.open`` then a seek to the part's
+    first byte), several at once; :meth:`open` hands it a :class:`_CheckedFile` instead.
+    """
+
+    def __init__(self, source: UploadSource, digest: str, part_size: int, threshold: int) -> None:
+        from s3transfer.utils import ChunksizeAdjuster
+
+        self.source = source
+        size = source.size
+        # The part size s3transfer itself will use (it grows parts past 10,000 of them).
+        step = ChunksizeAdjuster().adjust_chunksize(part_size, size) if size >= threshold else size
+        self.parts: dict[int, tuple[int, str]] = {}
+        start, filled, running = 0, 0, hashlib.sha256()
+        for piece in source.chunks(expect=digest):  # raises if the file changed since hashing
+            view = memoryview(piece)
+            while view:
+                take = view[: step - filled]
+                running.update(take)
+                filled += len(take)
+                view = view[len(take) :]
+                if filled == step:
+                    self.parts[start] = (filled, running.hexdigest())
+                    start, filled, running = start + filled, 0, hashlib.sha256()
+        if filled:
+            self.parts[start] = (filled, running.hexdigest())
+
+    def open(self, filename: str, mode: str) -> _CheckedFile:
+        # s3transfer only ever reads ("rb"), and closes what it opened.
+        return _CheckedFile(open(filename, "rb"), self)
+
+    def changed(self, what: str) -> SourceChangedError:
+        return source_changed(self.source, what)
+
+
+class _CheckedFile:
+    """A file s3transfer reads one part of: hashed as it is read, refused if it differs.
+
+    A seek (a new part, or botocore rewinding a part to resend it or after computing its
+    checksum) starts the count again from there.
+    """
+
+    def __init__(self, fh: BinaryIO, parts: _PartHashes) -> None:
+        self._fh, self._parts = fh, parts
+        self._begin(0)
+
+    def _begin(self, at: int) -> None:
+        self._at, self._read, self._hash = at, 0, hashlib.sha256()
+        self._part = self._parts.parts.get(at)
+
+    def seek(self, where: int, whence: int = 0) -> int:
+        position = self._fh.seek(where, whence)
+        self._begin(position)
+        return position
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        if not data:
+            if size != 0 and self._part is not None and self._read < self._part[0]:
+                raise self._parts.changed(f"it ended {self._part[0] - self._read:,} bytes early")
+            return data
+        if self._part is None:
+            raise self._parts.changed(f"it has bytes from offset {self._at + self._read:,} on")
+        length, expect = self._part
+        self._read += len(data)
+        if self._read > length:
+            raise self._parts.changed("it grew")
+        self._hash.update(data)
+        if self._read == length and self._hash.hexdigest() != expect:
+            raise self._parts.changed("its content changed (same size, another SHA-256)")
+        return data
+
+    def close(self) -> None:
+        self._fh.close()
+
+
 class S3Uploader(BaseUploader):
     """Uploads local videos to an S3 bucket (AWS, MinIO, R2, GCS interop...) for the API.
 
@@ -106,11 +239,12 @@ class S3Uploader(BaseUploader):
         endpoint_url, region_name: for the default client (an S3-compatible store's URL).
         expires_in: lifetime of the presigned URLs, in seconds (at most seven days).
         skip_existing: ``HEAD`` the key first and skip the upload when an object of the same
-            size is there (the key is the content hash, so it is the same content).
+            size and the same SHA-256 (its ``sha256`` metadata) is there.
         part_size: multipart part size in bytes; memory use is about ``part_size *
-            max_concurrency``.
+            max_concurrency`` (bytes given in memory: parts are buffered as they go up).
         max_concurrency: parts in flight at once.
-        extra_args: more ``ExtraArgs`` for the upload (``{"ServerSideEncryption": "AES256"}``).
+        extra_args: more ``ExtraArgs`` for the upload (``{"ServerSideEncryption": "AES256"}``);
+            a ``Metadata`` mapping is kept, with ``sha256`` set to the content's hash.
         cache: where URLs are remembered (default: in this process).
 
     Example:
@@ -169,6 +303,9 @@ class S3Uploader(BaseUploader):
             max_concurrency=max_concurrency,
             use_threads=max_concurrency > 1,
         )
+        # Parts read ahead and held in memory while they wait for a worker.
+        self._config.max_in_memory_upload_chunks = max_concurrency
+        self._part_size = part_size
         self._boto3 = boto3
 
     def __repr__(self) -> str:
@@ -206,7 +343,7 @@ class S3Uploader(BaseUploader):
         """
         return f"{self.prefix}{digest}{extension_for(mime_type)}"
 
-    def _exists(self, key: str, size: int) -> bool:
+    def _exists(self, key: str, size: int, digest: str) -> bool:
         from botocore.exceptions import ClientError
 
         try:
@@ -216,7 +353,9 @@ class S3Uploader(BaseUploader):
             if status in (403, 404):  # 403: no ListBucket right, which S3 reports for a miss
                 return False
             raise
-        return int(head.get("ContentLength", -1)) == size
+        metadata = head.get("Metadata")
+        stored = metadata.get(CHECKSUM_KEY) if isinstance(metadata, Mapping) else None
+        return int(head.get("ContentLength", -1)) == size and stored == digest
 
     def _upload(
         self, source: UploadSource, digest: str, progress: ProgressCallback | None
@@ -224,31 +363,17 @@ class S3Uploader(BaseUploader):
         key = self.key_for(digest, source.mime_type)
         counter = _Progress(progress, source.size)
         try:
-            if self.skip_existing and self._exists(key, source.size):
+            if self.skip_existing and self._exists(key, source.size, digest):
                 counter(source.size)
             else:
-                extra = {"ContentType": source.mime_type, **self.extra_args}
-                if source.path is not None:
-                    # upload_file reads each part from disk when it is sent: memory stays near
-                    # part_size * max_concurrency whatever the file's size.
-                    self.client.upload_file(
-                        os.fspath(source.path),
-                        self.bucket,
-                        key,
-                        ExtraArgs=extra,
-                        Callback=counter,
-                        Config=self._config,
-                    )
-                else:
-                    with source.open() as fh:
-                        self.client.upload_fileobj(
-                            fh,
-                            self.bucket,
-                            key,
-                            ExtraArgs=extra,
-                            Callback=counter,
-                            Config=self._config,
-                        )
+                metadata = dict(self.extra_args.get("Metadata") or {})
+                metadata[CHECKSUM_KEY] = digest
+                extra = {
+                    "ContentType": source.mime_type,
+                    **self.extra_args,
+                    "Metadata": metadata,
+                }
+                self._send(source, digest, key, extra, counter)
             issued = time.time()
             url = self.client.generate_presigned_url(
                 "get_object",
@@ -260,6 +385,38 @@ class S3Uploader(BaseUploader):
         except Exception as exc:  # boto3 raises many unrelated classes; all become typed errors
             raise _error(exc, f"uploading {source.label} to s3://{self.bucket}/{key}") from exc
         return str(url), issued + self.expires_in
+
+    def _send(
+        self,
+        source: UploadSource,
+        digest: str,
+        key: str,
+        extra: Mapping[str, Any],
+        counter: _Progress,
+    ) -> None:
+        if source.path is None:
+            # Bytes: one ordered read, checked against the hash before the last part.
+            self.client.upload_fileobj(
+                _Reader(source.chunks(expect=digest)),
+                self.bucket,
+                key,
+                ExtraArgs=dict(extra),
+                Callback=counter,
+                Config=self._config,
+            )
+            return
+        from boto3.s3.transfer import S3Transfer
+        from s3transfer.utils import OSUtils
+
+        hashes = _PartHashes(source, digest, self._part_size, self._config.multipart_threshold)
+        osutil = OSUtils()
+        osutil.open = hashes.open
+        # Each part is read from disk when it is sent, through a file that checks it: memory
+        # stays near part_size * max_concurrency whatever the file's size.
+        with S3Transfer(self.client, self._config, osutil=osutil) as transfer:
+            transfer.upload_file(
+                os.fspath(source.path), self.bucket, key, callback=counter, extra_args=dict(extra)
+            )
 
     async def _aupload(
         self, source: UploadSource, digest: str, progress: ProgressCallback | None

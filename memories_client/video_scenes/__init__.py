@@ -32,22 +32,35 @@ from __future__ import annotations
 
 from memories_client.video_scenes.calls import (
     AnswerTruncatedError,
+    BudgetExceededError,
+    CostLimitError,
     SceneAnswer,
     SceneAsker,
     SceneCall,
+    TooManyWindowsError,
     VideoFailure,
     VideoLoadWarning,
     VideoRecord,
     VideoResult,
 )
+from memories_client.video_scenes.cost import (
+    CallEstimate,
+    LoadEstimate,
+    VideoEstimate,
+    estimate_call,
+    estimate_videos,
+)
 from memories_client.video_scenes.options import (
     DEFAULT_ANSWER_TOKENS,
+    DEFAULT_MAX_WINDOWS,
     DEFAULT_SCENE_PROMPT,
+    MAX_WINDOWS_LIMIT,
     OnError,
     Scene,
     SceneOptions,
     VideoScenes,
     plan_windows,
+    window_count,
 )
 from memories_client.video_scenes.run import adescribe_videos, describe_videos
 from memories_client.video_scenes.sources import (
@@ -59,15 +72,23 @@ from memories_client.video_scenes.sources import (
 
 __all__ = [
     "DEFAULT_ANSWER_TOKENS",
+    "DEFAULT_MAX_WINDOWS",
     "DEFAULT_SCENE_PROMPT",
+    "MAX_WINDOWS_LIMIT",
     "VIDEO_BOOKKEEPING_KEYS",
     "AnswerTruncatedError",
+    "BudgetExceededError",
+    "CallEstimate",
+    "CostLimitError",
+    "LoadEstimate",
     "OnError",
     "Scene",
     "SceneAnswer",
     "SceneAsker",
     "SceneCall",
     "SceneOptions",
+    "TooManyWindowsError",
+    "VideoEstimate",
     "VideoFailure",
     "VideoLoadWarning",
     "VideoRecord",
@@ -76,7 +97,10 @@ __all__ = [
     "VideoSource",
     "adescribe_videos",
     "describe_videos",
+    "estimate_call",
+    "estimate_videos",
     "plan_windows",
     "probe_duration",
     "video_sources",
+    "window_count",
 ]

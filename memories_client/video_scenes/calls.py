@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from memories_client.errors import ModelError
+from memories_client.errors import MemoriesError, ModelError
 from memories_client.types import MediaPart, Usage
 
 __all__ = [
     "AnswerTruncatedError",
+    "BudgetExceededError",
+    "CostLimitError",
     "SceneAnswer",
     "SceneAsker",
     "SceneCall",
+    "TooManyWindowsError",
     "VideoFailure",
     "VideoLoadWarning",
     "VideoRecord",
@@ -37,6 +40,94 @@ class AnswerTruncatedError(ModelError):
         >>> AnswerTruncatedError("cut", status=200).status
         200
     """
+
+
+class CostLimitError(MemoriesError):
+    """A video load stopped before model calls that would pass a limit you set.
+
+    Raised *before* the calls it names, so nothing was spent on them; the message says which
+    setting to change. The two limits are :class:`TooManyWindowsError` (``max_windows``, per
+    video) and :class:`BudgetExceededError` (``max_cost``, per load).
+
+    Example:
+        >>> issubclass(TooManyWindowsError, CostLimitError)
+        True
+        >>> issubclass(BudgetExceededError, CostLimitError)
+        True
+    """
+
+
+class TooManyWindowsError(CostLimitError):
+    """One video would need more model calls than ``max_windows`` allows.
+
+    A video's length comes from ``VideoSource(duration_s=...)``, a file's MP4 header or the
+    model's own answer, and a header or an answer can lie (a 1 KB file that claims 35 days).
+    Each window is a paid call billed the whole video, so the count is refused before the
+    first call of the plan.
+
+    Attributes:
+        source: the video (its URL or path).
+        calls: the model calls the video would need in all (those made included).
+        max_windows: the limit that refused them.
+        duration_s: the length the plan was made for (None: unknown).
+
+    Example:
+        >>> error = TooManyWindowsError("too long", source="a.mp4", calls=6210, max_windows=178)
+        >>> error.calls > error.max_windows
+        True
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        calls: int,
+        max_windows: int,
+        duration_s: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.source = source
+        self.calls = calls
+        self.max_windows = max_windows
+        self.duration_s = duration_s
+
+
+class BudgetExceededError(CostLimitError):
+    """The next model calls of a load would take its estimated spend past ``max_cost``.
+
+    Attributes:
+        spent_usd: the load's estimated spend so far (every call made, each counted at the
+            larger of its estimate and the cost of the usage the service reported).
+        next_usd: what the refused calls were estimated to cost.
+        max_cost: the limit, in dollars.
+        calls: model calls made in the load so far.
+        source: the video whose calls were refused.
+
+    Example:
+        >>> from decimal import Decimal
+        >>> error = BudgetExceededError("over", spent_usd=Decimal("0.09"),
+        ...     next_usd=Decimal("0.03"), max_cost=Decimal("0.10"), calls=3, source="a.mp4")
+        >>> error.spent_usd + error.next_usd > error.max_cost
+        True
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        spent_usd: Decimal,
+        next_usd: Decimal,
+        max_cost: Decimal,
+        calls: int,
+        source: str,
+    ) -> None:
+        super().__init__(message)
+        self.spent_usd = spent_usd
+        self.next_usd = next_usd
+        self.max_cost = max_cost
+        self.calls = calls
+        self.source = source
 
 
 @dataclass(frozen=True, slots=True)

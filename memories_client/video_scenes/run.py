@@ -18,9 +18,10 @@ from memories_client.video_scenes.calls import (
     VideoLoadWarning,
     VideoResult,
 )
-from memories_client.video_scenes.job import _Ask, _job, _resume, _Step
+from memories_client.video_scenes.cost import _Spending
+from memories_client.video_scenes.job import _Ask, _job, _Probe, _resume, _Step
 from memories_client.video_scenes.options import SceneOptions
-from memories_client.video_scenes.sources import VideoSource, probe_duration
+from memories_client.video_scenes.sources import VideoSource, known_duration
 
 __all__ = [
     "adescribe_videos",
@@ -46,16 +47,6 @@ def _check_local(source: VideoSource, family: str, options: SceneOptions) -> Non
                 "pass uploader=MemoriesAssetUploader() or uploader=S3Uploader('<bucket>') (from "
                 "memories_client.uploads), or publish the file and pass its URL"
             )
-
-
-def _duration_of(source: VideoSource) -> float | None:
-    if source.duration_s is not None:
-        return float(source.duration_s)
-    if source.path is not None:
-        return probe_duration(source.path)
-    if source.data is not None:
-        return probe_duration(source.data)
-    return None
 
 
 class _Progress:
@@ -117,7 +108,8 @@ def _handle_failure(
 
 
 def _start(sources: list[VideoSource], asker: SceneAsker, options: SceneOptions) -> None:
-    """Checks that must pass before any request: in ``raise`` mode, every local source."""
+    """Checks that must pass before any request: ``max_cost`` has a price; local sources."""
+    options.check_model(asker.model)
     if options.on_error == "raise":
         for source in sources:
             _check_local(source, asker.family, options)
@@ -152,6 +144,7 @@ def describe_videos(
     """
     sources = list(sources)
     _start(sources, asker, options)
+    spending = _Spending(options.cost_limit)
     progress = _Progress(len(sources), options.show_progress)
     executor = concurrent.futures.ThreadPoolExecutor(
         max_workers=options.max_concurrency, thread_name_prefix="memories-video"
@@ -166,15 +159,16 @@ def describe_videos(
     def run(step: _Step, label: str) -> Any:
         if isinstance(step, _Ask):
             return asker.ask(step.call)
+        if isinstance(step, _Probe):
+            return known_duration(step.source)
         _check_local(step.source, asker.family, options)
-        part = video_part(
+        return video_part(
             step.source.content,
             step.source.mime_type,
             family=asker.family,
             uploader=options.uploader,
             progress=progress.upload_bar(label),
         )
-        return part, _duration_of(step.source)
 
     def advance(index: int, outcome: list[Any] | BaseException | None) -> None:
         gen = jobs[index][0]
@@ -200,7 +194,8 @@ def describe_videos(
     try:
         while next_out < len(sources):
             while next_source < len(sources) and len(jobs) < options.max_concurrency:
-                jobs[next_source] = (_job(next_source, sources[next_source], asker, options), [])
+                job = _job(next_source, sources[next_source], asker, options, spending)
+                jobs[next_source] = (job, [])
                 advance(next_source, None)
                 next_source += 1
             while next_out in finished:
@@ -253,6 +248,7 @@ async def adescribe_videos(
     """
     sources = list(sources)
     _start(sources, asker, options)
+    spending = _Spending(options.cost_limit)
     progress = _Progress(len(sources), options.show_progress)
     limit = asyncio.Semaphore(options.max_concurrency)
 
@@ -260,19 +256,20 @@ async def adescribe_videos(
         async with limit:
             if isinstance(step, _Ask):
                 return await asker.aask(step.call)
+            if isinstance(step, _Probe):
+                return known_duration(step.source)
             _check_local(step.source, asker.family, options)
-            part = await avideo_part(
+            return await avideo_part(
                 step.source.content,
                 step.source.mime_type,
                 family=asker.family,
                 uploader=options.uploader,
                 progress=progress.upload_bar(label),
             )
-            return part, _duration_of(step.source)
 
     async def one(index: int) -> VideoResult | VideoFailure:
         source = sources[index]
-        gen = _job(index, source, asker, options)
+        gen = _job(index, source, asker, options, spending)
         outcome: list[Any] | BaseException | None = None
         try:
             while True:

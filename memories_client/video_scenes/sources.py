@@ -16,6 +16,7 @@ from memories_client.errors import MemoriesInputError
 __all__ = [
     "VIDEO_BOOKKEEPING_KEYS",
     "VideoSource",
+    "known_duration",
     "probe_duration",
     "video_sources",
 ]
@@ -193,10 +194,18 @@ def video_sources(sources: Any) -> list[VideoSource]:
     return [_as_source(item, f"sources[{i}]") for i, item in enumerate(sources)]
 
 
+_MAX_BOXES = 4096
+"""Boxes read per level before giving up: a real file has a handful before ``moov`` (a
+fragmented one, a few thousand ``moof``/``mdat`` pairs, and ``moov`` first); a crafted one of
+millions of 8-byte boxes would otherwise cost a read each."""
+
+
 def _boxes(fh: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     """(type, payload start, payload end) of the ISO-BMFF boxes between ``start`` and ``end``."""
     pos = start
-    while pos + 8 <= end:
+    for _ in range(_MAX_BOXES):
+        if pos + 8 > end:
+            return
         fh.seek(pos)
         head = fh.read(16)
         if len(head) < 8:
@@ -234,11 +243,34 @@ def _mp4_duration(fh: BinaryIO, size: int) -> float | None:
     return None
 
 
+def known_duration(source: VideoSource) -> float | None:
+    """A source's length: ``duration_s`` if given, else a local MP4/MOV file's header, else None.
+
+    Reads nothing but a local file's box headers (never the network, never the model).
+
+    Example:
+        >>> known_duration(VideoSource(url="https://x.test/a.mp4", duration_s=90))
+        90.0
+        >>> known_duration(VideoSource(url="https://x.test/a.mp4")) is None
+        True
+    """
+    if source.duration_s is not None:
+        return float(source.duration_s)
+    if source.path is not None:
+        return probe_duration(source.path)
+    if source.data is not None:
+        return probe_duration(source.data)
+    return None
+
+
 def probe_duration(source: str | os.PathLike[str] | bytes) -> float | None:
     """The length in seconds of an MP4 / MOV file or bytes, from its ``mvhd`` header; else None.
 
     Only box headers are read (a few hundred bytes, wherever ``moov`` sits), so this is cheap
-    for any file size. Other containers (WebM, MKV, AVI) give None.
+    for any file size. Other containers (WebM, MKV, AVI), anything that is not a regular file
+    (a FIFO would block) and unreadable or malformed headers give None. The header is the
+    file's claim, not a measurement: a 1 KB file can claim 35 days (the loader bounds what a
+    claimed length may cost; see ``SceneOptions.max_windows``).
 
     Example:
         >>> import struct
@@ -253,7 +285,9 @@ def probe_duration(source: str | os.PathLike[str] | bytes) -> float | None:
 
             return _mp4_duration(io.BytesIO(bytes(source)), len(source))
         path = Path(source)
+        if not path.is_file():
+            return None
         with path.open("rb") as fh:
             return _mp4_duration(fh, path.stat().st_size)
-    except (OSError, struct.error):
+    except (OSError, ValueError, struct.error):  # ValueError: a NUL in the path
         return None

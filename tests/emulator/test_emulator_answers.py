@@ -231,11 +231,12 @@ def test_response_schema_answer_satisfies_the_schema(post: Post) -> None:
     value = unfence(text_of(response))
     conforms(value, REPORT_SCHEMA)
     assert value == {
-        "scenes": [{"start": 1.5, "labels": ["example labels", "example labels"]}],
+        # Numbers come from their property's name (so fields differ), clamped into bounds.
+        "scenes": [{"start": 76.4, "labels": ["example labels", "example labels"]}],
         "title": "example title",
         "mood": "calm",
-        "count": 1,
-        "rating": 2.0,
+        "count": 60,
+        "rating": 5.0,
         "safe": True,
         "note": "exam",
         "when": "2025-01-01T00:00:00Z",
@@ -313,7 +314,8 @@ def test_prompted_json_schema_is_answered_with_matching_json(post: Post) -> None
     prompt = f"Answer only with JSON matching this schema:\n```json\n{schema}\n```"
     response = post(nova_body({"role": "system", "content": prompt}, user("Who is it?")))
     person = Person.model_validate(unfence(text_of(response)))
-    assert person.age == 18  # 3 clamped into ge=18
+    assert person.age == 34  # from the field's name, inside ge=18 / le=99
+    assert person.height == 86.5
     assert person.color is Color.RED
     assert len(person.tags) == 2
     assert person.nickname == "example nickname"
@@ -364,7 +366,7 @@ def test_tool_call_arguments_satisfy_the_input_schema(post: Post) -> None:
     call = only_call(response)
     assert call["function"]["name"] == "get_weather"
     args = WeatherArgs.model_validate_json(call["function"]["arguments"])
-    assert args == WeatherArgs(city="example city", days=3, unit=Color.RED)
+    assert args == WeatherArgs(city="example city", days=80, unit=Color.RED)
     words = len(call["function"]["arguments"].split())
     assert response.json()["usage"]["output_token"] == words
 

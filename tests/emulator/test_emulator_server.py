@@ -9,7 +9,8 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -192,10 +193,12 @@ def test_importing_memories_client_does_not_import_the_emulator() -> None:
 # --------------------------------------------------------------------------- command line
 
 
-def test_command_line_serves_until_interrupted() -> None:
+@contextmanager
+def command_line(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``python -m memories_client.emulator`` on a free port, with its first line checked."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "memories_client.emulator", "--port", str(port), "--api-key", "k"],
+        [sys.executable, "-m", "memories_client.emulator", "--port", str(port), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -205,23 +208,7 @@ def test_command_line_serves_until_interrupted() -> None:
         assert process.stdout is not None
         line = process.stdout.readline().strip()
         assert line == f"memories.ai emulator listening on http://127.0.0.1:{port}"
-        response = httpx.post(
-            f"http://127.0.0.1:{port}/vu/chat/completions",
-            json=gemini_body(),
-            headers={"Authorization": "k"},
-            timeout=10,
-        )
-        assert response.status_code == 200
-        assert response.json()["status"] == "completed"
-        wrong = httpx.post(
-            f"http://127.0.0.1:{port}/vu/chat/completions",
-            json=gemini_body(),
-            headers={"Authorization": "other"},
-            timeout=10,
-        )
-        assert wrong.status_code == 401
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        yield process, f"http://127.0.0.1:{port}/vu/chat/completions"
     finally:
         if process.poll() is None:
             process.kill()
@@ -232,13 +219,52 @@ def test_command_line_serves_until_interrupted() -> None:
             process.stderr.close()
 
 
-def test_command_line_refuses_a_bad_fault() -> None:
+def test_command_line_serves_until_interrupted() -> None:
+    with command_line("--api-key", "k") as (process, url):
+        response = httpx.post(url, json=gemini_body(), headers={"Authorization": "k"}, timeout=10)
+        assert response.status_code == 200
+        assert response.json()["status"] == "completed"
+        wrong = httpx.post(url, json=gemini_body(), headers={"Authorization": "other"}, timeout=10)
+        assert wrong.status_code == 401
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--fault", "teapot", "unknown fault kind 'teapot'"),
+        ("--script", {"queue": [{"txet": "typo"}]}, "unknown reply keys ['txet']"),
+        ("--script", None, "cannot read the script"),
+    ],
+    ids=["fault", "script", "missing-script"],
+)
+def test_command_line_refuses_bad_settings(
+    tmp_path: Path, option: str, value: object, message: str
+) -> None:
+    if option == "--script":
+        path = tmp_path / "script.json"
+        if value is not None:
+            path.write_text(json.dumps(value))
+        value = str(path)
     result = subprocess.run(
-        [sys.executable, "-m", "memories_client.emulator", "--fault", "teapot"],
+        [sys.executable, "-m", "memories_client.emulator", option, str(value)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert result.returncode == 2
-    assert "unknown fault kind 'teapot'" in result.stderr
+    assert message in result.stderr
+
+
+def test_command_line_serves_a_script_file(tmp_path: Path) -> None:
+    script = tmp_path / "replies.json"
+    script.write_text(json.dumps({"queue": [{"text": "scripted from the command line"}]}))
+    with command_line("--script", str(script)) as (_, url):
+        first, second = (
+            httpx.post(url, json=gemini_body(), headers={"Authorization": KEY}, timeout=10)
+            for _ in range(2)
+        )
+        assert first.json()["choices"][0]["text"] == "scripted from the command line"
+        assert second.json()["choices"][0]["text"].startswith("Emulated answer from")

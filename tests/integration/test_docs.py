@@ -127,12 +127,21 @@ def test_python_example_runs(
             exec(compile(block.code, block.name, "exec", dont_inherit=True), namespace)
         except Exception as exc:  # pragma: no cover - the message is the point
             pytest.fail(f"{block.name} raised {exc!r}\n{block.code}")
-    # An example that shows pytest tests is run as pytest would, with the emulator's fixtures.
+    # An example that shows pytest tests is run as pytest would, with the emulator's fixtures:
+    # the session one reset before each test, a fresh one per test, the environment set.
     for name, test in list(namespace.items()):
         if name.startswith("test_") and callable(test):
-            with Emulator() as fresh:
-                fixtures = {"memories_emulator": memories_emulator, "memories_emulator_fn": fresh}
+            memories_emulator.reset()
+            with Emulator() as fresh, monkeypatch.context() as env:
                 wanted = inspect.signature(test).parameters
+                if "memories_emulator_fn_env" in wanted:
+                    env.setenv("MEMORIES_BASE_URL", fresh.base_url)
+                fixtures = {
+                    "memories_emulator": memories_emulator,
+                    "memories_emulator_env": memories_emulator,
+                    "memories_emulator_fn": fresh,
+                    "memories_emulator_fn_env": fresh,
+                }
                 test(**{arg: fixtures[arg] for arg in wanted})
     assert all(r.status == 200 for r in memories_emulator.requests)
     assert "docs-test-key" not in capsys.readouterr().out

@@ -101,7 +101,7 @@ def test_the_same_content_is_sent_once(s3: Any, tmp_path: Path) -> None:
     # Another process (a fresh cache) finds the object by its content hash and sends nothing.
     second = mc.S3Uploader(s3.bucket_name, client=s3)
     assert httpx.get(second.upload(path.read_bytes())).content == path.read_bytes()
-    assert client_calls.count("PutObject") == 1 and client_calls.count("HeadObject") == 2
+    assert client_calls.count("PutObject") == 1
 
 
 async def test_aupload(s3: Any, tmp_path: Path) -> None:
@@ -161,3 +161,87 @@ def test_the_loader_routine_uploads_a_local_video_through_s3(s3: Any, tmp_path: 
     [result] = mc.describe_videos(mc.video_sources([path]), Watcher(), options)
     assert result.source == str(path)
     assert httpx.get(Watcher.urls[0]).content == path.read_bytes()
+
+
+def test_an_object_of_the_same_size_but_other_content_is_uploaded_over(
+    s3: Any, tmp_path: Path
+) -> None:
+    """A poisoned key (other bytes of the same size, no checksum) is not taken as uploaded."""
+    path = video(tmp_path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    key = f"memories-uploads/{digest}.mp4"
+    s3.put_object(Bucket=s3.bucket_name, Key=key, Body=os.urandom(path.stat().st_size))
+    client_calls = calls(s3)
+    url = mc.S3Uploader(s3.bucket_name, client=s3).upload(path)
+    assert client_calls.count("HeadObject") == 1 and client_calls.count("PutObject") == 1
+    assert httpx.get(url).content == path.read_bytes()
+    head = s3.head_object(Bucket=s3.bucket_name, Key=key)
+    assert head["Metadata"] == {"sha256": digest}
+    # Now the checksum matches: a fresh uploader finds it and sends nothing.
+    again = mc.S3Uploader(s3.bucket_name, client=s3).upload(path)
+    assert httpx.get(again).content == path.read_bytes()
+    assert client_calls.count("PutObject") == 1
+
+
+def test_user_metadata_is_kept_beside_the_checksum(s3: Any, tmp_path: Path) -> None:
+    path = video(tmp_path)
+    extra = {"Metadata": {"team": "video"}}
+    mc.S3Uploader(s3.bucket_name, client=s3, extra_args=extra).upload(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    head = s3.head_object(Bucket=s3.bucket_name, Key=f"memories-uploads/{digest}.mp4")
+    assert head["Metadata"] == {"team": "video", "sha256": digest}
+
+
+def _rewrite_end(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[-10:] = os.urandom(10)
+    path.write_bytes(bytes(data))
+
+
+def _cut(path: Path) -> None:
+    with path.open("r+b") as fh:
+        fh.truncate(path.stat().st_size - 1000)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"), [(_rewrite_end, "content changed"), (_cut, "ended")]
+)
+def test_a_file_changed_during_an_s3_upload_is_a_typed_error_and_no_object(
+    s3: Any, tmp_path: Path, change: Any, message: str
+) -> None:
+    path = video(tmp_path, size=11 * 1024 * 1024)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    client_calls = calls(s3)
+
+    def progress(sent: int, total: int) -> None:
+        if "changed" not in client_calls:  # after the first bytes of the first part went up
+            client_calls.append("changed")
+            change(path)
+
+    uploader = mc.S3Uploader(
+        s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1
+    )
+    with pytest.raises(mc.SourceChangedError, match=message):
+        uploader.upload(path, progress=progress)
+    assert "UploadPart" in client_calls and "CompleteMultipartUpload" not in client_calls
+    listed = s3.list_objects_v2(Bucket=s3.bucket_name).get("Contents", [])
+    assert [o["Key"] for o in listed] == []  # no object, under the old hash or any other
+    assert len(uploader.cache) == 0  # type: ignore[arg-type]
+    assert digest != hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_bytes_changed_during_an_s3_upload_are_a_typed_error(s3: Any) -> None:
+    data = bytearray(MP4_HEAD + os.urandom(11 * 1024 * 1024))
+    flipped: list[int] = []
+
+    def progress(sent: int, total: int) -> None:
+        if not flipped:
+            flipped.append(sent)
+            data[-1] ^= 0xFF
+
+    uploader = mc.S3Uploader(
+        s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1
+    )
+    with pytest.raises(mc.SourceChangedError, match="content changed"):
+        uploader.upload(data, progress=progress)
+    assert s3.list_objects_v2(Bucket=s3.bucket_name).get("Contents", []) == []

@@ -1,27 +1,26 @@
 """Fixtures for the LangChain tests: the emulator, local copies of downloaded files, no internet.
 
-* The emulator runs once per session (``memories_emulator``); tests that need a clean record
-  call ``reset()`` or use ``memories_emulator_fn``.
+* The emulator runs once per session (``memories_emulator`` hands it to each test reset);
+  ``memories_emulator_fn`` gives a test its own.
 * The langchain-tests suites download a PNG and a PDF with ``httpx.get`` inside the tests. Those
   exact URLs are answered from ``tests/data/langchain/`` (see ``make_fixtures.py`` there); any
   other URL fetched that way fails loudly.
 * Every test may only open TCP connections to loopback (pytest-socket ``allow_hosts``).
+* langchain-tests' VCR test replays the cassettes in ``cassettes/`` (``vcr_config`` below).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from langchain_core.caches import InMemoryCache
+from langchain_core.globals import set_llm_cache
 
 from memories_client.emulator import Emulator
-from memories_client.emulator import pytest_plugin as _emulator_fixtures
-
-# Not `pytest_plugins`: that is only honoured in the root conftest, which is not ours.
-memories_emulator = _emulator_fixtures.memories_emulator
-memories_emulator_fn = _emulator_fixtures.memories_emulator_fn
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"
 PNG_URL = (
@@ -76,3 +75,29 @@ def emulator(memories_emulator: Emulator) -> Emulator:
     """The session emulator with an empty request record."""
     memories_emulator.reset()
     return memories_emulator
+
+
+@pytest.fixture
+def llm_cache() -> Iterator[InMemoryCache]:
+    """LangChain's global LLM cache set to a fresh ``InMemoryCache``, and unset afterwards."""
+    cache = InMemoryCache()
+    set_llm_cache(cache)
+    try:
+        yield cache
+    finally:
+        set_llm_cache(None)
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    """pytest-recording's settings for langchain-tests' VCR test: the emulator's own.
+
+    Keys and signatures are redacted, requests match whatever the emulator's port; "none" means
+    a missing cassette fails instead of being recorded silently (record one with
+    ``MEMORIES_RECORD=once``).
+    """
+    import os
+
+    from memories_client.emulator.recording import vcr_config as memories_vcr_config
+
+    return memories_vcr_config(record_mode=os.environ.get("MEMORIES_RECORD", "none"))

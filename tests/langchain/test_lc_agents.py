@@ -135,6 +135,7 @@ async def test_create_agent_with_nova_response_format_async_and_no_tools(
     llm = ChatMemoriesNova(api_key="test", base_url=emulator.base_url)
     agent = create_agent(llm, tools=[], response_format=Scene)
     state = await agent.ainvoke({"messages": [HumanMessage("Describe the lobby video.")]})
-    assert state["structured_response"] == Scene(summary="example summary", people=3)
+    # The emulator's number for a field called "people" (numbers vary by field name).
+    assert state["structured_response"] == Scene(summary="example summary", people=2)
     [request] = emulator.requests
     assert request.body["extra_body"]["metadata"]["toolConfig"]["toolChoice"] == {"any": {}}

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 
 import memories_client as mc
@@ -124,6 +125,99 @@ def test_a_bad_per_call_model_still_fails_before_any_request(emulator: Emulator)
     with pytest.raises(mc.MemoriesInputError):
         llm.invoke("hi", model="nova:us.amazon.nova-lite-v1:0")
     assert len(emulator.requests) == 1
+
+
+# -- LangChain's LLM cache and tracers ------------------------------------------------------------
+# langchain-core caches dumpd(model) as ``_serialized`` on the first call and makes the LLM cache's
+# key and every tracer's ``serialized`` payload from it: a setting changed after that call, or a
+# model_copy(update=...), used to hit the old entry (the copy even reported the old model).
+
+
+class SerializedRecorder(BaseCallbackHandler):
+    """Records the ``serialized`` payload a tracer receives on each chat-model start."""
+
+    def __init__(self) -> None:
+        self.kwargs: list[dict[str, Any]] = []
+
+    def on_chat_model_start(self, serialized: dict[str, Any], *args: Any, **kw: Any) -> None:
+        self.kwargs.append(dict(serialized["kwargs"]))
+
+
+@pytest.mark.usefixtures("llm_cache")
+async def test_a_changed_setting_is_a_cache_miss_and_traced(emulator: Emulator) -> None:
+    tracer = SerializedRecorder()
+    llm = gemini(emulator, callbacks=[tracer])
+    llm.invoke("hi")
+    llm.invoke("hi")  # the same settings: served from the cache
+    assert len(emulator.requests) == 1
+    llm.temperature = 0.7
+    llm.invoke("hi")
+    llm.thinking_budget = 512
+    await llm.ainvoke("hi")
+    llm.max_tokens = 9
+    list(llm.stream("hi"))
+    bodies = [r.body for r in emulator.requests]
+    assert len(bodies) == 4
+    assert [b.get("temperature") for b in bodies] == [None, 0.7, 0.7, 0.7]
+    assert _metadata(bodies[2])["thinking_config"]["thinking_budget"] == 512
+    assert bodies[3]["max_tokens"] == 9
+    traced = [
+        (k.get("temperature"), k.get("thinking_budget"), k.get("max_tokens")) for k in tracer.kwargs
+    ]
+    assert traced == [
+        (None, None, None),
+        (None, None, None),
+        (0.7, None, None),
+        (0.7, 512, None),
+        (0.7, 512, 9),
+    ]
+
+
+@pytest.mark.usefixtures("llm_cache")
+def test_a_copy_with_another_model_is_a_cache_miss_and_reports_its_model(
+    emulator: Emulator,
+) -> None:
+    tracer = SerializedRecorder()
+    flash = gemini(emulator, callbacks=[tracer])
+    assert flash.invoke("hi").response_metadata["model_name"] == "gemini-2.5-flash"
+    pro = flash.model_copy(update={"model": "gemini-2.5-pro"})
+    answer = pro.invoke("hi")
+    assert answer.response_metadata["model_name"] == "gemini-2.5-pro"
+    deep = flash.model_copy(update={"temperature": 0.2}, deep=True)
+    deep.invoke("hi")
+    again = flash.invoke("hi")  # the original's own entry is still there, and still its own
+    assert again.response_metadata["model_name"] == "gemini-2.5-flash"
+    assert [r.body["model"] for r in emulator.requests] == [
+        "gemini:gemini-2.5-flash",
+        "gemini:gemini-2.5-pro",
+        "gemini:gemini-2.5-flash",
+    ]
+    assert emulator.requests[2].body["temperature"] == 0.2
+    traced = [(k["model"], k.get("temperature")) for k in tracer.kwargs]
+    flash_traced, pro_traced = ("gemini-2.5-flash", None), ("gemini-2.5-pro", None)
+    assert traced == [flash_traced, pro_traced, flash_traced]
+    # A deep copy has a deep copy of the callbacks too (with what they had recorded so far).
+    assert isinstance(deep.callbacks, list)
+    deep_tracer = deep.callbacks[0]
+    assert isinstance(deep_tracer, SerializedRecorder) and deep_tracer is not tracer
+    assert len(deep_tracer.kwargs) == 3
+    assert (deep_tracer.kwargs[-1]["model"], deep_tracer.kwargs[-1]["temperature"]) == (
+        "gemini-2.5-flash",
+        0.2,
+    )
+
+
+@pytest.mark.usefixtures("llm_cache")
+def test_an_in_place_change_is_sent_but_not_in_the_cache_key(emulator: Emulator) -> None:
+    # docs/LANGCHAIN.md says so: assign a new value for the cache to see it.
+    llm = gemini(emulator, stop=["A"])
+    llm.invoke("hi")
+    assert llm.stop is not None
+    llm.stop.append("B")
+    llm.invoke("hi")  # the key made before the change: served from the cache
+    llm.stop = ["A", "B"]
+    llm.invoke("hi")
+    assert [r.body["stop"] for r in emulator.requests] == [["A"], ["A", "B"]]
 
 
 # -- result conversion ---------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +14,6 @@ import httpx
 import pytest
 from langchain_core.caches import InMemoryCache
 from langchain_core.callbacks import BaseCallbackHandler, get_usage_metadata_callback
-from langchain_core.globals import set_llm_cache
 from langchain_core.language_models import FakeListChatModel
 
 import memories_client as mc
@@ -170,16 +171,6 @@ def test_handler_repr_is_readable() -> None:
 # -- the LLM cache and tracing names -----------------------------------------------------------
 
 
-@pytest.fixture
-def llm_cache() -> Iterator[InMemoryCache]:
-    cache = InMemoryCache()
-    set_llm_cache(cache)
-    try:
-        yield cache
-    finally:
-        set_llm_cache(None)
-
-
 async def test_cache_hits_are_neither_requests_nor_charged(
     memories_emulator_fn: Emulator, llm_cache: InMemoryCache
 ) -> None:
@@ -237,3 +228,66 @@ def test_traced_runs_carry_the_bare_name(emulator: Emulator) -> None:
     )
     answer = llm.invoke("hi", config={"callbacks": [Recorder()]})
     assert seen[0]["ls_model_name"] == answer.response_metadata["model_name"] == "gemini-2.5-pro"
+
+
+# -- nested blocks, threads and tasks ----------------------------------------------------------
+
+
+def test_blocks_nest_and_the_outer_totals_include_the_inner_calls(
+    emulator: Emulator, llm_cache: InMemoryCache
+) -> None:
+    flash = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+    pro = flash.model_copy(update={"model": "gemini-2.5-pro"})
+    with get_memories_callback() as outer:
+        flash.invoke("before the inner block")
+        with get_memories_callback() as inner:
+            pro.invoke("inside")
+            with get_memories_callback() as innermost:
+                flash.invoke("deepest")
+                flash.invoke("deepest")  # a cache hit, counted as one in every block
+        with get_memories_callback() as sibling:
+            pro.invoke("a second inner block")
+        flash.invoke("after the inner blocks")
+    counts = [(cb.successful_requests, cb.cache_hits) for cb in (outer, inner, innermost, sibling)]
+    assert counts == [(5, 1), (2, 1), (1, 1), (1, 0)]
+    assert outer.by_model["gemini-2.5-pro"].requests == 2
+    assert outer.by_model["gemini-2.5-flash"].requests == 3
+    assert inner.total_tokens + sibling.total_tokens < outer.total_tokens
+    assert outer.total_cost_exact == sum(
+        (u.cost or Decimal(0) for u in outer.by_model.values()), Decimal(0)
+    )
+    assert outer.total_cost_exact > inner.total_cost_exact + sibling.total_cost_exact > 0
+    assert outer.cached_tokens == inner.cached_tokens == innermost.cached_tokens > 0
+
+
+async def test_asyncio_tasks_count_in_the_blocks_they_were_created_in(
+    emulator: Emulator,
+) -> None:
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+    with get_memories_callback() as outer:
+        with get_memories_callback() as inner:
+            task = asyncio.create_task(llm.ainvoke("created inside, finished after"))
+            await asyncio.gather(llm.ainvoke("a"), llm.abatch(["b", "c"]))
+        await task
+        await llm.ainvoke("in the outer block")
+    assert (outer.successful_requests, inner.successful_requests) == (5, 4)
+
+
+def test_plain_threads_do_not_see_the_block_unless_given_its_context(
+    emulator: Emulator,
+) -> None:
+    llm = ChatMemoriesGemini(api_key="test", base_url=emulator.base_url)
+
+    def run(target: Callable[[], object]) -> None:
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+
+    with get_memories_callback() as outer, get_memories_callback() as inner:
+        run(lambda: llm.invoke("a plain thread: an empty context"))
+        context = contextvars.copy_context()
+        run(lambda: context.run(llm.invoke, "the block's context, copied"))
+        run(lambda: llm.invoke("the handler passed", config={"callbacks": [inner]}))
+        llm.batch(["LangChain copies the context into its workers"] * 2)
+    assert len(emulator.requests) == 5
+    assert (outer.successful_requests, inner.successful_requests) == (4, 4)

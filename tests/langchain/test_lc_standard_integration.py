@@ -70,6 +70,12 @@ class _EmulatorBacked(ChatModelIntegrationTests):
     def returns_usage_metadata(self) -> bool:
         return True
 
+    @property
+    def enable_vcr_tests(self) -> bool:
+        # test_stream_time replays its committed cassette (tests/langchain/cassettes/), recorded
+        # against the emulator with memories_client.emulator.recording.vcr_config().
+        return True
+
 
 class _NoTools:
     # The docs show tools for Nova only; bind_tools raises a clear error.
@@ -128,17 +134,6 @@ class TestChatMemoriesNovaIntegration(_EmulatorBacked):
     @property
     def model_override_value(self) -> str:
         return "us.amazon.nova-pro-v1:0"
-
-    @pytest.mark.xfail(
-        reason=(
-            "the emulator fills string tool arguments with 'example <name>' instead of text "
-            "from the prompt, so the Chinese/Japanese customer name cannot come back; the "
-            "tool call itself and its unicode round trip are covered in test_lc_chat_models.py"
-        ),
-        strict=True,
-    )
-    def test_unicode_tool_call_integration(self, model: BaseChatModel) -> None:
-        super().test_unicode_tool_call_integration(model)
 
 
 class TestChatMemoriesQwenIntegration(_NoTools, _EmulatorBacked):

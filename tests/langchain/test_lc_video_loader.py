@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -75,7 +76,17 @@ def test_a_vector_store_retrieves_a_scene_with_its_time_range(gemini: ChatMemori
     assert hit.metadata["source"] == "https://x.test/tears.mp4"
     assert hit.metadata["title"] == "Robots in Amsterdam"
     assert hit.metadata["end_s"] >= 700 and hit.metadata["start_s"] <= 800
-    assert hit.page_content.startswith("Robots in Amsterdam, 12:30-")
+    start, end = hit.metadata["start_s"], hit.metadata["end_s"]
+    clock = f"{int(start) // 60:02d}:{int(start) % 60:02d}-{int(end) // 60:02d}:{int(end) % 60:02d}"
+    assert hit.page_content.startswith(f"Robots in Amsterdam, {clock}: ")
+    # The emulator's scenes tile each window asked for, so the video's scenes tile 0-1500 s.
+    tears = sorted(
+        (d.metadata["start_s"], d.metadata["end_s"])
+        for d in docs
+        if d.metadata["kind"] == "scene" and d.metadata["source"] == "https://x.test/tears.mp4"
+    )
+    assert tears[0][0] == 0 and tears[-1][1] == 1500
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(tears))
     # The long video was asked in windows; the short ones at once.
     summaries = {d.metadata["source"]: d for d in docs if d.metadata["kind"] == "summary"}
     assert summaries["https://x.test/tears.mp4"].metadata["windows"] == 4

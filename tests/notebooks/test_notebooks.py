@@ -110,6 +110,42 @@ def test_notebook_runs_offline(path: Path) -> None:
     with offline_kernel_env():
         nb = execute(path)
     assert "EMULATOR" in first_output_text(nb)
+    check = NOTEBOOK_CHECKS.get(path.stem)
+    if check is not None:
+        check(nb)
+
+
+def all_output_text(nb: nbformat.NotebookNode) -> str:
+    """Everything the notebook's code cells printed."""
+    return "".join(
+        o.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for o in cell.get("outputs", [])
+        if o.output_type == "stream"
+    )
+
+
+def check_video_rag_agent(nb: nbformat.NotebookNode) -> None:
+    """Notebook 02: the time-range question finds the scene covering 12:00-12:30 of the film."""
+    text = all_output_text(nb)
+    asked = text.split("USER: In the best match, what happens between 12:00 and 12:30?")[1]
+    returned = asked.split("find_scenes returned:")[1].split("[model] ANSWER")[0]
+    scene = "Tears of Steel: soldiers fight robots in Amsterdam, 11:40-12:14: The bridge again"
+    assert scene in returned
+    assert returned.count("- Tears of Steel") == 1  # that scene only, not its neighbours
+    assert "find_scenes({'clip_id': 'tears', 'from_s': 720, 'to_s': 750})" in asked
+    images = [
+        o
+        for cell in nb.cells
+        if "broken_barh" in cell.source
+        for o in cell.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+    assert len(images) == 1  # the timeline of every video's scenes
+
+
+NOTEBOOK_CHECKS = {"02_video_rag_agent": check_video_rag_agent}
 
 
 def _as_displayed(text: str) -> str:

@@ -381,3 +381,19 @@ def emulator_verdict(request: httpx.Request, body: bytes | None = None) -> str |
     except ApiError as exc:
         return f"{exc.status} {exc.message}"
     return None
+
+
+def held_during(action: Callable[[], object]) -> tuple[float, BaseException | None]:
+    """MB allocated at the peak of ``action`` (what it held, per ``tracemalloc``), and what it
+    raised: ``tracemalloc`` counts every bytes object a decoder or a reader makes."""
+    import tracemalloc
+
+    tracemalloc.start()
+    raised: BaseException | None = None
+    try:
+        action()
+    except Exception as exc:
+        raised = exc
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / (1024 * 1024), raised

@@ -14,12 +14,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from langchain_core.load import dumpd
 
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
 from llama_index_memories import MemoriesMultiModal
-from memories_client import MemoriesClient, Message
+from memories_client import (
+    AsyncMemoriesClient,
+    MemoriesClient,
+    MemoriesInputError,
+    Message,
+    RetryPolicy,
+)
+from memories_client._http import MAX_TIMEOUT
 
 SECRET = "sk-mavi-SHAPES-7c1f0e9d"
 BUILDERS: dict[str, Callable[..., Any]] = {
@@ -86,6 +94,103 @@ def test_default_headers_that_cannot_be_sent_are_refused(
 )
 def test_base_urls_that_would_misroute_or_leak_are_refused(surface: str, base_url: str) -> None:
     assert "base_url" in _refused(BUILDERS[surface], api_key="k", base_url=base_url)
+
+
+# Each used to pass urlsplit (which drops TAB, CR and LF) and fail later as an untyped
+# httpx.InvalidURL: at construction for the core client, at the first call for the layers.
+CONTROL_CHARACTERS = {
+    "tab": "\t",
+    "carriage return": "\r",
+    "line feed": "\n",
+    "CR LF": "\r\n",
+    "delete": "\x7f",
+    "NUL": "\x00",
+    "escape": "\x1b",
+    "C1 next line": "\x85",
+    "zero-width space": "\u200b",
+    "space": " ",
+}
+
+
+@pytest.mark.parametrize("surface", [*sorted(BUILDERS), "core-async"])
+@pytest.mark.parametrize("kind", sorted(CONTROL_CHARACTERS))
+@pytest.mark.parametrize("where", ["host", "path"])
+def test_control_characters_in_the_base_url_are_refused_when_built(
+    surface: str, kind: str, where: str
+) -> None:
+    char = CONTROL_CHARACTERS[kind]
+    url = (
+        f"https://api.exa{char}mple.com/v2"
+        if where == "host"
+        else f"https://api.example.com/se{char}rve/v2"
+    )
+    build = AsyncMemoriesClient if surface == "core-async" else BUILDERS[surface]
+    with pytest.raises(MemoriesInputError, match="base_url has a control, space or invisible"):
+        build(api_key="k", base_url=url)
+
+
+def test_a_base_url_httpx_cannot_parse_is_refused_when_built() -> None:
+    # A host IDNA refuses ("⒈" maps to "1.") passes urlsplit; httpx refuses it only when the
+    # URL is built.
+    for build in BUILDERS.values():
+        with pytest.raises(MemoriesInputError, match="not a URL httpx can use"):
+            build(api_key="k", base_url="https://\u2488.example.com/v2")
+
+
+ABSURD_TIMEOUTS: dict[str, object] = {
+    "nan": float("nan"),
+    "inf": float("inf"),
+    "-inf": float("-inf"),
+    "1e300": 1e300,
+    "huge int": 10**400,
+    "over a day": MAX_TIMEOUT + 1,
+    "negative": -1.0,
+    "zero": 0,
+    "Timeout(nan)": httpx.Timeout(float("nan")),
+    "Timeout(read=inf)": httpx.Timeout(5.0, read=float("inf")),
+    "Timeout(connect=-1)": httpx.Timeout(5.0, connect=-1.0),
+    "Timeout(pool=1e300)": httpx.Timeout(5.0, pool=1e300),
+    "Timeout(write=0)": httpx.Timeout(5.0, write=0),
+}
+
+
+@pytest.mark.parametrize("surface", [*sorted(BUILDERS), "core-async"])
+@pytest.mark.parametrize(
+    ("setting", "kind"),
+    [
+        *[("timeout", kind) for kind in sorted(ABSURD_TIMEOUTS)],
+        *[  # total_timeout takes seconds only
+            ("total_timeout", kind)
+            for kind, value in sorted(ABSURD_TIMEOUTS.items())
+            if not isinstance(value, httpx.Timeout)
+        ],
+    ],
+)
+def test_non_finite_or_absurd_timeouts_are_refused_when_built(
+    surface: str, setting: str, kind: str
+) -> None:
+    value = ABSURD_TIMEOUTS[kind]
+    build = AsyncMemoriesClient if surface == "core-async" else BUILDERS[surface]
+    with pytest.raises(MemoriesInputError, match=rf"{setting}\S* must be a number of seconds"):
+        build(api_key="k", **{setting: value})
+
+
+def test_timeouts_up_to_a_day_and_unlimited_phases_still_construct() -> None:
+    assert MAX_TIMEOUT == 86_400  # the docs say "a day (86,400 s)"
+    for build in [*BUILDERS.values(), AsyncMemoriesClient]:
+        build(api_key="k", timeout=MAX_TIMEOUT, total_timeout=MAX_TIMEOUT)
+        build(api_key="k", timeout=0.001)
+        build(api_key="k", timeout=httpx.Timeout(30.0, read=None))  # httpx: no read limit
+
+
+@pytest.mark.parametrize("setting", ["initial_delay", "max_delay", "max_retry_after"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 1e300, "2", True])
+def test_retry_waits_that_are_not_seconds_are_refused_when_built(setting: str, value: Any) -> None:
+    # A nan or inf wait would surface only after a failed attempt, from time.sleep.
+    with pytest.raises(MemoriesInputError, match=f"RetryPolicy {setting} must be"):
+        RetryPolicy(**{setting: value})
+    RetryPolicy(**{setting: 0})  # no wait at all is a choice, not a mistake
+    RetryPolicy(**{setting: MAX_TIMEOUT})
 
 
 @pytest.mark.parametrize(

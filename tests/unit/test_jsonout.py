@@ -289,6 +289,9 @@ def test_an_answer_that_is_json_is_taken_whole_even_with_fences_inside_its_strin
     # the ", " between them as the answer.
     assert parse_json_output('["```", "```"]') == ["```", "```"]
     assert parse_json_output('{"a": "```x```", "b": "```"}') == {"a": "```x```", "b": "```"}
+    # ... and with prose around it, where the fence search alone would find ", " too
+    assert parse_json_output(' [["```", "```"]] 0') == [["```", "```"]]
+    assert parse_json_output('Sure: ```json {"a": 1}``` done') == {"a": 1}
 
 
 @settings(max_examples=300, deadline=None)
@@ -310,6 +313,7 @@ def test_fenced_json_with_prose_round_trips(
 
 @settings(max_examples=300, deadline=None)
 @given(value=CONTAINERS, dumps=DUMPS, before=PROSE, after=PROSE)
+@example(value=[["```", "```"]], dumps=json.dumps, before="", after="0")
 def test_unfenced_json_with_prose_round_trips(
     value: Any, dumps: Any, before: str, after: str
 ) -> None:
