@@ -42,6 +42,7 @@ from memories_client.errors import (
     StreamInterruptedError,
 )
 from memories_client.options import ClientOptions
+from memories_client.parsing import parse_completion
 from memories_client.streaming import StreamAssembler
 from memories_client.types import ChatRequest, Completion
 
@@ -228,7 +229,7 @@ class _BaseClient:
                 status=response.status_code,
                 request_id=request_id,
             ) from exc
-        return prepared.dialect.parse_completion(body, request_id=request_id)
+        return parse_completion(body, request_id=request_id)
 
     def _call_deadline(self) -> float | None:
         return None if self.total_timeout is None else time.monotonic() + self.total_timeout
