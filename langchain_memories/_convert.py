@@ -348,8 +348,8 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
             out.append(mc.Message.assistant(text, calls))
         elif isinstance(message, ToolMessage):
             text, media = _tool_content(message, where)
-            # CORE: Message.tool() carries text only and the dialects refuse media outside
-            # user messages, so a tool result's images follow in a user message.
+            # Message.tool() carries text only and the dialects refuse media outside user
+            # messages, so a tool result's images follow in a user message.
             out.append(mc.Message.tool(message.tool_call_id, text, name=message.name))
             tool_media.extend(media)
         else:

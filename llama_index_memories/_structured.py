@@ -78,9 +78,9 @@ def strip_partial_fence(text: str) -> str:
     Used only for partial objects while streaming; the final answer goes through
     :func:`memories_client.parse_structured`.
     """
-    # CORE: memories_client exports no fence stripper for *unfinished* answers
-    # (jsonout.strip_json_fences is not a public name, and parse_json_output needs complete
-    # JSON), so partial objects get this small one; final answers use parse_structured.
+    # memories_client.strip_json_fences reads a whole answer: a closing fence still arriving
+    # (one or two backticks) stays in its output, and parse_json_output needs complete JSON,
+    # so partial objects get this small one; final answers use parse_structured.
     return _CLOSE_FENCE.sub("", _OPEN_FENCE.sub("", text, count=1), count=1)
 
 

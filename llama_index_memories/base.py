@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -26,8 +26,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index_instrumentation import get_dispatcher
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from llama_index_memories._entry_points import ChatEntryPoints
 from llama_index_memories._requests import HINTS, RequestBuilding
@@ -55,26 +54,19 @@ from memories_client import (
     upload_local_videos,
 )
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
 DEFAULT_MODEL = "gemini:gemini-2.5-flash"
 """The model used when none is given."""
 DEFAULT_NUM_OUTPUT = SERVICE_DEFAULT_MAX_TOKENS["gemini"]
-"""The service's documented default ``max_tokens``, 1,000 (Qwen's page says 1,024)."""
-
-dispatcher = get_dispatcher(__name__)
-Model = TypeVar("Model", bound=BaseModel)
-_F = TypeVar("_F", bound=Callable[..., Any])
+"""The service's documented default ``max_tokens`` (the Gemini, Nova and GPT pages; Qwen: 1024)."""
 
 
 def _resolve_family_model(model: Any) -> str:
     if not isinstance(model, str):
         raise MemoriesInputError(f"model must be a string, got {type(model).__name__}")
     full = resolve_model(model)
-    dialect_for(full)  # refuse families without a wire format (Qwen, GPT) right away
+    dialect_for(full)  # a family without a dialect fails here, not at the first call
     return full
 
 

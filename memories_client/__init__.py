@@ -33,6 +33,7 @@ from memories_client._http import (
     check_connection_settings,
 )
 from memories_client._version import __version__
+from memories_client.async_client import AsyncMemoriesClient
 from memories_client.block_keys import check_media_options
 from memories_client.catalog import (
     FAMILIES,
@@ -48,7 +49,7 @@ from memories_client.catalog import (
     resolve_model,
     try_estimate_cost,
 )
-from memories_client.client import AsyncMemoriesClient, MemoriesClient
+from memories_client.client import MemoriesClient
 from memories_client.client_cache import ClientCache, ClosesPooledClients
 from memories_client.derived_state import DerivedState
 from memories_client.dialects import (

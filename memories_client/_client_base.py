@@ -42,6 +42,7 @@ from memories_client.errors import (
     StreamInterruptedError,
 )
 from memories_client.options import ClientOptions
+from memories_client.parsing import parse_completion
 from memories_client.streaming import StreamAssembler
 from memories_client.truncation import warn_if_cut_by_default
 from memories_client.types import ChatRequest, Completion, StreamChunk
@@ -229,7 +230,7 @@ class _BaseClient:
                 status=response.status_code,
                 request_id=request_id,
             ) from exc
-        return prepared.dialect.parse_completion(body, request_id=request_id)
+        return parse_completion(body, request_id=request_id)
 
     @staticmethod
     def _checked(request: ChatRequest, completion: Completion) -> Completion:

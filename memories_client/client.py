@@ -1,4 +1,4 @@
-"""The HTTP clients: :class:`MemoriesClient` (sync) and :class:`AsyncMemoriesClient`.
+"""The sync HTTP client, :class:`MemoriesClient` (async: :mod:`memories_client.async_client`).
 
 One request path for every caller: validate the request (before any network call), build the
 family's body, POST it on a pooled ``httpx`` client, retry what is worth retrying, and parse the
@@ -37,13 +37,11 @@ from memories_client._client_base import (
 from memories_client._deadline import EventClock, deadline, install, until
 from memories_client._http import error_from_response, transport_error
 from memories_client._limits import body_of, read_error_body, read_response
-from memories_client.async_client import AsyncMemoriesClient
 from memories_client.errors import MemoriesError
 from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
-# AsyncMemoriesClient lives in memories_client.async_client; it is importable from here too.
-__all__ = ["AsyncMemoriesClient", "MemoriesClient"]
+__all__ = ["MemoriesClient"]
 
 
 class MemoriesClient(_BaseClient):

@@ -165,8 +165,9 @@ class ChatRequest:
     """Everything one chat-completions call needs, before it is put on the wire.
 
     ``None`` means "leave it to the service's default" (documented per family: e.g. temperature
-    0.7 for Gemini, 1.0 for Nova; max_tokens 1000). :func:`memories_client.params.validate_request`
-    checks ranges before any network call; the clients call it for you.
+    0.7 for Gemini, 1.0 for Nova; max_tokens 1000, 1024 for Qwen). The family's dialect
+    (:meth:`memories_client.Dialect.validate`) checks the request before any network call; the
+    clients call it for you.
 
     Attributes:
         model: the full, prefixed model id (see :func:`memories_client.catalog.resolve_model`).

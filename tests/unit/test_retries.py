@@ -1,4 +1,4 @@
-"""Retry decisions the mutation run (`make mutate`) found untested.
+"""Retry decisions: when an attempt is repeated, how long the client waits, and what a failure says.
 
 The backoff's range, when ``Retry-After`` is honoured, explained or ignored, the errors built
 from error pages and transport failures (type, message, request id, ``retry_after``), and the

@@ -1,4 +1,4 @@
-"""Response parsing the mutation run (`make mutate`) found untested.
+"""Response parsing: how an answer, its usage and an error body are read.
 
 Every usage spelling, both tool-call shapes, reasoning, the ``{code, msg, data}`` envelope, and
 the type, message and fields of each refusal, checked through the public parsing functions.

@@ -1,5 +1,4 @@
-"""Wire bodies and refusals of the Gemini and Nova dialects the mutation run (`make mutate`)
-found untested.
+"""The Gemini and Nova dialects: their wire bodies, endpoints and refusals, and ``dialect_for``.
 
 Whole bodies are compared, so a dropped option, a renamed key or a part sent in the wrong form
 fails here; each refusal is checked for the field it names and what it tells the user to do.
