@@ -29,7 +29,8 @@ class ChatMemoriesQwen(WithoutTools):
     The docs do not show Qwen's content-part shape; the default and its alternatives are a
     ``dialects={"qwen": QwenDialect(part_style=...)}`` setting (see the README's unknowns).
 
-    Setup: ``pip install memories-integrations`` and ``export MEMORIES_API_KEY=sk-mavi-...``.
+    Setup: ``pip install "memories-integrations[langchain]"`` and
+    ``export MEMORIES_API_KEY=sk-mavi-...`` (or the emulator: ``docs/EMULATOR.md``).
 
     Args:
         model: model id (alias ``model_name``), default ``qwen3-vl-plus``; the ``qwen:``
@@ -41,7 +42,8 @@ class ChatMemoriesQwen(WithoutTools):
         response_schema: a JSON Schema (or a Pydantic model / TypedDict) of an object the
             answer must follow, sent as ``response_format`` ``json_schema``.
         **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
-            ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
+            ``max_tokens`` (unset: the service's default, 1,024 tokens), ``top_p``,
+            ``frequency_penalty``, ``presence_penalty``, ``n``,
             ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
             ``default_headers``, ``streaming``, ``stream_usage``, ``rate_limiter``.
 

@@ -35,6 +35,7 @@ from llama_index_memories._structured_methods import StructuredPrediction
 from llama_index_memories._tools import NovaToolCalling
 from memories_client import (
     API_KEY_ENV,
+    SERVICE_DEFAULT_MAX_TOKENS,
     AsyncMemoriesClient,
     ClientCache,
     ClientOptions,
@@ -57,7 +58,7 @@ __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
 DEFAULT_MODEL = "gemini:gemini-2.5-flash"
 """The model used when none is given."""
-DEFAULT_NUM_OUTPUT = 1000
+DEFAULT_NUM_OUTPUT = SERVICE_DEFAULT_MAX_TOKENS["gemini"]
 """The service's documented default ``max_tokens`` (the Gemini, Nova and GPT pages; Qwen: 1024)."""
 
 
@@ -109,14 +110,16 @@ class MemoriesMultiModal(
 
     No network call and no client creation happen in ``__init__``; the API key (argument or
     ``MEMORIES_API_KEY``) is kept as a ``SecretStr`` and left out of ``to_dict()``,
-    ``to_json()``, ``to_payload()`` and ``repr()``. A missing key raises at the first call.
+    ``to_json()``, ``to_payload()`` and ``repr()``. A missing key raises at the first call,
+    unless ``base_url`` is on this machine (the emulator needs none).
 
     Args:
         model: ``family:name`` or a bare catalogued id.
         api_key: the memories.ai key; defaults to ``MEMORIES_API_KEY``.
         base_url: defaults to ``MEMORIES_BASE_URL``, else the documented production URL.
         temperature, max_tokens, top_p, frequency_penalty, presence_penalty, stop: sampling
-            options; ``None`` leaves the service's default.
+            options; ``None`` leaves the service's default (``max_tokens``: 1,000 tokens,
+            Qwen 1,024; an answer cut there warns with ``TruncatedAnswerWarning``).
         timeout: seconds: a wall-clock deadline per attempt and between a stream's events
             (default 120 s; 10 s to connect).
         total_timeout: seconds for the whole call, its retries and a whole stream (default none).
@@ -172,7 +175,10 @@ class MemoriesMultiModal(
         default="raw", description="'raw' (documented: the key alone) or 'bearer'."
     )
     temperature: float | None = Field(default=None, description="Sampling temperature 0-2.")
-    max_tokens: int | None = Field(default=None, description="Maximum tokens to generate.")
+    max_tokens: int | None = Field(
+        default=None,
+        description="Maximum tokens to generate (None: the service's default, 1,000; Qwen 1,024).",
+    )
     top_p: float | None = Field(default=None, description="Nucleus sampling 0-1.")
     frequency_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
     presence_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")

@@ -136,10 +136,10 @@ class MemoriesVideoReader(BaseReader):
             typed errors). The other videos load either way.
         uploader: sends local videos and returns URLs (``memories_client.MemoriesAssetUploader``,
             ``memories_client.S3Uploader``, or your own ``memories_client.Uploader``).
-        prompt, schema, max_answer_tokens, window_s, tokens_per_scene, scenes_per_minute,
-            min_window_s, max_concurrency, show_progress: as for
-            ``langchain_memories.MemoriesVideoLoader`` (one set of options, the core's
-            ``memories_client.SceneOptions``).
+        prompt, schema, max_answer_tokens, window_s, tokens_per_scene: as for
+            ``langchain_memories.MemoriesVideoLoader``, and so are ``scenes_per_minute``,
+            ``min_window_s``, ``max_concurrency`` and ``show_progress`` (one set of options,
+            the core's ``memories_client.SceneOptions``).
         max_windows: the most model calls one video may make (default
             ``memories_client.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the default window
             length); a video that needs more fails with ``memories_client.TooManyWindowsError``

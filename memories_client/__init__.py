@@ -19,12 +19,15 @@ Example:
 
 from __future__ import annotations
 
+from memories_client._extras import ExtraMissingError, require_extra
 from memories_client._http import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_PATHS,
     DEFAULT_TIMEOUT,
+    EMULATOR_COMMAND,
+    LOOPBACK_PLACEHOLDER_KEY,
     InsecureBaseURLWarning,
     RetryPolicy,
     check_connection_settings,
@@ -87,6 +90,7 @@ from memories_client.jsonout import (
 )
 from memories_client.media import (
     DEFAULT_MIME,
+    PageURLWarning,
     media_from_base64,
     media_from_bytes,
     media_from_data_uri,
@@ -104,6 +108,7 @@ from memories_client.params import (
 from memories_client.schema import json_schema_of, to_gemini_schema
 from memories_client.tokens import estimate_text_tokens, estimate_tokens, split_tokens
 from memories_client.tool_calls import NO_TOOLS, normalize_tool_choice, openai_tool_call
+from memories_client.truncation import SERVICE_DEFAULT_MAX_TOKENS, TruncatedAnswerWarning
 from memories_client.types import (
     ChatRequest,
     Choice,
@@ -172,11 +177,14 @@ __all__ = [
     "DEFAULT_PATHS",
     "DEFAULT_SCENE_PROMPT",
     "DEFAULT_TIMEOUT",
+    "EMULATOR_COMMAND",
     "FAMILIES",
     "FAMILY_OPTIONS",
+    "LOOPBACK_PLACEHOLDER_KEY",
     "MODELS",
     "NO_TOOLS",
     "SAMPLING_FIELDS",
+    "SERVICE_DEFAULT_MAX_TOKENS",
     "VIDEO_BOOKKEEPING_KEYS",
     "APIConnectionError",
     "APITimeoutError",
@@ -196,6 +204,7 @@ __all__ = [
     "DerivedState",
     "Dialect",
     "ExtraBodyWarning",
+    "ExtraMissingError",
     "FileUploadCache",
     "GPTDialect",
     "GeminiDialect",
@@ -217,6 +226,7 @@ __all__ = [
     "ModelInfo",
     "NotFoundError",
     "NovaDialect",
+    "PageURLWarning",
     "PriceTier",
     "QwenDialect",
     "RateLimitError",
@@ -236,6 +246,7 @@ __all__ = [
     "TooManyWindowsError",
     "ToolCall",
     "ToolSpec",
+    "TruncatedAnswerWarning",
     "UnknownPriceError",
     "UnsupportedFeatureError",
     "UploadCache",
@@ -284,6 +295,7 @@ __all__ = [
     "plan_windows",
     "probe_duration",
     "refuse_unknown",
+    "require_extra",
     "resolve_model",
     "split_tokens",
     "strip_json_fences",

@@ -44,7 +44,8 @@ from memories_client.errors import (
 from memories_client.options import ClientOptions
 from memories_client.parsing import parse_completion
 from memories_client.streaming import StreamAssembler
-from memories_client.types import ChatRequest, Completion
+from memories_client.truncation import warn_if_cut_by_default
+from memories_client.types import ChatRequest, Completion, StreamChunk
 
 __all__ = ["_BaseClient"]
 
@@ -103,9 +104,9 @@ class _BaseClient:
             )
         self.options = options
         """The settings this client was built from (see :class:`ClientOptions`)."""
-        self._api_key = resolve_api_key(options.api_key)
-        self.max_response_bytes = options.max_response_bytes
         self._base_url = resolve_base_url(options.base_url)
+        self._api_key = resolve_api_key(options.api_key, base_url=self._base_url)
+        self.max_response_bytes = options.max_response_bytes
         # Read-only: the attempt deadline below is derived from it once.
         self._timeout = options.timeout
         # The read timeout doubles as the wall-clock deadline of an attempt (see _deadline).
@@ -230,6 +231,19 @@ class _BaseClient:
                 request_id=request_id,
             ) from exc
         return parse_completion(body, request_id=request_id)
+
+    @staticmethod
+    def _checked(request: ChatRequest, completion: Completion) -> Completion:
+        """The answer, after warning if the service's default max_tokens cut it."""
+        reasons = (c.finish_reason for c in completion.choices)
+        warn_if_cut_by_default(family_of(request.model), request.max_tokens, reasons)
+        return completion
+
+    @staticmethod
+    def _checked_final(request: ChatRequest, final: StreamChunk) -> StreamChunk:
+        """A stream's final chunk, after the same warning as :meth:`_checked`."""
+        warn_if_cut_by_default(family_of(request.model), request.max_tokens, (final.finish_reason,))
+        return final
 
     def _call_deadline(self) -> float | None:
         return None if self.total_timeout is None else time.monotonic() + self.total_timeout

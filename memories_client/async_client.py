@@ -169,7 +169,7 @@ class AsyncMemoriesClient(_BaseClient):
         prepared = self.prepare(request)
         response, content = await self._send(prepared, self._call_deadline())
         assert content is not None
-        return self._parse(prepared, response, content)
+        return self._checked(request, self._parse(prepared, response, content))
 
     async def stream(
         self, request: ChatRequest | None = None, /, **fields: Any
@@ -192,7 +192,8 @@ class AsyncMemoriesClient(_BaseClient):
                     capped = await aread_response(response, self.max_response_bytes, raw)
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
-                completion = self._parse(prepared, response, self._whole_answer(response, capped))
+                whole = self._whole_answer(response, capped)
+                completion = self._checked(request, self._parse(prepared, response, whole))
                 for chunk in completion_to_chunks(completion):
                     yield chunk
                 return
@@ -217,6 +218,6 @@ class AsyncMemoriesClient(_BaseClient):
                 # then idles or hangs up without [DONE] has still given the whole answer.
                 if not assembler.complete:
                     raise interrupted(exc, assembler) from exc
-            yield assembler.finish()
+            yield self._checked_final(request, assembler.finish())
         finally:
             await response.aclose()

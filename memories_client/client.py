@@ -48,7 +48,8 @@ class MemoriesClient(_BaseClient):
     """Synchronous client for the memories.ai chat-completions API.
 
     Args:
-        api_key: the key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``.
+        api_key: the key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``. Not
+            needed when ``base_url`` is on this machine (the emulator).
         base_url: defaults to ``MEMORIES_BASE_URL``, else
             ``https://mavi-backend.memories.ai/serve/api/v2``.
         timeout: seconds (or an ``httpx.Timeout``) per attempt; default 120 s read, 10 s connect.
@@ -199,7 +200,7 @@ class MemoriesClient(_BaseClient):
         prepared = self.prepare(request)
         response, content = self._send(prepared, self._call_deadline())
         assert content is not None
-        return self._parse(prepared, response, content)
+        return self._checked(request, self._parse(prepared, response, content))
 
     def stream(self, request: ChatRequest | None = None, /, **fields: Any) -> Iterator[StreamChunk]:
         """Stream an answer: text deltas, then one final chunk with usage and finish reason.
@@ -223,7 +224,8 @@ class MemoriesClient(_BaseClient):
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
                 content = self._whole_answer(response, capped)
-                yield from completion_to_chunks(self._parse(prepared, response, content))
+                completion = self._checked(request, self._parse(prepared, response, content))
+                yield from completion_to_chunks(completion)
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
@@ -242,6 +244,6 @@ class MemoriesClient(_BaseClient):
                 # then idles or hangs up without [DONE] has still given the whole answer.
                 if not assembler.complete:
                     raise interrupted(exc, assembler) from exc
-            yield assembler.finish()
+            yield self._checked_final(request, assembler.finish())
         finally:
             response.close()

@@ -171,6 +171,9 @@ class ChatRequest:
 
     Attributes:
         model: the full, prefixed model id (see :func:`memories_client.catalog.resolve_model`).
+        max_tokens: the answer's token limit; None sends none, and the service's default
+            applies: 1,000 tokens (Qwen 1,024). An answer cut there warns
+            (:class:`memories_client.TruncatedAnswerWarning`).
         thinking_budget: Gemini ``thinking_config.thinking_budget``; Qwen ``thinking_budget``.
         enable_thinking: Qwen ``enable_thinking`` (a ``thinking_budget`` alone turns it on).
         response_mime_type: ``application/json`` for JSON mode (Gemini ``response_mime_type``,

@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 import socket
 import threading
@@ -376,6 +377,31 @@ class Emulator:
             sock.close()
         self._port = None
 
+    def environment_lines(self) -> str:
+        """The shell lines that point every client in a new shell at this emulator.
+
+        A loopback base URL needs no key, so ``MEMORIES_API_KEY`` is named only when one is
+        needed: the emulator was started with ``api_key=`` (its value is not printed), or it
+        binds an interface that is not loopback.
+
+        Example:
+            >>> with Emulator() as emu:
+            ...     print(emu.environment_lines())  # doctest: +ELLIPSIS
+            # paste into your shell (a loopback base URL needs no API key):
+            export MEMORIES_BASE_URL=http://127.0.0.1:...
+        """
+        lines = [f"export MEMORIES_BASE_URL={self.base_url}"]
+        if self._app.emulator_state.api_key is not None:
+            header = "# paste into your shell, with the key given to --api-key:"
+            lines.append("export MEMORIES_API_KEY=...")
+        elif not _is_loopback(self._host):
+            # Clients send no placeholder key to another machine; this server takes any key.
+            header = "# paste into your shell (this emulator accepts any non-empty key):"
+            lines.append("export MEMORIES_API_KEY=any")
+        else:
+            header = "# paste into your shell (a loopback base URL needs no API key):"
+        return "\n".join([header, *lines])
+
     def serve_forever(self, *, announce: bool = True) -> None:
         """Serve in the current thread until interrupted (Ctrl-C); used by the CLI.
 
@@ -390,6 +416,7 @@ class Emulator:
         server = self._make_server(sock, log_config=uvicorn.config.LOGGING_CONFIG)
         if announce:
             print(f"memories.ai emulator listening on {self.base_url}", flush=True)
+            print(self.environment_lines(), flush=True)
         try:
             server.run(sockets=[sock])
         finally:
@@ -410,3 +437,14 @@ class Emulator:
     def __repr__(self) -> str:
         where = self.base_url if self._port is not None else "stopped"
         return f"Emulator({where})"
+
+
+def _is_loopback(host: str) -> bool:
+    # The client's own rule (a loopback base URL needs no key), restated: the emulator does not
+    # import the client it judges.
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

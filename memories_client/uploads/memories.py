@@ -215,8 +215,8 @@ class MemoriesAssetUploader(BaseUploader):
         trust_signed_urls: bool = False,
     ) -> None:
         super().__init__(cache=cache)
-        self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
+        self._api_key = resolve_api_key(api_key, base_url=self.base_url)
         self.timeout = resolve_timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         if auth_scheme not in ("raw", "bearer"):
