@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -74,32 +75,50 @@ def as_httpx_error(exc: BaseException) -> httpx.TransportError | None:
     return None
 
 
-class _MappedStream(httpx.AsyncByteStream):
-    """A response body whose read errors are mapped as :func:`as_httpx_error` says."""
+def _mapped(exc: Exception) -> Exception:
+    mapped = as_httpx_error(exc)
+    return exc if mapped is None else mapped
 
-    __slots__ = ("_inner",)
 
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
-        self._inner = inner
+def _arrived(content: aiohttp.StreamReader) -> bytes:
+    """The bytes aiohttp holds for a body that failed: they arrived before the failure.
+
+    aiohttp's reads raise a failure (a connection dropped mid-body) before handing over the
+    bytes that came with it, so a stream's last events would be lost from ``partial_text``.
+    Reads its private buffer; if that is shaped otherwise, nothing (the failure still raises).
+    """
+    buffer, offset = getattr(content, "_buffer", None), getattr(content, "_buffer_offset", 0)
+    if not isinstance(buffer, deque) or not isinstance(offset, int) or not buffer:
+        return b""
+    data = b"".join(buffer)[offset:]
+    buffer.clear()
+    return data
+
+
+class _Body(httpx.AsyncByteStream):
+    """A response body read as it arrives, failures mapped as :func:`as_httpx_error` says."""
+
+    __slots__ = ("_response", "_upstream")
+
+    def __init__(self, upstream: httpx.AsyncByteStream, response: aiohttp.ClientResponse) -> None:
+        self._upstream, self._response = upstream, response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        content = self._response.content
         try:
-            async for chunk in self._inner:
+            while chunk := await content.readany():
                 yield chunk
         except Exception as exc:
-            mapped = as_httpx_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            rest = _arrived(content)
+            if rest:
+                yield rest
+            raise _mapped(exc) from exc
 
     async def aclose(self) -> None:
         try:
-            await self._inner.aclose()
+            await self._upstream.aclose()
         except Exception as exc:
-            mapped = as_httpx_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            raise _mapped(exc) from exc
 
 
 class AiohttpTransport(_UpstreamTransport):
@@ -110,13 +129,14 @@ class AiohttpTransport(_UpstreamTransport):
         try:
             response = await super().handle_async_request(request)
         except Exception as exc:
-            mapped = as_httpx_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        response.stream = _MappedStream(stream)
+            raise _mapped(exc) from exc
+        upstream = response.stream
+        # httpx-aiohttp's body stream keeps the aiohttp response; read it directly (above).
+        source = getattr(upstream, "_aiohttp_response", None)
+        if isinstance(upstream, httpx.AsyncByteStream) and isinstance(
+            source, aiohttp.ClientResponse
+        ):
+            response.stream = _Body(upstream, source)
         return response
 
 

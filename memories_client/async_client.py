@@ -88,6 +88,7 @@ class AsyncMemoriesClient(_BaseClient):
         # reuse the first loop's sockets ("Event loop is closed"). A pool goes with its loop.
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool]
         self._pools = weakref.WeakKeyDictionary()
+        self._parents_pools: list[object] = []
         self._pid = os.getpid()
 
     def _new_http_client(self) -> httpx.AsyncClient:
@@ -106,7 +107,11 @@ class AsyncMemoriesClient(_BaseClient):
         if self._given is not None:
             return self._given
         if self._pid != os.getpid():
-            # As for the sync client: never share pooled sockets with the parent process.
+            # As for the sync client: never share pooled sockets with the parent process. The
+            # parent's pools are kept, never closed nor collected: aiohttp closes a collected
+            # session's sockets, which unregisters them from the epoll set the child shares
+            # with its parent, and the parent's next answer would never be seen.
+            self._parents_pools.append(self._pools)
             self._pools = weakref.WeakKeyDictionary()
             self._pid = os.getpid()
         loop = asyncio.get_running_loop()
