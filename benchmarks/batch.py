@@ -36,7 +36,10 @@ from _report import Section, Target, fmt, table
 
 SIZES = (100, 1000, 4000)
 WARMUP = 100
-RUN_LIMIT = 30.0
+SMALL_REPEATS = 3
+"""Timed batches per run at the smallest size (the median counts): 100 calls take a fraction
+of a second, where one scheduling hiccup of the shared machine would be a large share."""
+RUN_LIMIT = 60.0
 """Seconds a run may take before it counts as not finished (nothing is retried)."""
 SLOW_DELAY, SLOW_CALLS, SLOW_IDEAL = 0.5, 400, 2.0
 HUGE = 10_000
@@ -203,6 +206,12 @@ def _ours(name: str, transport: str) -> Contender:
     return langchain(transport, how=name.rsplit(".", 1)[1])
 
 
+SKIPPED = {
+    (RAW_HTTPX, 4000): (
+        "not run: at N=1,000 it already fails (PoolTimeout); at 4,000 httpcore's queue scans "
+        "starve the event loop, so the run cannot even be cancelled at its time limit"
+    )
+}
 CONTENDERS: dict[str, Contender] = {
     RAW_HTTPX: raw_httpx(),
     RAW_SEMAPHORE: raw_httpx(semaphore=100),
@@ -254,21 +263,26 @@ def _own(answers: list[Any]) -> int:
     return sum(isinstance(a, str) and a.endswith(tag(i)) for i, a in enumerate(answers))
 
 
-def run_one(contender: Contender, server: FastServer, n: int) -> Run:
-    async def main() -> Run:
+def run_one(contender: Contender, server: FastServer, n: int, *, batches: int = 1) -> Run:
+    """A fresh client, warmed up, then ``batches`` timed batches of n calls (the median kept)."""
+
+    async def main() -> list[Run]:
         batch, close = await contender(server)
+        runs = []
         try:
             await batch(min(n, WARMUP))
-            cpu, server_cpu = time.process_time(), server.cpu_seconds()
-            seconds, answers = await _timed(batch, n)
-            cpu = time.process_time() - cpu
-            server_cpu = server.cpu_seconds() - server_cpu
+            for _ in range(batches):
+                cpu, server_cpu = time.process_time(), server.cpu_seconds()
+                seconds, answers = await _timed(batch, n)
+                cpu = time.process_time() - cpu
+                server_cpu = server.cpu_seconds() - server_cpu
+                share = server_cpu / seconds if seconds else 0.0
+                runs.append(Run(seconds, _own(answers), _errors(answers), cpu / n * 1e6, share))
         finally:
             await close()
-        share = server_cpu / seconds if seconds else 0.0
-        return Run(seconds, _own(answers), _errors(answers), cpu / n * 1e6, share)
+        return runs
 
-    return asyncio.run(main())
+    return _median(asyncio.run(main()))
 
 
 # -- the three measurements ------------------------------------------------------------------
@@ -287,9 +301,10 @@ def measure_sizes(repeats: int) -> tuple[dict[tuple[str, int], Run], dict[str, s
         for _ in range(repeats):
             for n in SIZES:
                 for name, contender in CONTENDERS.items():
-                    if name in missing:
+                    if name in missing or (name, n) in SKIPPED:
                         continue
-                    run = run_one(contender, server, n)
+                    batches = SMALL_REPEATS if n == SIZES[0] else 1
+                    run = run_one(contender, server, n, batches=batches)
                     runs.setdefault((name, n), []).append(run)
                     print(f"   {name} N={n}: {fmt(run.seconds, ' s', 2)}", flush=True)
     return {key: _median(found) for key, found in runs.items()}, missing
@@ -367,7 +382,9 @@ def measure_huge(transport: str = "httpx") -> Huge:
 # -- the report ------------------------------------------------------------------------------
 
 
-def _cell(run: Run | None, n: int) -> str:
+def _cell(run: Run | None, n: int, skipped: str | None = None) -> str:
+    if skipped is not None:
+        return skipped.split(":")[0]
     if run is None:
         return "n/a"
     if run.seconds is None:
@@ -408,12 +425,15 @@ def size_targets(results: dict[tuple[str, int], Run]) -> list[Target]:
             )
         )
     ours = _seconds(results, "AsyncMemoriesClient.chat (httpx)", 1000)
+    openai_run = results.get((OPENAI, 1000))
     theirs = _seconds(results, OPENAI, 1000)
+    if theirs is None and openai_run is not None and openai_run.seconds is None:
+        theirs = RUN_LIMIT  # not finished within the limit: at least that long
     targets.append(
         Target(
             "Batch: AsyncMemoriesClient (default transport) vs openai.AsyncOpenAI at N=1,000",
             "faster",
-            f"{fmt(ours, ' s', 2)} vs {fmt(theirs, ' s', 2)}",
+            f"{fmt(ours, ' s', 2)} vs {_cell(openai_run, 1000)}",
             None if ours is None or theirs is None else ours < theirs,
         )
     )
@@ -452,20 +472,23 @@ def run(*, quick: bool = False) -> Section:
         if name in missing:
             rows.append([name, *["not measured"] * len(SIZES), "n/a"])
             continue
-        cpu = results.get((name, SIZES[-1]))
+        found = [results.get((name, n)) for n in SIZES]
         rows.append(
             [
                 name,
-                *(_cell(results.get((name, n)), n) for n in SIZES),
-                fmt(cpu.client_cpu if cpu else None),
+                *(_cell(r, n, SKIPPED.get((name, n))) for r, n in zip(found, SIZES, strict=True)),
+                " / ".join(fmt(r.client_cpu if r else None) for r in found),
             ]
         )
+    sizes = " / ".join(f"{n:,}" for n in SIZES)
     section.lines += table(
-        ["contender", *(f"N = {n:,}" for n in SIZES), f"client CPU us/call at N={SIZES[-1]:,}"],
+        ["contender", *(f"N = {n:,}" for n in SIZES), f"client CPU us/call at N = {sizes}"],
         rows,
     )
     for name, why in missing.items():
         section.lines.append(f"\n- {name} not measured: {why}")
+    for (name, n), why in SKIPPED.items():
+        section.lines.append(f"\n- {name} at N={n:,}: {why}.")
     section.targets += size_targets(results)
 
     section.lines += [
@@ -486,21 +509,19 @@ def run(*, quick: bool = False) -> Section:
             for name, r in slow.items()
         ],
     )
-    ours = slow["AsyncMemoriesClient.chat (httpx)"]
-    worst = max(
-        (r.seconds or float("inf")) if r.own == SLOW_CALLS else float("inf")
-        for name, r in slow.items()
-        if name.endswith("(httpx)")
-    )
-    section.targets.append(
-        Target(
-            f"Batch: {SLOW_CALLS} calls at once, {SLOW_DELAY} s per answer, default transport "
-            "(core and ainvoke)",
-            f"<= 1.3x the ideal {SLOW_IDEAL:.0f} s",
-            f"{fmt(ours.seconds, ' s', 2)} (core); slowest of ours {worst:.2f} s",
-            worst <= 1.3 * SLOW_IDEAL,
+    for name, r in slow.items():
+        if not name.endswith("(httpx)"):
+            continue
+        done = r.seconds is not None and r.own == SLOW_CALLS
+        section.targets.append(
+            Target(
+                f"Batch: {name}, {SLOW_CALLS} calls at once, {SLOW_DELAY} s per answer",
+                f"<= 1.3x the ideal {SLOW_IDEAL:.0f} s",
+                f"{_cell(r, SLOW_CALLS)}: "
+                f"{fmt(r.seconds / SLOW_IDEAL if r.seconds else None, 'x', 2)}",
+                done and (r.seconds or 0.0) <= 1.3 * SLOW_IDEAL,
+            )
         )
-    )
 
     run10k = huge.run
     fds, rss = huge.fds, huge.rss_mb
