@@ -65,19 +65,19 @@ class SlowAnswers(LoopbackServer):
 
 
 def test_a_queued_call_does_not_spend_its_timeout_waiting_for_a_connection() -> None:
-    # 400 calls, 0.3 s each, 100 connections: the last ones wait about 0.9 s for a slot and
-    # are answered 1.2 s after the start, past their `timeout` of 1 s (which is ample for one
-    # answer). Waiting in httpx's pool instead, they failed with PoolTimeout.
+    # 700 calls, 0.4 s each, 100 connections: the last ones wait about 2.4 s for a slot, past
+    # their `timeout` of 2 s (ample for one answer, even on a busy machine). Waiting in httpx's
+    # pool instead, they failed with PoolTimeout.
     async def main(url: str) -> list[str]:
         async with AsyncMemoriesClient(
-            api_key="k", base_url=url, timeout=1.0, max_retries=0
+            api_key="k", base_url=url, timeout=2.0, max_retries=0
         ) as client:
-            answers = await asyncio.gather(*(client.chat(_request(i)) for i in range(400)))
+            answers = await asyncio.gather(*(client.chat(_request(i)) for i in range(700)))
         return [a.text for a in answers]
 
-    with SlowAnswers(0.3) as server:
+    with SlowAnswers(0.4) as server:
         texts = asyncio.run(main(server.base_url))
-    assert texts == [f"call {i}" for i in range(400)]  # every call its own answer, in order
+    assert texts == [f"call {i}" for i in range(700)]  # every call its own answer, in order
     assert server.most_in_flight <= LIMITS.max_connections
 
 
