@@ -46,6 +46,7 @@ from memories_client import (
     MemoriesInputError,
     Uploader,
     aupload_local_videos,
+    check_async_transport,
     dialect_for,
     model_info,
     normalize_stop,
@@ -125,6 +126,8 @@ class MemoriesMultiModal(
         total_timeout: seconds for the whole call, its retries and a whole stream (default none).
         max_retries: retries for 429, 5xx, timeouts and dropped connections.
         http_client / http_async_client: ``httpx`` clients to use (not closed by this class).
+        async_transport: what async calls send through: ``"httpx"`` (default) or
+            ``"aiohttp"`` (the ``aiohttp`` extra; for batches of thousands of calls).
         default_headers: extra headers on every request.
         paths, auth_scheme, dialects, max_response_bytes: as for ``MemoriesClient`` (the
             README's configuration table holds for every class).
@@ -218,6 +221,10 @@ class MemoriesMultiModal(
     http_async_client: httpx.AsyncClient | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.AsyncClient to use."
     )
+    async_transport: Literal["httpx", "aiohttp"] = Field(
+        default="httpx",
+        description="What async calls send through: 'httpx' or 'aiohttp' (the aiohttp extra).",
+    )
     default_headers: dict[str, str] | None = Field(
         # Headers may carry proxy credentials, so they are not serialised either.
         default=None,
@@ -269,6 +276,7 @@ class MemoriesMultiModal(
         dialects: dict[str, Dialect] | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        async_transport: Literal["httpx", "aiohttp"] = "httpx",
         default_headers: dict[str, str] | None = None,
         context_window: int | None = None,
         uploader: Uploader | None = None,
@@ -304,8 +312,10 @@ class MemoriesMultiModal(
             "default_headers": default_headers,
             "dialects": dialects,
             "max_response_bytes": max_response_bytes,
+            "async_transport": async_transport,
         }
         ClientOptions.from_settings(settings)
+        check_async_transport(async_transport, http_async_client=http_async_client)
         super().__init__(
             model=model,
             **settings,

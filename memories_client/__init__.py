@@ -98,7 +98,12 @@ from memories_client.media import (
     media_from_url,
     media_part,
 )
-from memories_client.options import CONNECTION_FIELDS, ClientOptions, refuse_unknown
+from memories_client.options import (
+    CONNECTION_FIELDS,
+    ClientOptions,
+    check_async_transport,
+    refuse_unknown,
+)
 from memories_client.params import (
     SAMPLING_FIELDS,
     check_sampling,
@@ -266,6 +271,7 @@ __all__ = [
     "adescribe_videos",
     "aupload_local_videos",
     "avideo_part",
+    "check_async_transport",
     "check_connection_settings",
     "check_media_kind",
     "check_media_options",

@@ -41,7 +41,7 @@ from memories_client.errors import (
     MemoriesInputError,
     StreamInterruptedError,
 )
-from memories_client.options import ClientOptions
+from memories_client.options import AsyncTransport, ClientOptions
 from memories_client.parsing import parse_completion
 from memories_client.streaming import StreamAssembler
 from memories_client.truncation import warn_if_cut_by_default
@@ -51,6 +51,11 @@ __all__ = ["_BaseClient"]
 
 logger = logging.getLogger("memories_client")
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
+"""The pools this package creates: 100 connections, each kept open 30 s between calls.
+
+The async clients also admit at most ``max_connections`` calls at once per event loop
+(:mod:`memories_client._pool`): more wait their turn before they are sent.
+"""
 
 
 @dataclass(slots=True)  # not frozen: made on every call, and never shared
@@ -86,6 +91,7 @@ class _BaseClient:
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         total_timeout: float | None = None,
+        async_transport: AsyncTransport = "httpx",
         options: ClientOptions | None = None,
     ) -> None:
         if options is None:
@@ -101,6 +107,7 @@ class _BaseClient:
                 retry_policy=retry_policy,
                 max_response_bytes=max_response_bytes,
                 total_timeout=total_timeout,
+                async_transport=async_transport,
             )
         self.options = options
         """The settings this client was built from (see :class:`ClientOptions`)."""

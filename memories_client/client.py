@@ -37,7 +37,7 @@ from memories_client._client_base import (
 from memories_client._deadline import EventClock, deadline, install, until
 from memories_client._http import error_from_response, transport_error
 from memories_client._limits import body_of, read_error_body, read_response
-from memories_client.errors import MemoriesError
+from memories_client.errors import MemoriesError, MemoriesInputError
 from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
@@ -82,6 +82,11 @@ class MemoriesClient(_BaseClient):
         http_client: httpx.Client | None = None,
         **settings: Any,
     ) -> None:
+        if settings.get("async_transport", "httpx") != "httpx":
+            raise MemoriesInputError(
+                "async_transport applies to AsyncMemoriesClient: MemoriesClient always sends "
+                "through httpx"
+            )
         super().__init__(api_key, **settings)
         self._owned = http_client is None
         self._http_client = http_client

@@ -30,6 +30,8 @@ from memories_client import (
     RetryPolicy,
 )
 
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
+
 TRICKLE = 0.3
 NO_HANG = 8.0
 

@@ -37,6 +37,8 @@ from reliability_support import (
 
 from memories_client.emulator import Emulator
 
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
+
 
 class Scene(BaseModel):
     summary: str

@@ -55,6 +55,8 @@ from memories_client import (
 )
 from memories_client.emulator import Emulator
 
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
+
 
 @dataclass(frozen=True)
 class Fault:

@@ -48,6 +48,8 @@ from memories_client import (
 )
 from memories_client.emulator import Emulator
 
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
+
 SECRET = "sk-mavi-q7Zx2Vb9Lk4Rt8Wm3Np6Hs1Jd5Fg0Ce"
 _TAIL = SECRET[len("sk-mavi-") :]
 _WINDOWS = {_TAIL[i : i + 8] for i in range(len(_TAIL) - 7)}
