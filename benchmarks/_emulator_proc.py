@@ -2,7 +2,7 @@
 
 :class:`ServerProcess` starts a child that sends one greeting (its base URL or port) and then
 answers commands over a pipe until ``stop``; its CPU time is readable from here.
-:class:`EmulatorProcess` runs :class:`memories_client.emulator.Emulator` that way, answering
+:class:`EmulatorProcess` runs :class:`memories_emulator.Emulator` that way, answering
 ``reset`` and ``connections``, which keeps ``connections_opened`` readable from here.
 """
 
@@ -50,7 +50,7 @@ class ServerProcess:
 
 
 def _serve(conn: Connection) -> None:
-    from memories_client.emulator import Emulator
+    from memories_emulator import Emulator
 
     with Emulator() as emu:
         conn.send(emu.base_url)

@@ -14,7 +14,7 @@ Install with ``pip install "memories-integrations[langchain]"``; without langcha
 ``import langchain_memories`` raises ``memories_client.ExtraMissingError`` saying so.
 
 Example:
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> from langchain_memories import ChatMemoriesGemini
     >>> with Emulator() as emu:
     ...     llm = ChatMemoriesGemini(api_key="test", base_url=emu.base_url)

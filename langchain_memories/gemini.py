@@ -48,7 +48,7 @@ class ChatMemoriesGemini(WithoutTools):
 
     Example:
         >>> from langchain_core.messages import HumanMessage
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesGemini
         >>> with Emulator() as emu:
         ...     llm = ChatMemoriesGemini(api_key="test", base_url=emu.base_url, thinking_budget=0)
@@ -125,7 +125,7 @@ class ChatMemoriesGemini(WithoutTools):
 
         Example:
             >>> from pydantic import BaseModel
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Scene(BaseModel):
             ...     summary: str
             ...     people: int | None = None

@@ -56,7 +56,7 @@ class ChatMemoriesGPT(WithoutTools):
 
     Example:
         >>> from langchain_core.messages import HumanMessage
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesGPT
         >>> with Emulator() as emu:
         ...     llm = ChatMemoriesGPT(api_key="test", base_url=emu.base_url)
@@ -127,7 +127,7 @@ class ChatMemoriesGPT(WithoutTools):
 
         Example:
             >>> from typing_extensions import TypedDict
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Count(TypedDict):
             ...     people: int
             >>> with Emulator() as emu:

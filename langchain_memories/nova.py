@@ -47,7 +47,7 @@ class ChatMemoriesNova(_BaseChatMemories):
 
     Example:
         >>> from langchain_core.tools import tool
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesNova
         >>> @tool
         ... def count_people(minute: int) -> int:
@@ -107,7 +107,7 @@ class ChatMemoriesNova(_BaseChatMemories):
             memories_client.MemoriesInputError: a ``tool_choice`` naming an unbound tool.
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> def get_weather(city: str) -> str:
             ...     '''Weather in a city.'''
             ...     return "sunny"
@@ -152,7 +152,7 @@ class ChatMemoriesNova(_BaseChatMemories):
 
         Example:
             >>> from typing_extensions import TypedDict
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Count(TypedDict):
             ...     people: int
             >>> with Emulator() as emu:

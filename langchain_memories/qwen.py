@@ -49,7 +49,7 @@ class ChatMemoriesQwen(WithoutTools):
 
     Example:
         >>> from langchain_core.messages import HumanMessage
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesQwen
         >>> with Emulator() as emu:
         ...     llm = ChatMemoriesQwen(api_key="test", base_url=emu.base_url, thinking_budget=256)
@@ -126,7 +126,7 @@ class ChatMemoriesQwen(WithoutTools):
 
         Example:
             >>> from pydantic import BaseModel
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Scene(BaseModel):
             ...     summary: str
             ...     people: int

@@ -9,7 +9,7 @@ Install with ``pip install "memories-integrations[llamaindex]"``; without llama-
 
 Example:
     >>> from llama_index_memories import MemoriesMultiModal
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> with Emulator() as emu:
     ...     llm = MemoriesMultiModal(api_key="sk-test", base_url=emu.base_url)
     ...     answer = llm.complete("Say hi")

@@ -143,7 +143,7 @@ class MemoriesMultiModal(
 
     Example:
         >>> from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock, VideoBlock
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> from llama_index_memories import MemoriesMultiModal
         >>> with Emulator() as emu:
         ...     llm = MemoriesMultiModal(api_key="sk-test", base_url=emu.base_url)

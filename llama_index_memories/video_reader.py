@@ -154,7 +154,7 @@ class MemoriesVideoReader(BaseReader):
             a catalogued price included), bad sources at ``load_data``, before any request.
 
     Example:
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
         >>> with Emulator() as emu:
         ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -247,7 +247,7 @@ class MemoriesVideoReader(BaseReader):
             sources: video URLs, file paths, bytes or ``memories_client.VideoSource`` objects.
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(model="nova:us.amazon.nova-lite-v1:0", api_key="k",
             ...                              base_url=emu.base_url)
@@ -264,7 +264,7 @@ class MemoriesVideoReader(BaseReader):
         """Read the videos; return all their documents (summary first, then scenes, per video).
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     docs = MemoriesVideoReader(llm=llm).load_data("https://x.test/a.mp4")
@@ -278,7 +278,7 @@ class MemoriesVideoReader(BaseReader):
 
         Example:
             >>> import asyncio
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     docs = asyncio.run(MemoriesVideoReader(llm=llm).aload_data(
@@ -298,7 +298,7 @@ class MemoriesVideoReader(BaseReader):
 
         Example:
             >>> import asyncio
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     docs = asyncio.run(MemoriesVideoReader(llm=llm).alazy_load_data(

@@ -3,12 +3,12 @@
 It speaks the wire format of each of the API's four model families (Gemini's ``input_file``
 parts, Nova's ``image_url`` / ``video_url`` parts and tools, Qwen's thinking switches and
 ``json_schema`` output, GPT's OpenAI parts and JSON mode), keeps one model catalog with prices,
-maps every failure to one error hierarchy, and ships an emulator of the API
-(:mod:`memories_client.emulator`) for offline use.
+and maps every failure to one error hierarchy. The emulator of the API for offline use is a
+package of its own, ``memories_emulator`` (the ``emulator`` extra), which this one never imports.
 
 Example:
     >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> with Emulator() as emu, MemoriesClient(api_key="k", base_url=emu.base_url) as client:
     ...     video = media_from_url("https://storage.googleapis.com/memories-test-data/test_1min.mp4")
     ...     answer = client.chat(model="gemini-2.5-flash",

@@ -98,7 +98,7 @@ class InsecureBaseURLWarning(UserWarning):
 LOOPBACK_PLACEHOLDER_KEY = "no-key-loopback"
 """What is sent as the key to a server on this machine (the emulator) when none is set."""
 
-EMULATOR_COMMAND = "python -m memories_client.emulator"
+EMULATOR_COMMAND = "python -m memories_emulator"
 """The command that starts the bundled emulator on http://127.0.0.1:8765."""
 
 
@@ -106,7 +106,7 @@ def missing_key_message() -> str:
     """What a call without a key is told: the variable to set, or how to work offline.
 
     Example:
-        >>> "python -m memories_client.emulator" in missing_key_message()
+        >>> "python -m memories_emulator" in missing_key_message()
         True
     """
     return (

@@ -60,7 +60,7 @@ class AsyncMemoriesClient(_BaseClient):
     Example:
         >>> import asyncio
         >>> from memories_client import AsyncMemoriesClient, ChatRequest, Message
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> async def main(url):
         ...     async with AsyncMemoriesClient(api_key="k", base_url=url) as client:
         ...         req = ChatRequest(model="nova:us.amazon.nova-lite-v1:0",

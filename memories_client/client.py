@@ -6,7 +6,7 @@ answer or raise a typed error.
 
 Example:
     >>> from memories_client import MemoriesClient, ChatRequest, Message
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> with Emulator() as emu, MemoriesClient(api_key="test", base_url=emu.base_url) as client:
     ...     answer = client.chat(ChatRequest(model="gemini-2.5-flash",
     ...                                      messages=[Message.user("Say hi")]))
@@ -64,7 +64,7 @@ class MemoriesClient(_BaseClient):
 
     Example:
         >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> with Emulator() as emu:
         ...     client = MemoriesClient(api_key="k", base_url=emu.base_url)
         ...     video = media_from_url("https://storage.googleapis.com/b/clip.mp4")

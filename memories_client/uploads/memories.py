@@ -182,7 +182,7 @@ class MemoriesAssetUploader(BaseUploader):
 
     Example:
         >>> import pathlib, tempfile
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
         >>> _ = clip.write_bytes(bytes(4) + b"ftypmp42" + bytes(1000))
         >>> with Emulator() as emu:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_FILES = [

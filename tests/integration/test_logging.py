@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from memories_client import AsyncMemoriesClient, MemoriesClient, Message
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 KEY = "sk-logging-test-key-123"
 

@@ -1,6 +1,6 @@
 """The first offline run: the emulator says what to paste, and a loopback base URL needs no key.
 
-A new user without a key starts ``python -m memories_client.emulator``, pastes the lines it
+A new user without a key starts ``python -m memories_emulator``, pastes the lines it
 prints, and their first call answers; without the emulator, the missing-key error says both
 ways forward (the key variable, or the command that starts the emulator).
 """
@@ -16,7 +16,7 @@ import pytest
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ FIRST_CALL = (
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "memories_client.emulator", *args],
+        [sys.executable, "-m", "memories_emulator", *args],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -99,7 +99,7 @@ def test_a_remote_base_url_without_a_key_says_which_variables_and_how_to_go_offl
     message = str(info.value)
     for needed in (
         "MEMORIES_API_KEY=",
-        "python -m memories_client.emulator",
+        "python -m memories_emulator",
         "MEMORIES_BASE_URL=http://127.0.0.1:8765",
     ):
         assert needed in message

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 VIDEO = "https://storage.googleapis.com/bucket/clip.mp4"
 IMAGE = "https://storage.googleapis.com/bucket/photo.png"

@@ -8,7 +8,7 @@ from langchain_core.prompts import ChatPromptTemplate
 
 import langchain_memories
 from langchain_memories import ChatMemoriesGemini
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 CLIP = "https://storage.googleapis.com/memories-test-data/test_1min.mp4"
 

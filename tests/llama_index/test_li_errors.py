@@ -20,7 +20,7 @@ from memories_client import (
     ServerError,
     StreamInterruptedError,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 HI = [ChatMessage(role="user", content="Hi")]
 

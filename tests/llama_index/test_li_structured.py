@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from llama_index_memories import MemoriesMultiModal
 from llama_index_memories._structured import strip_partial_fence
 from memories_client import JSONOutputError, strip_json_fences
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 class Person(BaseModel):

@@ -175,12 +175,25 @@ def _refuses(env: Installed, layer: str, extra: str) -> None:
 # --------------------------------------------------------------------------- the wheel
 
 
-def _check_wheel_carries_the_three_packages_typing_marker_and_licence(wheel: Path) -> None:
+def _check_wheel_carries_the_four_packages_typing_marker_plugin_and_licence(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    for package in ("memories_client", "langchain_memories", "llama_index_memories"):
+    packages = (
+        "memories_client",
+        "langchain_memories",
+        "llama_index_memories",
+        "memories_emulator",
+    )
+    for package in packages:
         assert f"{package}/__init__.py" in names
         assert f"{package}/py.typed" in names
+    # The emulator is a package of its own, not a part of the core.
+    assert not [n for n in names if n.startswith("memories_client/emulator")]
     assert not [n for n in names if n.startswith("tests/")]
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    plugins = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "[pytest11]\nmemories_emulator.pytest_plugin = memories_emulator.pytest_plugin" in plugins
+    )
     (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert f"Version: {memories_client.__version__}" in text
@@ -210,7 +223,7 @@ print(json.dumps({"version": memories_client.__version__, "file": memories_clien
 
 
 def _check_core_alone_is_httpx_and_pydantic_and_answers_a_call(core: Installed) -> None:
-    from memories_client.emulator import Emulator
+    from memories_emulator import Emulator
 
     assert not [p for p in core.packages if p.startswith(("langchain", "llama-index"))]
     for name in ("httpx", "pydantic", "memories-integrations"):
@@ -229,11 +242,11 @@ def _check_core_alone_refuses_both_layers_and_the_emulator_naming_their_extras(
 ) -> None:
     _refuses(core, "langchain_memories", "langchain")
     _refuses(core, "llama_index_memories", "llamaindex")
-    result = _run(core.python, "-m", "memories_client.emulator", "--port", "0")
+    result = _run(core.python, "-m", "memories_emulator", "--port", "0")
     assert result.returncode == 2
     assert "pip install 'memories-integrations[emulator]'" in result.stderr
     assert "Traceback" not in result.stderr
-    imported = _run(core.python, "-c", "from memories_client.emulator import Emulator")
+    imported = _run(core.python, "-c", "from memories_emulator import Emulator")
     assert imported.returncode == 1
     assert "EmulatorExtraMissingError" in imported.stderr
     assert "memories-integrations[emulator]" in imported.stderr
@@ -253,7 +266,7 @@ def _check_an_installed_user_can_run_the_probes(core: Installed) -> None:
 LANGCHAIN_CALL = r"""
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesGPT, ChatMemoriesNova
 from langchain_memories import ChatMemoriesQwen, MemoriesVideoLoader, get_memories_callback
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 with Emulator() as emu:
     print(ChatMemoriesGemini(base_url=emu.base_url).invoke("Hello").text)
 """
@@ -283,7 +296,7 @@ def _check_langchain_extra_answers_against_its_emulator_and_refuses_llama_index(
 
 LLAMAINDEX_CALL = r"""
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 with Emulator() as emu:
     print(MemoriesMultiModal(base_url=emu.base_url).complete("Hello").text)
 """
@@ -358,7 +371,7 @@ def test_the_wheel_installed_three_ways(
     subtests: pytest.Subtests,
 ) -> None:
     checks: list[tuple[Callable[..., None], tuple[object, ...]]] = [
-        (_check_wheel_carries_the_three_packages_typing_marker_and_licence, (wheel,)),
+        (_check_wheel_carries_the_four_packages_typing_marker_plugin_and_licence, (wheel,)),
         (_check_core_alone_is_httpx_and_pydantic_and_answers_a_call, (core,)),
         (_check_core_alone_refuses_both_layers_and_the_emulator_naming_their_extras, (core,)),
         (_check_an_installed_user_can_run_the_probes, (core,)),

@@ -12,7 +12,7 @@ import pytest
 import memories_client.options
 from memories_client import AsyncMemoriesClient, RetryPolicy
 from memories_client._client_base import LIMITS
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 TRANSPORTS = ("httpx", "aiohttp")
 

@@ -25,7 +25,7 @@ from memories_client import (
     Message,
 )
 from memories_client._client_base import LIMITS
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
 

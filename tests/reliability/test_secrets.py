@@ -46,7 +46,7 @@ from memories_client import (
     MemoriesError,
     Message,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
 

@@ -1,4 +1,4 @@
-"""A scripted :class:`~memories_client.emulator.script.Reply` turned into an answer.
+"""A scripted :class:`~memories_emulator.script.Reply` turned into an answer.
 
 The answer is built from the same parts as a generated one (choices cut by ``stop`` and
 ``max_tokens``, tool-call ids, JSON served the way the family serves it, scenes cut to the
@@ -6,7 +6,7 @@ window asked for, usage by the formula unless the reply sets it), so the respons
 its stream are those of a generated answer.
 
 Example:
-    >>> from memories_client.emulator.answers import MediaCounts
+    >>> from memories_emulator.answers import MediaCounts
     >>> request = AnswerRequest("gemini:gemini-2.5-flash", "gemini", MediaCounts(texts=1))
     >>> answer = scripted_answer(request, Reply(text="The dog enters at 0:42."))
     >>> answer.choices[0].text, answer.usage.output_tokens
@@ -19,7 +19,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from memories_client.emulator.answers import (
+from memories_emulator.answers import (
     Answer,
     AnswerRequest,
     Choice,
@@ -33,9 +33,9 @@ from memories_client.emulator.answers import (
     tool_call_id,
     tool_choices,
 )
-from memories_client.emulator.checks import bad
-from memories_client.emulator.scenes import scene_array
-from memories_client.emulator.script import Reply
+from memories_emulator.checks import bad
+from memories_emulator.scenes import scene_array
+from memories_emulator.script import Reply
 
 __all__ = ["scripted_answer"]
 
@@ -82,7 +82,7 @@ def scripted_answer(request: AnswerRequest, reply: Reply) -> Answer:
         ApiError: A 400 for tool calls to a family that cannot return them.
 
     Example:
-        >>> from memories_client.emulator.answers import MediaCounts
+        >>> from memories_emulator.answers import MediaCounts
         >>> request = AnswerRequest("nova:x", "nova", MediaCounts(texts=1), body=b"{}")
         >>> reply = Reply(tool_calls=[{"name": "get_weather", "args": {"city": "Oslo"}}])
         >>> scripted_answer(request, reply).choices[0].tool_calls[0].arguments

@@ -1,7 +1,7 @@
-"""Command line: ``python -m memories_client.emulator --port 8765``.
+"""Command line: ``python -m memories_emulator --port 8765``.
 
 Example:
-    $ python -m memories_client.emulator --port 8765 --script replies.json
+    $ python -m memories_emulator --port 8765 --script replies.json
     memories.ai emulator listening on http://127.0.0.1:8765
 """
 
@@ -11,16 +11,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from memories_client.emulator import EmulatorExtraMissingError
-from memories_client.emulator.faults import FAULT_KINDS, FaultSpecError
-from memories_client.emulator.script import ScriptError
+from memories_emulator import EmulatorExtraMissingError
+from memories_emulator.faults import FAULT_KINDS, FaultSpecError
+from memories_emulator.script import ScriptError
 
 __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m memories_client.emulator",
+        prog="python -m memories_emulator",
         description="Serve a local emulator of the memories.ai v2 chat-completions API.",
     )
     parser.add_argument("--port", type=int, default=8765, help="TCP port (0 = any free port)")
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        from memories_client.emulator import Emulator
+        from memories_emulator import Emulator
     except EmulatorExtraMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,7 @@
 """Response bodies: the error envelope and each family's completion shape, ids and usage keys.
 
 Example:
-    >>> from memories_client.emulator.answers import Answer, Choice, Usage
+    >>> from memories_emulator.answers import Answer, Choice, Usage
     >>> answer = Answer((Choice(0, "hi", "stop"),), Usage(3, 1))
     >>> body = completion_body(CompletionIdentity("nova", "nova:amazon.nova-lite-v1:0"), answer)
     >>> body["choices"][0]["message"]["content"], body["usage"]["output_token"]
@@ -17,8 +17,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from memories_client.emulator.answers import Answer, Choice, Usage
-from memories_client.emulator.checks import SHAPES
+from memories_emulator.answers import Answer, Choice, Usage
+from memories_emulator.checks import SHAPES
 
 __all__ = [
     "GPT_TAIL",
@@ -98,7 +98,7 @@ def tool_call_json(choice: Choice, *, indexed: bool = False) -> list[dict[str, A
     """The choice's tool calls as OpenAI ``tool_calls`` (empty without); ``indexed`` for deltas.
 
     Example:
-        >>> from memories_client.emulator.answers import ToolCall
+        >>> from memories_emulator.answers import ToolCall
         >>> call = ToolCall("call_1", "get_weather", "{}")
         >>> tool_call_json(Choice(0, "", "tool_calls", (call,)))[0]["function"]["name"]
         'get_weather'

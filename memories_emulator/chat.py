@@ -2,12 +2,12 @@
 
 Each request is decided in that order: an injected fault stands for the service failing, so it
 fires before authentication and validation; the request is recorded on arrival; a valid one is
-answered by the script's next reply for it (:mod:`~memories_client.emulator.script`), else from
-:func:`~memories_client.emulator.answers.build_answer`, whole or streamed.
+answered by the script's next reply for it (:mod:`~memories_emulator.script`), else from
+:func:`~memories_emulator.answers.build_answer`, whole or streamed.
 
 Example:
     >>> from starlette.testclient import TestClient  # doctest: +SKIP
-    >>> from memories_client.emulator.state import EmulatorState  # doctest: +SKIP
+    >>> from memories_emulator.state import EmulatorState  # doctest: +SKIP
     >>> client = TestClient(ChatEndpoint(EmulatorState(), "vu"))  # doctest: +SKIP
     >>> client.post("/", headers={"Authorization": "k"}, json={}).status_code  # doctest: +SKIP
     400
@@ -25,21 +25,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from memories_client.emulator.answers import Answer, Usage, build_answer
-from memories_client.emulator.checks import ApiError, bad
-from memories_client.emulator.connection import ASGIOutcome, close_connection, delay_answer, drop
-from memories_client.emulator.faults import FaultSpec, FaultSpecError, parse_fault, status_message
-from memories_client.emulator.responses import (
+from memories_emulator.answers import Answer, Usage, build_answer
+from memories_emulator.checks import ApiError, bad
+from memories_emulator.connection import ASGIOutcome, close_connection, delay_answer, drop
+from memories_emulator.faults import FaultSpec, FaultSpecError, parse_fault, status_message
+from memories_emulator.responses import (
     CompletionIdentity,
     completion_body,
     envelope,
     family_of,
 )
-from memories_client.emulator.script import Asked, Reply
-from memories_client.emulator.scripted import scripted_answer
-from memories_client.emulator.state import EmulatorState, RecordedRequest
-from memories_client.emulator.streaming import EventStream, stream_events
-from memories_client.emulator.validation import (
+from memories_emulator.script import Asked, Reply
+from memories_emulator.scripted import scripted_answer
+from memories_emulator.state import EmulatorState, RecordedRequest
+from memories_emulator.streaming import EventStream, stream_events
+from memories_emulator.validation import (
     authenticate,
     check_content_type,
     validate_request,

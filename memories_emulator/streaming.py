@@ -1,7 +1,7 @@
 """Streamed answers: the Server-Sent Events of a completion, optionally cut short or broken.
 
 Example:
-    >>> from memories_client.emulator.answers import Answer, Choice, Usage
+    >>> from memories_emulator.answers import Answer, Choice, Usage
     >>> identity = CompletionIdentity("gemini", "gemini:gemini-2.5-flash")
     >>> answer = Answer((Choice(0, "a b c d", "stop"),), Usage(1, 4))
     >>> content, final = stream_events(identity, answer)
@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from starlette.types import Receive, Scope, Send
 
-from memories_client.emulator.answers import Answer, stream_pieces
-from memories_client.emulator.connection import close_connection
-from memories_client.emulator.responses import CompletionIdentity, tool_call_json, usage_json
+from memories_emulator.answers import Answer, stream_pieces
+from memories_emulator.connection import close_connection
+from memories_emulator.responses import CompletionIdentity, tool_call_json, usage_json
 
 __all__ = ["EventStream", "stream_events"]
 
@@ -30,7 +30,7 @@ def stream_events(
     """The content events (choices interleaved by index) and the final event.
 
     Example:
-        >>> from memories_client.emulator.answers import Choice, Usage
+        >>> from memories_emulator.answers import Choice, Usage
         >>> identity = CompletionIdentity("nova", "nova:amazon.nova-lite-v1:0")
         >>> _, final = stream_events(identity, Answer((Choice(0, "hi", "stop"),), Usage(1, 1)))
         >>> final["usage"]["total_tokens"]

@@ -31,10 +31,10 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from memories_client.emulator.app import EmulatorApp, create_app
-from memories_client.emulator.faults import parse_fault
-from memories_client.emulator.script import Reply, Rule, Script
-from memories_client.emulator.state import DEFAULT_MAX_RECORDED, EmulatorState, RecordedRequest
+from memories_emulator.app import EmulatorApp, create_app
+from memories_emulator.faults import parse_fault
+from memories_emulator.script import Reply, Rule, Script
+from memories_emulator.state import DEFAULT_MAX_RECORDED, EmulatorState, RecordedRequest
 
 __all__ = ["Emulator"]
 
@@ -203,7 +203,7 @@ class Emulator:
 
     @property
     def script(self) -> Script:
-        """The scripted replies (:mod:`~memories_client.emulator.script`); see :meth:`queue`."""
+        """The scripted replies (:mod:`~memories_emulator.script`); see :meth:`queue`."""
         return self._app.emulator_state.script
 
     def queue(self, *replies: Reply) -> Emulator:
@@ -212,7 +212,7 @@ class Emulator:
         Rules made with :meth:`when` are tried first.
 
         Example:
-            >>> from memories_client.emulator import Reply
+            >>> from memories_emulator import Reply
             >>> with Emulator() as emu:
             ...     _ = emu.queue(Reply(text="The dog enters at 0:42."), Reply(status=429))
             ...     emu.script.pending
@@ -234,7 +234,7 @@ class Emulator:
         case-insensitive, or a compiled regular expression), ``media_url`` in a media URL.
 
         Example:
-            >>> from memories_client.emulator import Reply
+            >>> from memories_emulator import Reply
             >>> with Emulator() as emu:
             ...     emu.when(model="nova", prompt="weather").reply(
             ...         Reply(tool_calls=[{"name": "get_weather", "args": {"city": "Oslo"}}]))

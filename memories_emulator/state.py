@@ -14,9 +14,9 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from memories_client.emulator.faults import FaultSpec, FaultTracker, parse_fault
-from memories_client.emulator.scenes import known_duration
-from memories_client.emulator.script import Script
+from memories_emulator.faults import FaultSpec, FaultTracker, parse_fault
+from memories_emulator.scenes import known_duration
+from memories_emulator.script import Script
 
 __all__ = ["DEFAULT_MAX_RECORDED", "EmulatorState", "RecordedRequest"]
 
@@ -93,7 +93,7 @@ class EmulatorState:
         self._initial = (self.fault, latency)
         self.faults = FaultTracker()
         self.script = Script()
-        """Scripted replies and declared video lengths (:mod:`~memories_client.emulator.script`)."""
+        """Scripted replies and declared video lengths (:mod:`~memories_emulator.script`)."""
         self.stopping = False
         """Set while the server shuts down: pending delays end and their connections close."""
         self._lock = threading.Lock()

@@ -24,8 +24,8 @@ SHAPES: dict[str, Literal["gemini", "nova"]] = {
 }
 """Provider family -> response shape: ``completion`` with ``choices[].text`` (Gemini, Qwen) or
 ``chat.completion`` with ``choices[].message`` (Nova, GPT). Content parts and provider options
-are each family's own (see :mod:`~memories_client.emulator.messages` and
-:mod:`~memories_client.emulator.provider_options`)."""
+are each family's own (see :mod:`~memories_emulator.messages` and
+:mod:`~memories_emulator.provider_options`)."""
 
 
 class ApiError(Exception):

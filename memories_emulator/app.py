@@ -2,19 +2,19 @@
 
 The app wires its jobs together; each lives in its own module:
 
-* :mod:`~memories_client.emulator.chat`: the chat-completions endpoint (faults, recording, answer)
-* :mod:`~memories_client.emulator.validation`, :mod:`~memories_client.emulator.messages` and
-  :mod:`~memories_client.emulator.provider_options`: request validation
-* :mod:`~memories_client.emulator.answers`: deterministic answers (scenes in
-  :mod:`~memories_client.emulator.scenes`, prompt-named tool arguments in
-  :mod:`~memories_client.emulator.arguments`); :mod:`~memories_client.emulator.script` and
-  :mod:`~memories_client.emulator.scripted`: the answers a test scripts;
-  :mod:`~memories_client.emulator.responses` and :mod:`~memories_client.emulator.streaming`: their
+* :mod:`~memories_emulator.chat`: the chat-completions endpoint (faults, recording, answer)
+* :mod:`~memories_emulator.validation`, :mod:`~memories_emulator.messages` and
+  :mod:`~memories_emulator.provider_options`: request validation
+* :mod:`~memories_emulator.answers`: deterministic answers (scenes in
+  :mod:`~memories_emulator.scenes`, prompt-named tool arguments in
+  :mod:`~memories_emulator.arguments`); :mod:`~memories_emulator.script` and
+  :mod:`~memories_emulator.scripted`: the answers a test scripts;
+  :mod:`~memories_emulator.responses` and :mod:`~memories_emulator.streaming`: their
   bodies and event streams
-* :mod:`~memories_client.emulator.faults` and :mod:`~memories_client.emulator.connection`: fault
+* :mod:`~memories_emulator.faults` and :mod:`~memories_emulator.connection`: fault
   specs, dropped connections and delays
-* :mod:`~memories_client.emulator.state`: settings and recorded requests
-* :mod:`~memories_client.emulator.uploads`: the asset-upload endpoints and their storage
+* :mod:`~memories_emulator.state`: settings and recorded requests
+* :mod:`~memories_emulator.uploads`: the asset-upload endpoints and their storage
 
 The rules come from the memories.ai docs pages (see ``docs/EMULATOR.md`` for the full list), not
 from this project's client, so that a client which misreads the docs fails here first.
@@ -41,11 +41,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from memories_client.emulator.chat import ChatEndpoint
-from memories_client.emulator.connection import CLOSE_KEY, connection_closer
-from memories_client.emulator.responses import envelope
-from memories_client.emulator.state import DEFAULT_MAX_RECORDED, EmulatorState, RecordedRequest
-from memories_client.emulator.uploads import UploadStore
+from memories_emulator.chat import ChatEndpoint
+from memories_emulator.connection import CLOSE_KEY, connection_closer
+from memories_emulator.responses import envelope
+from memories_emulator.state import DEFAULT_MAX_RECORDED, EmulatorState, RecordedRequest
+from memories_emulator.uploads import UploadStore
 
 __all__ = [
     "API_PREFIX",
@@ -113,7 +113,7 @@ class EmulatorApp(Starlette):
 
     Attributes:
         emulator_state: Settings, recorded requests and counters.
-        upload_store: The uploaded assets (see :mod:`~memories_client.emulator.uploads`).
+        upload_store: The uploaded assets (see :mod:`~memories_emulator.uploads`).
 
     Example:
         >>> app = create_app(api_key="secret")
@@ -161,7 +161,7 @@ def create_app(
 ) -> EmulatorApp:
     """Build the emulator's ASGI app (to run it yourself under any ASGI server).
 
-    Most users want :class:`~memories_client.emulator.Emulator`, which also runs the server.
+    Most users want :class:`~memories_emulator.Emulator`, which also runs the server.
 
     Args:
         api_key: If set, only this key is accepted; otherwise any non-empty key is.

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memories_client.emulator.faults import FaultSpec, parse_fault
+from memories_emulator.faults import FaultSpec, parse_fault
 
 __all__ = ["Asked", "Reply", "Rule", "Script", "ScriptError", "ScriptedToolCall"]
 
@@ -119,7 +119,7 @@ class Reply:
     and GPT only); ``scenes`` (a scene list for a scene-shaped schema, cut to the time window
     each request asks for; ``json`` may add the other fields, such as ``summary``);
     ``status`` (an error response in the service's envelope, with ``message`` and
-    ``retry_after``); or ``fault`` (a fault spec, see :mod:`~memories_client.emulator.faults`;
+    ``retry_after``); or ``fault`` (a fault spec, see :mod:`~memories_emulator.faults`;
     ``slow:`` and ``stream_*`` faults may accompany content). ``usage`` replaces the token
     counts of the emulator's formula: a mapping with ``input_tokens`` and/or ``output_tokens``
     (and ``reasoning_tokens``, ``cached_tokens``).

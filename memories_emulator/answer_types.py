@@ -1,8 +1,8 @@
 """The value types of the emulator's answers: what a request asks for, and what it gets back.
 
-One job: the frozen records :mod:`~memories_client.emulator.answers` composes. Validation fills
+One job: the frozen records :mod:`~memories_emulator.answers` composes. Validation fills
 an :class:`AnswerRequest` (with its :class:`MediaCounts` and :class:`ToolSpec` objects) from a
-request body; :func:`~memories_client.emulator.answers.build_answer` returns an :class:`Answer`
+request body; :func:`~memories_emulator.answers.build_answer` returns an :class:`Answer`
 of :class:`Choice` objects (text or a :class:`ToolCall`) and a :class:`Usage`, which
 ``responses`` and ``streaming`` serialise. No logic beyond ``Usage.total_tokens`` and
 ``AnswerRequest.family_name``; everything is re-exported by ``answers``, where callers import it.

@@ -2,7 +2,7 @@
 
 Everything here is a pure function of the (already validated) request, so tests can assert on
 exact strings; the records it reads and returns live in
-:mod:`~memories_client.emulator.answer_types` (re-exported here). The rules, also described in
+:mod:`~memories_emulator.answer_types` (re-exported here). The rules, also described in
 ``docs/EMULATOR.md``:
 
 * Normal answer: ``Emulated answer from <model>: I received <k> text part(s), <i> image(s),
@@ -12,7 +12,7 @@ exact strings; the records it reads and returns live in
 * ``stop``: the text is cut before the first occurrence of any stop sequence.
 * ``max_tokens``: a "token" is a whitespace-separated word; longer texts are cut to
   ``max_tokens`` words and finish with ``"length"``.
-* Structured output: a schema-satisfying value (see :mod:`~memories_client.emulator.samples`),
+* Structured output: a schema-satisfying value (see :mod:`~memories_emulator.samples`),
   fenced as Gemini fences JSON.
 * Structured output without fences: Qwen's ``response_format`` (``json_schema``) and GPT's JSON
   mode (``json_object``) answer bare JSON, as those providers do.
@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from memories_client.emulator.answer_types import (
+from memories_emulator.answer_types import (
     Answer,
     AnswerRequest,
     Choice,
@@ -49,13 +49,13 @@ from memories_client.emulator.answer_types import (
     ToolSpec,
     Usage,
 )
-from memories_client.emulator.arguments import fill_from_prompt
-from memories_client.emulator.samples import (
+from memories_emulator.arguments import fill_from_prompt
+from memories_emulator.samples import (
     find_prompted_schema,
     sample_gemini_schema,
     sample_json_schema,
 )
-from memories_client.emulator.scenes import fill_scenes
+from memories_emulator.scenes import fill_scenes
 
 __all__ = [
     "CACHE_MIN_TOKENS",
@@ -312,7 +312,7 @@ def structured_value(
     """A value of ``schema`` (Gemini's dialect with ``gemini=True``), scenes made believable.
 
     Scene-shaped schemas get scenes that tile the window asked for, inside the video's length
-    (:mod:`~memories_client.emulator.scenes`); ``scenes`` are scripted ones to cut to it.
+    (:mod:`~memories_emulator.scenes`); ``scenes`` are scripted ones to cut to it.
 
     Example:
         >>> structured_value(AnswerRequest("nova:x", "nova", MediaCounts()),

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.types import Receive, Scope, Send
 
-from memories_client.emulator.state import EmulatorState
+from memories_emulator.state import EmulatorState
 
 __all__ = [
     "CLOSE_KEY",

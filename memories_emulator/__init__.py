@@ -8,13 +8,13 @@ clients, chains and agents can be tested offline. Needs the ``emulator`` extra (
 
 Three ways to start it:
 
-* ``python -m memories_client.emulator --port 8765``
+* ``python -m memories_emulator --port 8765``
 * ``with Emulator() as emu: ...`` (``emu.base_url`` is the API base)
 * the pytest fixtures ``memories_emulator`` / ``memories_emulator_fn`` (and ``*_env``), which
   the installed pytest plugin provides
 
 Example:
-    >>> from memories_client.emulator import Emulator, Reply
+    >>> from memories_emulator import Emulator, Reply
     >>> with Emulator(fault="503;times=1") as emu:
     ...     _ = emu.queue(Reply(text="The dog enters at 0:42."))
     ...     print(emu.base_url.startswith("http://127.0.0.1:"))
@@ -27,9 +27,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from memories_client.emulator.app import RecordedRequest, create_app
-    from memories_client.emulator.script import Reply, Rule, Script, ScriptError
-    from memories_client.emulator.server import Emulator
+    from memories_emulator.app import RecordedRequest, create_app
+    from memories_emulator.script import Reply, Rule, Script, ScriptError
+    from memories_emulator.server import Emulator
 
 __all__ = [
     "Emulator",
@@ -66,7 +66,7 @@ class EmulatorExtraMissingError(ModuleNotFoundError):
 
 def __getattr__(name: str) -> Any:
     # PEP 562: the ASGI stack is imported on first use, so that a missing extra is reported as
-    # such (here and by `python -m memories_client.emulator`) instead of a bare "No module named".
+    # such (here and by `python -m memories_emulator`) instead of a bare "No module named".
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

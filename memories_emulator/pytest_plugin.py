@@ -4,7 +4,7 @@ Installing ``memories-integrations`` registers this module with pytest (a ``pyte
 point), so the fixtures are there in every test without a ``pytest_plugins`` line:
 
 * ``memories_emulator``: one emulator for the whole session, handed to each test clean
-  (:meth:`~memories_client.emulator.Emulator.reset` before and after it: no recorded requests,
+  (:meth:`~memories_emulator.Emulator.reset` before and after it: no recorded requests,
   no scripted replies, no uploads, its first fault and latency settings);
 * ``memories_emulator_fn``: a fresh emulator for one test (own port);
 * ``memories_emulator_env`` / ``memories_emulator_fn_env``: the same, with
@@ -12,11 +12,11 @@ point), so the fixtures are there in every test without a ``pytest_plugins`` lin
   (every client of this package does) talks to the emulator without being told.
 
 The emulator needs the ``emulator`` extra; without it the fixtures fail with
-:class:`~memories_client.emulator.EmulatorExtraMissingError`, and nothing else changes
+:class:`~memories_emulator.EmulatorExtraMissingError`, and nothing else changes
 (importing this module imports neither Starlette nor uvicorn). The plugin's name is its module
-name, so an existing ``pytest_plugins = ["memories_client.emulator.pytest_plugin"]`` line still
+name, so an existing ``pytest_plugins = ["memories_emulator.pytest_plugin"]`` line still
 works (it names the same plugin); disable it with
-``-p no:memories_client.emulator.pytest_plugin``.
+``-p no:memories_emulator.pytest_plugin``.
 
 Example:
     >>> def test_answer(memories_emulator):  # doctest: +SKIP
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from memories_client.emulator.server import Emulator
+    from memories_emulator.server import Emulator
 
 __all__ = [
     "EMULATOR_API_KEY",
@@ -49,7 +49,7 @@ EMULATOR_API_KEY = "emulator-key"
 
 
 def _start() -> Emulator:
-    from memories_client.emulator import Emulator  # the ASGI stack only when a test asks
+    from memories_emulator import Emulator  # the ASGI stack only when a test asks
 
     return Emulator().start()
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from memories_client.emulator.answers import ToolSpec
-from memories_client.emulator.checks import bad, is_int
+from memories_emulator.answers import ToolSpec
+from memories_emulator.checks import bad, is_int
 
 __all__ = [
     "GeminiOptions",

@@ -1,8 +1,8 @@
 """Request validation: the key, the content type and every field of a chat-completions body.
 
 The first rule a request breaks is reported, naming the field. Messages are checked in
-:mod:`~memories_client.emulator.messages`, provider options in
-:mod:`~memories_client.emulator.provider_options`.
+:mod:`~memories_emulator.messages`, provider options in
+:mod:`~memories_emulator.provider_options`.
 
 Example:
     >>> validated = validate_request({
@@ -22,10 +22,10 @@ from typing import Any, Literal, cast
 
 from starlette.requests import Request
 
-from memories_client.emulator.answers import MAX_REASONING_TOKENS, AnswerRequest, ToolSpec
-from memories_client.emulator.checks import SHAPES, ApiError, bad, is_int, is_number
-from memories_client.emulator.messages import check_messages, media_urls_of
-from memories_client.emulator.provider_options import (
+from memories_emulator.answers import MAX_REASONING_TOKENS, AnswerRequest, ToolSpec
+from memories_emulator.checks import SHAPES, ApiError, bad, is_int, is_number
+from memories_emulator.messages import check_messages, media_urls_of
+from memories_emulator.provider_options import (
     GeminiOptions,
     QwenOptions,
     gemini_options,
@@ -65,7 +65,7 @@ def check_content_type(request: Request) -> None:
         >>> check_content_type(Request({"type": "http", "headers": []}))
         Traceback (most recent call last):
         ...
-        memories_client.emulator.checks.ApiError: Content type '(none)' not supported; send application/json
+        memories_emulator.checks.ApiError: Content type '(none)' not supported; send application/json
     """  # noqa: E501
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() != "application/json":
@@ -134,7 +134,7 @@ class Validated:
         answer: What the answer depends on.
 
     Example:
-        >>> from memories_client.emulator.answers import MediaCounts
+        >>> from memories_emulator.answers import MediaCounts
         >>> Validated("nova", False, AnswerRequest("nova:x", "nova", MediaCounts())).family
         'nova'
     """
@@ -159,7 +159,7 @@ def validate_request(data: Any, kind: Literal["vu", "iu"], body: bytes) -> Valid
         >>> validate_request({"model": "gemini-2.5-flash", "messages": []}, "vu", b"")
         Traceback (most recent call last):
         ...
-        memories_client.emulator.checks.ApiError: model must include a provider prefix, ...
+        memories_emulator.checks.ApiError: model must include a provider prefix, ...
     """
     if not isinstance(data, dict):
         raise bad("request body must be a JSON object")

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from memories_client.emulator.answers import MediaCounts
-from memories_client.emulator.checks import bad
+from memories_emulator.answers import MediaCounts
+from memories_emulator.checks import bad
 
 __all__ = ["Conversation", "check_messages", "media_urls_of"]
 

@@ -44,11 +44,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from memories_client.emulator.checks import ApiError, bad
-from memories_client.emulator.faults import FaultSpecError, parse_fault, status_message
-from memories_client.emulator.responses import envelope
-from memories_client.emulator.state import EmulatorState
-from memories_client.emulator.validation import authenticate
+from memories_emulator.checks import ApiError, bad
+from memories_emulator.faults import FaultSpecError, parse_fault, status_message
+from memories_emulator.responses import envelope
+from memories_emulator.state import EmulatorState
+from memories_emulator.validation import authenticate
 
 __all__ = ["SIGNED_URL_LIFETIME", "StoredAsset", "UploadStore"]
 
