@@ -25,7 +25,7 @@ LOWEST_COMPILE = $(UV) pip compile pyproject.toml --all-extras --group pyproject
 	--resolution lowest-direct --python-version 3.11 --generate-hashes --no-header --quiet
 
 .PHONY: help venv demo test lint format pytest bench soak hostile fuzz mutate clean lock \
-	test-lowest test-latest test-pythons
+	test-lowest test-latest test-pythons docs docs-check
 
 help:
 	@echo "make demo          - run the tour (real API with MEMORIES_API_KEY, else the bundled emulator)"
@@ -38,6 +38,8 @@ help:
 	@echo "make fuzz          - the property tests with random examples (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
 	@echo "make mutate        - mutation testing of parsing, streaming, dialects, retries, prices, schema, media"
 	@echo "make bench         - benchmarks; writes benchmarks/RESULTS.md"
+	@echo "make docs          - build the docs site into site/ (MkDocs + mkdocstrings, strict)"
+	@echo "make docs-check    - make docs, then check the API reference in headless Chromium"
 	@echo "make live          - check every API assumption against the service (plan and cost only, without MEMORIES_API_KEY)"
 	@echo "make live-suites   - the tests marked live, LangChain's standard suites included (needs MEMORIES_API_KEY)"
 
@@ -133,6 +135,27 @@ fuzz: $(STAMP)
 mutate: $(STAMP)
 	$(BIN)/python benchmarks/mutation.py
 
+# The docs site: docs/*.md and the API reference from the docstrings (mkdocs.yml). Strict: a
+# warning (a broken link or #section, an unresolved reference, a page left out of nav) fails.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+	@echo "docs site built: site/index.html"
+
+# Opens the built API page of ChatMemoriesGemini in headless Chromium (Debian's package) and
+# checks that its parameters are rendered. Installs chromium with apt-get when it is missing
+# and this is root on Debian; otherwise says how.
+CHROMIUM ?= chromium
+docs-check: docs
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y --no-install-recommends chromium; \
+		else \
+			echo "make docs-check needs Chromium: sudo apt-get install chromium (or CHROMIUM=/path)"; \
+			exit 1; \
+		fi; }
+	MEMORIES_DOCS_SITE=site MEMORIES_DOCS_BROWSER=$$(command -v $(CHROMIUM)) $(BIN)/pytest -q -s \
+		tests/integration/test_docs_site.py -k "browser or api_reference"
+
 # The probes of docs/LIVE.md: prints the plan and its estimated cost; with MEMORIES_API_KEY set,
 # runs them within LIVE_ARGS' budget (default --max-cost 0.05) and writes live-report/.
 LIVE_ARGS ?=
@@ -155,5 +178,5 @@ hostile: $(STAMP)
 	$(BIN)/python benchmarks/hostile.py
 
 clean:
-	rm -rf $(VENV) .venv-lowest .venv-latest .venv-py* $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis dist \
+	rm -rf $(VENV) .venv-lowest .venv-latest .venv-py* $(TOOLS) .mypy_cache .ruff_cache .pytest_cache .hypothesis dist site \
 		mutants mutants.log

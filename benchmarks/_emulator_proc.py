@@ -1,20 +1,56 @@
-"""The emulator in its own process, so that server and client do not share one GIL.
+"""Servers in their own process, so that server and client do not share one GIL.
 
-The child runs :class:`memories_client.emulator.Emulator` and answers a few commands over a pipe
-(``reset``, ``connections``, ``stop``), which keeps ``connections_opened`` readable from here.
+:class:`ServerProcess` starts a child that sends one greeting (its base URL or port) and then
+answers commands over a pipe until ``stop``; its CPU time is readable from here.
+:class:`EmulatorProcess` runs :class:`memories_emulator.Emulator` that way, answering
+``reset`` and ``connections``, which keeps ``connections_opened`` readable from here.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from types import TracebackType
+from typing import Any
 
 import psutil
 
 
+class ServerProcess:
+    """A server run by ``target(conn, *args)`` in a spawned child; ``greeting`` is its first word."""
+
+    def __init__(self, target: Callable[..., None], *args: Any) -> None:
+        context = mp.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=target, args=(child, *args), daemon=True)
+        self.greeting: Any = None
+
+    def start(self) -> None:
+        self._process.start()
+        if not self._conn.poll(30):
+            raise RuntimeError("the server process did not start")
+        self.greeting = self._conn.recv()
+
+    def ask(self, command: str) -> Any:
+        """Send a command and return the child's answer."""
+        self._conn.send(command)
+        return self._conn.recv()
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system)."""
+        times = psutil.Process(self._process.pid).cpu_times()
+        return float(times.user + times.system)
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+
+
 def _serve(conn: Connection) -> None:
-    from memories_client.emulator import Emulator
+    from memories_emulator import Emulator
 
     with Emulator() as emu:
         conn.send(emu.base_url)
@@ -29,34 +65,24 @@ def _serve(conn: Connection) -> None:
                 break
 
 
-class EmulatorProcess:
+class EmulatorProcess(ServerProcess):
     """``with EmulatorProcess() as emu:`` gives ``emu.base_url`` and ``emu.connections_opened``."""
 
     def __init__(self) -> None:
-        self._conn, child = mp.get_context("spawn").Pipe()
-        self._process = mp.get_context("spawn").Process(target=_serve, args=(child,), daemon=True)
+        super().__init__(_serve)
         self.base_url = ""
 
     def __enter__(self) -> EmulatorProcess:
-        self._process.start()
-        if not self._conn.poll(30):
-            raise RuntimeError("the emulator process did not start")
-        self.base_url = self._conn.recv()
+        self.start()
+        self.base_url = self.greeting
         return self
 
-    def cpu_seconds(self) -> float:
-        """CPU time the emulator process has used so far (user + system)."""
-        times = psutil.Process(self._process.pid).cpu_times()
-        return float(times.user + times.system)
-
     def reset(self) -> None:
-        self._conn.send("reset")
-        self._conn.recv()
+        self.ask("reset")
 
     @property
     def connections_opened(self) -> int:
-        self._conn.send("connections")
-        count: int = self._conn.recv()
+        count: int = self.ask("connections")
         return count
 
     def __exit__(
@@ -65,7 +91,4 @@ class EmulatorProcess:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._conn.send("stop")
-        self._process.join(10)
-        if self._process.is_alive():
-            self._process.terminate()
+        self.stop()

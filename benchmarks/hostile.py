@@ -37,7 +37,7 @@ from pathlib import Path
 from _report import write_marked_block
 
 from memories_client import AsyncMemoriesClient, MemoriesClient, MemoriesError, Message
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the loopback servers the tests use

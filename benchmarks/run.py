@@ -1,6 +1,7 @@
 """Run every benchmark and write benchmarks/RESULTS.md (``make bench``).
 
 Usage: ``.venv/bin/python benchmarks/run.py [--quick] [--only overhead,memory,...]``.
+``benchmarks/batch.py [--quick]`` alone rewrites only its own block of RESULTS.md.
 Benchmarks are not tests: they print figures and ratios and say which targets are met.
 """
 
@@ -16,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 import _advice
+import batch
 import inline
 import memory
 import overhead
@@ -29,6 +31,7 @@ from _report import Section, table, verdict
 MODULES = {
     "overhead": overhead,
     "throughput": throughput,
+    "batch": batch,
     "memory": memory,
     "streaming": streaming,
     "startup": startup,

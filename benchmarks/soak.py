@@ -41,7 +41,7 @@ from langchain_core.runnables import RunnableLambda
 
 from langchain_memories import ChatMemoriesGemini
 from memories_client import MemoriesError
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "tests" / "RELIABILITY.md"

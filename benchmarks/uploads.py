@@ -113,7 +113,7 @@ def _free_port() -> int:
 
 _EMULATOR = """
 import sys, time
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 with Emulator(port=int(sys.argv[1])) as emu:
     emu.app.upload_store.keep_content = False
     print(emu.base_url, flush=True)

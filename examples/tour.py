@@ -48,7 +48,7 @@ def backend() -> Iterator[tuple[str | None, str]]:
     if os.environ.get("MEMORIES_API_KEY"):
         yield None, "the REAL memories.ai API (MEMORIES_API_KEY is set; calls cost money)"
         return
-    from memories_client.emulator import Emulator
+    from memories_emulator import Emulator
 
     with Emulator() as emu:
         os.environ["MEMORIES_API_KEY"] = "emulator-key"

@@ -10,8 +10,11 @@
 * :class:`MemoriesVideoLoader`: videos into timestamped scene ``Document`` objects for RAG.
 * Error classes that are both ``memories_client`` errors and langchain-core ``Model*Error``s.
 
+Install with ``pip install "memories-integrations[langchain]"``; without langchain-core,
+``import langchain_memories`` raises ``memories_client.ExtraMissingError`` saying so.
+
 Example:
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> from langchain_memories import ChatMemoriesGemini
     >>> with Emulator() as emu:
     ...     llm = ChatMemoriesGemini(api_key="test", base_url=emu.base_url)
@@ -23,7 +26,17 @@ Example:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
+
+if importlib.util.find_spec("langchain_core") is None:
+    # LangChain is the `langchain` extra: say which one to install. The check is a path lookup;
+    # memories_client (and its shared message) is imported only when it fails.
+    import memories_client as mc
+
+    mc.require_extra(
+        "langchain_core", extra="langchain", layer=__name__, requirement="langchain-core"
+    )
 
 if TYPE_CHECKING:
     from langchain_memories._errors import (

@@ -22,7 +22,13 @@ from langchain_core.callbacks import (
 )
 from langchain_core.language_models import BaseChatModel, LangSmithParams
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    MessageLikeRepresentation,
+    convert_to_messages,
+)
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, model_validator
@@ -74,7 +80,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     model: str = Field(alias="model_name")
     """Model id, with or without its family prefix (``gemini:``/``nova:``)."""
     api_key: SecretStr | None = Field(default_factory=secret_from_env(mc.API_KEY_ENV, default=None))
-    """The memories.ai key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``."""
+    """The memories.ai key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``.
+
+    Not needed when ``base_url`` is on this machine (the emulator)."""
     base_url: str | None = Field(default_factory=from_env(mc.BASE_URL_ENV, default=None))
     """API base URL; defaults to ``MEMORIES_BASE_URL``, else the documented production URL."""
     paths: dict[str, str] | None = None
@@ -84,7 +92,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     temperature: float | None = None
     """Sampling temperature, 0.0-2.0 (None: the service default, 0.7 Gemini / 1.0 Nova)."""
     max_tokens: int | None = None
-    """Maximum tokens to generate (None: the service default, 1000)."""
+    """Maximum tokens to generate (None: the service's default, 1,000 tokens; Qwen 1,024).
+
+    An answer cut at that default warns with ``memories_client.TruncatedAnswerWarning``."""
     top_p: float | None = None
     """Nucleus sampling, 0.0-1.0."""
     frequency_penalty: float | None = None
@@ -117,6 +127,10 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     """An ``httpx.Client`` to send requests with (not closed by the model; not pickled)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for the async methods (not closed by the model; not pickled)."""
+    async_transport: Literal["httpx", "aiohttp"] = "httpx"
+    """What the async methods send through: ``"httpx"`` or ``"aiohttp"`` (the ``aiohttp``
+    extra: several times less CPU per call for batches of thousands against a fast server).
+    Not with ``http_async_client``, which brings its own transport."""
     default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
     """Extra headers on every request (``Authorization`` is refused: use ``api_key``).
 
@@ -161,6 +175,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         # own errors would differ from MemoriesClient's); values from the environment are
         # checked once the fields are filled in (_client_options).
         mc.ClientOptions.from_settings(data)
+        mc.check_async_transport(
+            data.get("async_transport", "httpx"), http_async_client=data.get("http_async_client")
+        )
         super().__init__(**data)
         _ = self._client_options
         full_model = self._full_model
@@ -267,7 +284,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         return mc.estimate_text_tokens(text)
 
     def get_num_tokens_from_messages(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+        self, messages: Sequence[MessageLikeRepresentation], tools: Sequence[Any] | None = None
     ) -> int:
         """An estimate of the input tokens of ``messages`` (and ``tools``), without downloads.
 
@@ -285,10 +302,12 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             ...     {"type": "text", "text": "What happens?"},
             ...     {"type": "video", "url": "https://x.test/clip.mp4"}])])
             15787
+            >>> llm.get_num_tokens_from_messages([("user", "hi")])  # as invoke() takes them
+            4
         """
         specs = [to_tool_spec(tool) for tool in tools] if tools else None
         return mc.estimate_tokens(
-            to_core_messages(messages),
+            to_core_messages(convert_to_messages(messages)),
             self.model,
             specs,
             family=self._family,

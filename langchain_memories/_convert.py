@@ -77,6 +77,9 @@ _AI_SKIPPED = frozenset(
 )
 
 
+_URL_PREFIXES = ("http://", "https://", "gs://", "data:")
+
+
 def _unsupported(where: str, block: Mapping[str, Any], why: str) -> mc.MemoriesInputError:
     btype = block.get("type")
     return mc.MemoriesInputError(
@@ -88,6 +91,15 @@ def _unsupported(where: str, block: Mapping[str, Any], why: str) -> mc.MemoriesI
 def _from_url(url: Any, mime: Any, kind: str | None, where: str) -> mc.MediaPart:
     if not isinstance(url, str) or not url:
         raise mc.MemoriesInputError(f"{where}: the block's url must be a non-empty string")
+    if not url.strip().lower().startswith(_URL_PREFIXES):
+        # Most likely a local path: the core's advice (media_from_path) does not fit a message.
+        raise mc.MemoriesInputError(
+            f"{where}: {url[:80]!r} is not a URL the service can fetch. A LangChain block takes "
+            f"an http://, https:// or gs:// URL, or inline data: {{'type': '{kind or 'image'}', "
+            "'base64': ..., 'mime_type': ...}. A local video goes through an uploader first: "
+            "{'type': 'video', 'url': memories_client.video_part(Path(...), family='gemini', "
+            "uploader=MemoriesAssetUploader()).url}, or MemoriesVideoLoader(..., uploader=...)"
+        )
     mime_type = mime if isinstance(mime, str) and mime else None
     return mc.media_from_url(url, mime_type, kind=_KINDS.get(kind or ""))
 

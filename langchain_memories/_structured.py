@@ -72,8 +72,8 @@ class OutputTarget:
         # The schema LangChain's tracing (and the standard tests) expect to see.
         self.ls_schema = convert_to_json_schema(schema)
         if _is_pydantic_v1(schema):
-            # CORE: json_schema_of / parse_structured take Pydantic v2 models only; a v1 model
-            # is described by LangChain's converter and validated with its own parse_obj.
+            # json_schema_of / parse_structured take Pydantic v2 models only; a v1 model is
+            # described by LangChain's converter and validated with its own parse_obj.
             self.json_schema = dict(self.ls_schema)
         else:
             self.json_schema = mc.json_schema_of(schema)

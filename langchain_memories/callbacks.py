@@ -14,7 +14,7 @@ nothing: it is counted in ``cache_hits`` and ``cached_tokens``, never in the req
 dollars that were billed.
 
 Example:
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> from langchain_memories import ChatMemoriesGemini, get_memories_callback
     >>> with Emulator() as emu, get_memories_callback() as cb:
     ...     llm = ChatMemoriesGemini(api_key="test", base_url=emu.base_url)
@@ -243,7 +243,7 @@ def get_memories_callback() -> Iterator[MemoriesCallbackHandler]:
         The :class:`MemoriesCallbackHandler` collecting the totals.
 
     Example:
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> from langchain_memories import ChatMemoriesNova
         >>> with Emulator() as emu, get_memories_callback() as cb:
         ...     llm = ChatMemoriesNova(api_key="test", base_url=emu.base_url)

@@ -25,7 +25,8 @@ class ChatMemoriesGemini(WithoutTools):
     lists and enums included). Gemini on memories.ai has no tool calling: :meth:`bind_tools`
     raises; use :class:`~langchain_memories.ChatMemoriesNova` for tools.
 
-    Setup: ``pip install memories-integrations`` and ``export MEMORIES_API_KEY=sk-mavi-...``.
+    Setup: ``pip install "memories-integrations[langchain]"`` and
+    ``export MEMORIES_API_KEY=sk-mavi-...`` (or the emulator: ``docs/EMULATOR.md``).
 
     Args:
         model: model id (alias ``model_name``), default ``gemini-2.5-flash``; the ``gemini:``
@@ -38,13 +39,14 @@ class ChatMemoriesGemini(WithoutTools):
             follow, sent as ``responseSchema``.
         response_mime_type: e.g. ``application/json`` for JSON mode.
         **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
-            ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
+            ``max_tokens`` (unset: the service's default, 1,000 tokens), ``top_p``,
+            ``frequency_penalty``, ``presence_penalty``, ``n``,
             ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
             ``default_headers``, ``streaming``, ``stream_usage``, ``rate_limiter``.
 
     Example:
         >>> from langchain_core.messages import HumanMessage
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesGemini
         >>> with Emulator() as emu:
         ...     llm = ChatMemoriesGemini(api_key="test", base_url=emu.base_url, thinking_budget=0)
@@ -121,7 +123,7 @@ class ChatMemoriesGemini(WithoutTools):
 
         Example:
             >>> from pydantic import BaseModel
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Scene(BaseModel):
             ...     summary: str
             ...     people: int | None = None

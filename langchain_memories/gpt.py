@@ -39,7 +39,8 @@ class ChatMemoriesGPT(WithoutTools):
     ["cache_read"]`` and reasoning tokens in ``output_token_details["reasoning"]``. The docs
     show no tool calling for GPT, so :meth:`bind_tools` raises.
 
-    Setup: ``pip install memories-integrations`` and ``export MEMORIES_API_KEY=sk-mavi-...``.
+    Setup: ``pip install "memories-integrations[langchain]"`` and
+    ``export MEMORIES_API_KEY=sk-mavi-...`` (or the emulator: ``docs/EMULATOR.md``).
 
     Args:
         model: model id (alias ``model_name``), default ``gpt-4o``; the ``gpt:`` prefix is
@@ -49,13 +50,14 @@ class ChatMemoriesGPT(WithoutTools):
         response_schema: a JSON Schema (or a Pydantic model / TypedDict) the answer must
             follow: sent as JSON mode with the schema in the system message; also per call.
         **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
-            ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
+            ``max_tokens`` (unset: the service's default, 1,000 tokens), ``top_p``,
+            ``frequency_penalty``, ``presence_penalty``, ``n``,
             ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
             ``default_headers``, ``streaming``, ``stream_usage``, ``rate_limiter``.
 
     Example:
         >>> from langchain_core.messages import HumanMessage
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesGPT
         >>> with Emulator() as emu:
         ...     llm = ChatMemoriesGPT(api_key="test", base_url=emu.base_url)
@@ -126,7 +128,7 @@ class ChatMemoriesGPT(WithoutTools):
 
         Example:
             >>> from typing_extensions import TypedDict
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Count(TypedDict):
             ...     people: int
             >>> with Emulator() as emu:

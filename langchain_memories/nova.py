@@ -33,19 +33,21 @@ class ChatMemoriesNova(_BaseChatMemories):
     (``/vu``), automatically. Tools are sent as Bedrock-style ``toolConfig``; tool calls come back
     in ``AIMessage.tool_calls``, so the model drops into ``create_agent`` and LangGraph.
 
-    Setup: ``pip install memories-integrations`` and ``export MEMORIES_API_KEY=sk-mavi-...``.
+    Setup: ``pip install "memories-integrations[langchain]"`` and
+    ``export MEMORIES_API_KEY=sk-mavi-...`` (or the emulator: ``docs/EMULATOR.md``).
 
     Args:
         model: model id (alias ``model_name``), default ``us.amazon.nova-lite-v1:0``; the
             ``nova:`` prefix is optional.
         **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
-            ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
+            ``max_tokens`` (unset: the service's default, 1,000 tokens), ``top_p``,
+            ``frequency_penalty``, ``presence_penalty``, ``n``,
             ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
             ``default_headers``, ``streaming``, ``stream_usage``, ``rate_limiter``.
 
     Example:
         >>> from langchain_core.tools import tool
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesNova
         >>> @tool
         ... def count_people(minute: int) -> int:
@@ -99,7 +101,7 @@ class ChatMemoriesNova(_BaseChatMemories):
                 forcing a tool when ``tools`` is empty.
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> def get_weather(city: str) -> str:
             ...     '''Weather in a city.'''
             ...     return "sunny"
@@ -144,7 +146,7 @@ class ChatMemoriesNova(_BaseChatMemories):
 
         Example:
             >>> from typing_extensions import TypedDict
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Count(TypedDict):
             ...     people: int
             >>> with Emulator() as emu:

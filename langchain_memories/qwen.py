@@ -29,7 +29,8 @@ class ChatMemoriesQwen(WithoutTools):
     The docs do not show Qwen's content-part shape; the default and its alternatives are a
     ``dialects={"qwen": QwenDialect(part_style=...)}`` setting (see the README's unknowns).
 
-    Setup: ``pip install memories-integrations`` and ``export MEMORIES_API_KEY=sk-mavi-...``.
+    Setup: ``pip install "memories-integrations[langchain]"`` and
+    ``export MEMORIES_API_KEY=sk-mavi-...`` (or the emulator: ``docs/EMULATOR.md``).
 
     Args:
         model: model id (alias ``model_name``), default ``qwen3-vl-plus``; the ``qwen:``
@@ -41,13 +42,14 @@ class ChatMemoriesQwen(WithoutTools):
         response_schema: a JSON Schema (or a Pydantic model / TypedDict) of an object the
             answer must follow, sent as ``response_format`` ``json_schema``.
         **kwargs: the shared fields: ``api_key``, ``base_url``, ``temperature``,
-            ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``n``,
+            ``max_tokens`` (unset: the service's default, 1,024 tokens), ``top_p``,
+            ``frequency_penalty``, ``presence_penalty``, ``n``,
             ``stop``, ``timeout``, ``max_retries``, ``http_client``, ``http_async_client``,
             ``default_headers``, ``streaming``, ``stream_usage``, ``rate_limiter``.
 
     Example:
         >>> from langchain_core.messages import HumanMessage
-        >>> from memories_client.emulator import Emulator  # offline; drop it for the real API
+        >>> from memories_emulator import Emulator  # offline; drop it for the real API
         >>> from langchain_memories import ChatMemoriesQwen
         >>> with Emulator() as emu:
         ...     llm = ChatMemoriesQwen(api_key="test", base_url=emu.base_url, thinking_budget=256)
@@ -122,7 +124,7 @@ class ChatMemoriesQwen(WithoutTools):
 
         Example:
             >>> from pydantic import BaseModel
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> class Scene(BaseModel):
             ...     summary: str
             ...     people: int

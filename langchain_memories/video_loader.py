@@ -142,7 +142,7 @@ class MemoriesVideoLoader(BaseLoader):
         memories_client.UnsupportedFeatureError: a model whose family takes no video (GPT).
 
     Example:
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> from langchain_memories import ChatMemoriesGemini, MemoriesVideoLoader
         >>> with Emulator() as emu:
         ...     llm = ChatMemoriesGemini(api_key="k", base_url=emu.base_url)
@@ -230,7 +230,7 @@ class MemoriesVideoLoader(BaseLoader):
         """Load the videos one by one (in source order), yielding their documents.
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from langchain_memories import ChatMemoriesNova
             >>> with Emulator() as emu:
             ...     llm = ChatMemoriesNova(api_key="k", base_url=emu.base_url)
@@ -248,7 +248,7 @@ class MemoriesVideoLoader(BaseLoader):
 
         Example:
             >>> import asyncio
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> async def main(llm):
             ...     loader = MemoriesVideoLoader(["https://x.test/a.mp4"], llm=llm)
             ...     return [d async for d in loader.alazy_load()]

@@ -4,9 +4,12 @@
 Nova models, for query engines, chat engines, agents and structured-output programs.
 :class:`MemoriesVideoReader` reads videos into timestamped scene ``Document`` objects for indexes.
 
+Install with ``pip install "memories-integrations[llamaindex]"``; without llama-index-core,
+``import llama_index_memories`` raises ``memories_client.ExtraMissingError`` saying so.
+
 Example:
     >>> from llama_index_memories import MemoriesMultiModal
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> with Emulator() as emu:
     ...     llm = MemoriesMultiModal(api_key="sk-test", base_url=emu.base_url)
     ...     answer = llm.complete("Say hi")
@@ -17,7 +20,20 @@ Example:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
+
+if (
+    importlib.util.find_spec("llama_index") is None
+    or importlib.util.find_spec("llama_index.core") is None
+):
+    # LlamaIndex is the `llamaindex` extra: say which one to install. The check is a path
+    # lookup; memories_client (and its shared message) is imported only when it fails.
+    import memories_client as mc
+
+    mc.require_extra(
+        "llama_index.core", extra="llamaindex", layer=__name__, requirement="llama-index-core"
+    )
 
 if TYPE_CHECKING:
     from llama_index_memories.base import DEFAULT_MODEL, DEFAULT_NUM_OUTPUT, MemoriesMultiModal

@@ -71,7 +71,7 @@ class ChatEntryPoints:
 
         Example:
             >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -88,7 +88,7 @@ class ChatEntryPoints:
         Example:
             >>> import asyncio
             >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -104,7 +104,7 @@ class ChatEntryPoints:
 
         Example:
             >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -125,7 +125,7 @@ class ChatEntryPoints:
         Example:
             >>> import asyncio
             >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> async def main(llm):
             ...     stream = await llm.astream_chat([ChatMessage(role="user", content="Hi")])
@@ -147,7 +147,7 @@ class ChatEntryPoints:
 
         Example:
             >>> from llama_index.core.schema import ImageNode
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -166,7 +166,7 @@ class ChatEntryPoints:
 
         Example:
             >>> import asyncio
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -183,7 +183,7 @@ class ChatEntryPoints:
         """Stream a completion; the last chunk carries usage.
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -201,7 +201,7 @@ class ChatEntryPoints:
 
         Example:
             >>> import asyncio
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> async def main(llm):
             ...     return [c.delta async for c in await llm.astream_complete("Say hi")]

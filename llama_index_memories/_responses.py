@@ -156,7 +156,7 @@ class StreamState:
         )
 
     def _final(self, chunk: StreamChunk) -> ChatResponse:
-        # CORE: the final StreamChunk carries no raw body (raw=None), so the last chunk's raw is
+        # The core's final StreamChunk carries no raw body (raw=None), so the last chunk's raw is
         # rebuilt from what the stream told us: id, model, finish reason and usage.
         usage = chunk.usage
         kwargs = _usage_kwargs(usage, self.model)

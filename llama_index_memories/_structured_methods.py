@@ -66,7 +66,7 @@ class StructuredPrediction:
         Example:
             >>> from pydantic import BaseModel
             >>> from llama_index.core.llms import ChatMessage
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> class Tag(BaseModel):
             ...     label: str
@@ -101,7 +101,7 @@ class StructuredPrediction:
         Example:
             >>> from pydantic import BaseModel
             >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> class Scene(BaseModel):
             ...     summary: str
@@ -136,7 +136,7 @@ class StructuredPrediction:
             >>> import asyncio
             >>> from pydantic import BaseModel
             >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> class Tag(BaseModel):
             ...     label: str
@@ -167,7 +167,7 @@ class StructuredPrediction:
         Example:
             >>> from pydantic import BaseModel
             >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> class Tag(BaseModel):
             ...     label: str
@@ -198,7 +198,7 @@ class StructuredPrediction:
             >>> import asyncio
             >>> from pydantic import BaseModel
             >>> from llama_index.core.prompts import PromptTemplate
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> from llama_index_memories import MemoriesMultiModal
             >>> class Tag(BaseModel):
             ...     label: str

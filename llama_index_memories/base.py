@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -25,8 +25,7 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index_instrumentation import get_dispatcher
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from llama_index_memories._entry_points import ChatEntryPoints
 from llama_index_memories._requests import HINTS, RequestBuilding
@@ -35,6 +34,7 @@ from llama_index_memories._structured_methods import StructuredPrediction
 from llama_index_memories._tools import NovaToolCalling
 from memories_client import (
     API_KEY_ENV,
+    SERVICE_DEFAULT_MAX_TOKENS,
     ClientOptions,
     ClosesPooledClients,
     DerivedState,
@@ -42,6 +42,7 @@ from memories_client import (
     MemoriesInputError,
     Uploader,
     aupload_local_videos,
+    check_async_transport,
     dialect_for,
     model_info,
     normalize_stop,
@@ -50,26 +51,19 @@ from memories_client import (
     upload_local_videos,
 )
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
 DEFAULT_MODEL = "gemini:gemini-2.5-flash"
 """The model used when none is given."""
-DEFAULT_NUM_OUTPUT = 1000
-"""The service's documented default ``max_tokens`` (Gemini and Nova pages)."""
-
-dispatcher = get_dispatcher(__name__)
-Model = TypeVar("Model", bound=BaseModel)
-_F = TypeVar("_F", bound=Callable[..., Any])
+DEFAULT_NUM_OUTPUT = SERVICE_DEFAULT_MAX_TOKENS["gemini"]
+"""The service's documented default ``max_tokens`` (the Gemini, Nova and GPT pages; Qwen: 1024)."""
 
 
 def _resolve_family_model(model: Any) -> str:
     if not isinstance(model, str):
         raise MemoriesInputError(f"model must be a string, got {type(model).__name__}")
     full = resolve_model(model)
-    dialect_for(full)  # refuse families without a wire format (Qwen, GPT) right away
+    dialect_for(full)  # a family without a dialect fails here, not at the first call
     return full
 
 
@@ -113,19 +107,23 @@ class MemoriesMultiModal(
 
     No network call and no client creation happen in ``__init__``; the API key (argument or
     ``MEMORIES_API_KEY``) is kept as a ``SecretStr`` and left out of ``to_dict()``,
-    ``to_json()``, ``to_payload()`` and ``repr()``. A missing key raises at the first call.
+    ``to_json()``, ``to_payload()`` and ``repr()``. A missing key raises at the first call,
+    unless ``base_url`` is on this machine (the emulator needs none).
 
     Args:
         model: ``family:name`` or a bare catalogued id.
         api_key: the memories.ai key; defaults to ``MEMORIES_API_KEY``.
         base_url: defaults to ``MEMORIES_BASE_URL``, else the documented production URL.
         temperature, max_tokens, top_p, frequency_penalty, presence_penalty, stop: sampling
-            options; ``None`` leaves the service's default.
+            options; ``None`` leaves the service's default (``max_tokens``: 1,000 tokens,
+            Qwen 1,024; an answer cut there warns with ``TruncatedAnswerWarning``).
         timeout: seconds: a wall-clock deadline per attempt and between a stream's events
             (default 120 s; 10 s to connect).
         total_timeout: seconds for the whole call, its retries and a whole stream (default none).
         max_retries: retries for 429, 5xx, timeouts and dropped connections.
         http_client / http_async_client: ``httpx`` clients to use (not closed by this class).
+        async_transport: what async calls send through: ``"httpx"`` (default) or
+            ``"aiohttp"`` (the ``aiohttp`` extra; for batches of thousands of calls).
         default_headers: extra headers on every request.
         paths, auth_scheme, dialects, max_response_bytes: as for ``MemoriesClient`` (the
             README's configuration table holds for every class).
@@ -141,7 +139,7 @@ class MemoriesMultiModal(
 
     Example:
         >>> from llama_index.core.llms import ChatMessage, ImageBlock, TextBlock, VideoBlock
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> from llama_index_memories import MemoriesMultiModal
         >>> with Emulator() as emu:
         ...     llm = MemoriesMultiModal(api_key="sk-test", base_url=emu.base_url)
@@ -176,7 +174,10 @@ class MemoriesMultiModal(
         default="raw", description="'raw' (documented: the key alone) or 'bearer'."
     )
     temperature: float | None = Field(default=None, description="Sampling temperature 0-2.")
-    max_tokens: int | None = Field(default=None, description="Maximum tokens to generate.")
+    max_tokens: int | None = Field(
+        default=None,
+        description="Maximum tokens to generate (None: the service's default, 1,000; Qwen 1,024).",
+    )
     top_p: float | None = Field(default=None, description="Nucleus sampling 0-1.")
     frequency_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
     presence_penalty: float | None = Field(default=None, description="-2.0 to 2.0.")
@@ -215,6 +216,10 @@ class MemoriesMultiModal(
     )
     http_async_client: httpx.AsyncClient | None = Field(
         default=None, exclude=True, repr=False, description="An httpx.AsyncClient to use."
+    )
+    async_transport: Literal["httpx", "aiohttp"] = Field(
+        default="httpx",
+        description="What async calls send through: 'httpx' or 'aiohttp' (the aiohttp extra).",
     )
     default_headers: dict[str, str] | None = Field(
         # Headers may carry proxy credentials, so they are not serialised either.
@@ -259,6 +264,7 @@ class MemoriesMultiModal(
         dialects: dict[str, Dialect] | None = None,
         http_client: httpx.Client | None = None,
         http_async_client: httpx.AsyncClient | None = None,
+        async_transport: Literal["httpx", "aiohttp"] = "httpx",
         default_headers: dict[str, str] | None = None,
         context_window: int | None = None,
         uploader: Uploader | None = None,
@@ -295,8 +301,10 @@ class MemoriesMultiModal(
             "default_headers": default_headers,
             "dialects": dialects,
             "max_response_bytes": max_response_bytes,
+            "async_transport": async_transport,
         }
         ClientOptions.from_settings(settings)
+        check_async_transport(async_transport, http_async_client=http_async_client)
         super().__init__(
             model=model,
             **settings,

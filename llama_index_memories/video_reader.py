@@ -142,10 +142,10 @@ class MemoriesVideoReader(BaseReader):
             typed errors). The other videos load either way.
         uploader: sends local videos and returns URLs (``memories_client.MemoriesAssetUploader``,
             ``memories_client.S3Uploader``, or your own ``memories_client.Uploader``).
-        prompt, schema, max_answer_tokens, window_s, tokens_per_scene, scenes_per_minute,
-            min_window_s, max_concurrency, show_progress: as for
-            ``langchain_memories.MemoriesVideoLoader`` (one set of options, the core's
-            ``memories_client.SceneOptions``).
+        prompt, schema, max_answer_tokens, window_s, tokens_per_scene: as for
+            ``langchain_memories.MemoriesVideoLoader``, and so are ``scenes_per_minute``,
+            ``min_window_s``, ``max_concurrency`` and ``show_progress`` (one set of options,
+            the core's ``memories_client.SceneOptions``).
         max_windows: the most model calls one video may make (default
             ``memories_client.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the default window
             length); a video that needs more fails with ``memories_client.TooManyWindowsError``
@@ -161,7 +161,7 @@ class MemoriesVideoReader(BaseReader):
         memories_client.UnsupportedFeatureError: a model whose family takes no video (GPT).
 
     Example:
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
         >>> with Emulator() as emu:
         ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
@@ -254,7 +254,7 @@ class MemoriesVideoReader(BaseReader):
             sources: video URLs, file paths, bytes or ``memories_client.VideoSource`` objects.
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(model="nova:us.amazon.nova-lite-v1:0", api_key="k",
             ...                              base_url=emu.base_url)
@@ -271,7 +271,7 @@ class MemoriesVideoReader(BaseReader):
         """Read the videos; return all their documents (summary first, then scenes, per video).
 
         Example:
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     docs = MemoriesVideoReader(llm=llm).load_data("https://x.test/a.mp4")
@@ -285,7 +285,7 @@ class MemoriesVideoReader(BaseReader):
 
         Example:
             >>> import asyncio
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     docs = asyncio.run(MemoriesVideoReader(llm=llm).aload_data(
@@ -305,7 +305,7 @@ class MemoriesVideoReader(BaseReader):
 
         Example:
             >>> import asyncio
-            >>> from memories_client.emulator import Emulator
+            >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(api_key="k", base_url=emu.base_url)
             ...     docs = asyncio.run(MemoriesVideoReader(llm=llm).alazy_load_data(

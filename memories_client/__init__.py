@@ -3,12 +3,12 @@
 It speaks the wire format of each of the API's four model families (Gemini's ``input_file``
 parts, Nova's ``image_url`` / ``video_url`` parts and tools, Qwen's thinking switches and
 ``json_schema`` output, GPT's OpenAI parts and JSON mode), keeps one model catalog with prices,
-maps every failure to one error hierarchy, and ships an emulator of the API
-(:mod:`memories_client.emulator`) for offline use.
+and maps every failure to one error hierarchy. The emulator of the API for offline use is a
+package of its own, ``memories_emulator`` (the ``emulator`` extra), which this one never imports.
 
 Example:
     >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> with Emulator() as emu, MemoriesClient(api_key="k", base_url=emu.base_url) as client:
     ...     video = media_from_url("https://storage.googleapis.com/memories-test-data/test_1min.mp4")
     ...     answer = client.chat(model="gemini-2.5-flash",
@@ -19,17 +19,21 @@ Example:
 
 from __future__ import annotations
 
+from memories_client._extras import ExtraMissingError, require_extra
 from memories_client._http import (
     API_KEY_ENV,
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
     DEFAULT_PATHS,
     DEFAULT_TIMEOUT,
+    EMULATOR_COMMAND,
+    LOOPBACK_PLACEHOLDER_KEY,
     InsecureBaseURLWarning,
     RetryPolicy,
     check_connection_settings,
 )
 from memories_client._version import __version__
+from memories_client.async_client import AsyncMemoriesClient
 from memories_client.block_keys import check_media_options
 from memories_client.catalog import (
     FAMILIES,
@@ -45,7 +49,7 @@ from memories_client.catalog import (
     resolve_model,
     try_estimate_cost,
 )
-from memories_client.client import AsyncMemoriesClient, MemoriesClient
+from memories_client.client import MemoriesClient
 from memories_client.client_cache import ClientCache, ClosesPooledClients
 from memories_client.derived_state import DerivedState
 from memories_client.dialects import (
@@ -87,6 +91,7 @@ from memories_client.jsonout import (
 )
 from memories_client.media import (
     DEFAULT_MIME,
+    PageURLWarning,
     media_from_base64,
     media_from_bytes,
     media_from_data_uri,
@@ -94,7 +99,12 @@ from memories_client.media import (
     media_from_url,
     media_part,
 )
-from memories_client.options import CONNECTION_FIELDS, ClientOptions, refuse_unknown
+from memories_client.options import (
+    CONNECTION_FIELDS,
+    ClientOptions,
+    check_async_transport,
+    refuse_unknown,
+)
 from memories_client.params import (
     SAMPLING_FIELDS,
     check_sampling,
@@ -110,6 +120,7 @@ from memories_client.tool_calls import (
     openai_tool_call,
     with_tool_media,
 )
+from memories_client.truncation import SERVICE_DEFAULT_MAX_TOKENS, TruncatedAnswerWarning
 from memories_client.types import (
     ChatRequest,
     Choice,
@@ -179,11 +190,14 @@ __all__ = [
     "DEFAULT_PATHS",
     "DEFAULT_SCENE_PROMPT",
     "DEFAULT_TIMEOUT",
+    "EMULATOR_COMMAND",
     "FAMILIES",
     "FAMILY_OPTIONS",
+    "LOOPBACK_PLACEHOLDER_KEY",
     "MODELS",
     "NO_TOOLS",
     "SAMPLING_FIELDS",
+    "SERVICE_DEFAULT_MAX_TOKENS",
     "VIDEO_BOOKKEEPING_KEYS",
     "APIConnectionError",
     "APITimeoutError",
@@ -203,6 +217,7 @@ __all__ = [
     "DerivedState",
     "Dialect",
     "ExtraBodyWarning",
+    "ExtraMissingError",
     "FileUploadCache",
     "GPTDialect",
     "GeminiDialect",
@@ -224,6 +239,7 @@ __all__ = [
     "ModelInfo",
     "NotFoundError",
     "NovaDialect",
+    "PageURLWarning",
     "PriceTier",
     "QwenDialect",
     "RateLimitError",
@@ -243,6 +259,7 @@ __all__ = [
     "TooManyWindowsError",
     "ToolCall",
     "ToolSpec",
+    "TruncatedAnswerWarning",
     "UnknownPriceError",
     "UnsupportedFeatureError",
     "UploadCache",
@@ -263,6 +280,7 @@ __all__ = [
     "aupload_local_videos",
     "avideo_part",
     "call_options",
+    "check_async_transport",
     "check_connection_settings",
     "check_media_kind",
     "check_media_options",
@@ -293,6 +311,7 @@ __all__ = [
     "plan_windows",
     "probe_duration",
     "refuse_unknown",
+    "require_extra",
     "resolve_model",
     "scene_method",
     "split_tokens",

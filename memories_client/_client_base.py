@@ -41,14 +41,21 @@ from memories_client.errors import (
     MemoriesInputError,
     StreamInterruptedError,
 )
-from memories_client.options import ClientOptions
+from memories_client.options import AsyncTransport, ClientOptions
+from memories_client.parsing import parse_completion
 from memories_client.streaming import StreamAssembler
-from memories_client.types import ChatRequest, Completion
+from memories_client.truncation import warn_if_cut_by_default
+from memories_client.types import ChatRequest, Completion, StreamChunk
 
 __all__ = ["_BaseClient"]
 
 logger = logging.getLogger("memories_client")
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
+"""The pools this package creates: 100 connections, each kept open 30 s between calls.
+
+The async clients also admit at most ``max_connections`` calls at once per event loop
+(:mod:`memories_client._pool`): more wait their turn before they are sent.
+"""
 
 
 @dataclass(slots=True)  # not frozen: made on every call, and never shared
@@ -84,6 +91,7 @@ class _BaseClient:
         retry_policy: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         total_timeout: float | None = None,
+        async_transport: AsyncTransport = "httpx",
         options: ClientOptions | None = None,
     ) -> None:
         if options is None:
@@ -99,12 +107,13 @@ class _BaseClient:
                 retry_policy=retry_policy,
                 max_response_bytes=max_response_bytes,
                 total_timeout=total_timeout,
+                async_transport=async_transport,
             )
         self.options = options
         """The settings this client was built from (see :class:`ClientOptions`)."""
-        self._api_key = resolve_api_key(options.api_key)
-        self.max_response_bytes = options.max_response_bytes
         self._base_url = resolve_base_url(options.base_url)
+        self._api_key = resolve_api_key(options.api_key, base_url=self._base_url)
+        self.max_response_bytes = options.max_response_bytes
         # Read-only: the attempt deadline below is derived from it once.
         self._timeout = options.timeout
         # The read timeout doubles as the wall-clock deadline of an attempt (see _deadline).
@@ -228,7 +237,20 @@ class _BaseClient:
                 status=response.status_code,
                 request_id=request_id,
             ) from exc
-        return prepared.dialect.parse_completion(body, request_id=request_id)
+        return parse_completion(body, request_id=request_id)
+
+    @staticmethod
+    def _checked(request: ChatRequest, completion: Completion) -> Completion:
+        """The answer, after warning if the service's default max_tokens cut it."""
+        reasons = (c.finish_reason for c in completion.choices)
+        warn_if_cut_by_default(family_of(request.model), request.max_tokens, reasons)
+        return completion
+
+    @staticmethod
+    def _checked_final(request: ChatRequest, final: StreamChunk) -> StreamChunk:
+        """A stream's final chunk, after the same warning as :meth:`_checked`."""
+        warn_if_cut_by_default(family_of(request.model), request.max_tokens, (final.finish_reason,))
+        return final
 
     def _call_deadline(self) -> float | None:
         return None if self.total_timeout is None else time.monotonic() + self.total_timeout

@@ -45,6 +45,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_PATHS",
     "DEFAULT_TIMEOUT",
+    "EMULATOR_COMMAND",
+    "LOOPBACK_PLACEHOLDER_KEY",
     "MAX_TIMEOUT",
     "InsecureBaseURLWarning",
     "RetryPolicy",
@@ -55,6 +57,7 @@ __all__ = [
     "check_seconds",
     "error_from_response",
     "is_retryable",
+    "missing_key_message",
     "resolve_api_key",
     "resolve_base_url",
     "resolve_timeout",
@@ -92,11 +95,43 @@ class InsecureBaseURLWarning(UserWarning):
     """The base URL is plain http:// to a remote host: the key would travel unencrypted."""
 
 
-def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr:
+LOOPBACK_PLACEHOLDER_KEY = "no-key-loopback"
+"""What is sent as the key to a server on this machine (the emulator) when none is set."""
+
+EMULATOR_COMMAND = "python -m memories_emulator"
+"""The command that starts the bundled emulator on http://127.0.0.1:8765."""
+
+
+def missing_key_message() -> str:
+    """What a call without a key is told: the variable to set, or how to work offline.
+
+    Example:
+        >>> "python -m memories_emulator" in missing_key_message()
+        True
+    """
+    return (
+        f"no memories.ai API key: pass api_key=... or set {API_KEY_ENV}=sk-mavi-... "
+        f"To work offline instead, start the bundled emulator with `{EMULATOR_COMMAND}` "
+        "(the 'emulator' extra) and set "
+        f"{BASE_URL_ENV}=http://127.0.0.1:8765: a loopback base URL needs no key"
+    )
+
+
+def resolve_api_key(api_key: str | SecretStr | None, *, base_url: str | None = None) -> SecretStr:
     """The key from the argument or ``MEMORIES_API_KEY``, as a ``SecretStr``.
 
+    Args:
+        api_key: The key given, if any.
+        base_url: The resolved base URL. A server on this machine (``localhost``, ``127.0.0.1``,
+            ``[::1]``: the emulator) needs no key; :data:`LOOPBACK_PLACEHOLDER_KEY` is sent.
+
     Raises:
-        MemoriesInputError: no key anywhere (the message never contains a key).
+        MemoriesInputError: no key anywhere and a remote base URL (the message never contains a
+            key, and says how to start the emulator).
+
+    Example:
+        >>> resolve_api_key(None, base_url="http://127.0.0.1:8765").get_secret_value()
+        'no-key-loopback'
     """
     if isinstance(api_key, SecretStr):
         value = api_key.get_secret_value()
@@ -106,10 +141,10 @@ def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr:
         raise MemoriesInputError("api_key must be a string")
     value = value.strip()
     if not value:
-        raise MemoriesInputError(
-            f"no memories.ai API key: pass api_key=... or set the {API_KEY_ENV} environment "
-            "variable (keys look like 'sk-mavi-...'; for offline use start the bundled emulator)"
-        )
+        if base_url is not None and _is_loopback(urlsplit(base_url).hostname or ""):
+            # Nothing secret can travel to this machine; the emulator takes any non-empty key.
+            return SecretStr(LOOPBACK_PLACEHOLDER_KEY)
+        raise MemoriesInputError(missing_key_message())
     check_header_value("api_key", value)
     return SecretStr(value)
 

@@ -10,6 +10,7 @@ import os
 import time
 import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -26,23 +27,40 @@ from memories_client._client_base import (
 from memories_client._deadline import EventClock
 from memories_client._http import error_from_response, transport_error
 from memories_client._limits import abody_of, aread_error_body, aread_response
-from memories_client.errors import MemoriesError
+from memories_client._pool import Admission, ConnectionSlots, ReleasingStream
+from memories_client.errors import APITimeoutError, MemoriesError
+from memories_client.options import check_async_transport
 from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
 __all__ = ["AsyncMemoriesClient"]
 
 
+@dataclass(frozen=True, slots=True)
+class _LoopPool:
+    """The httpx client of one event loop, and its admission (None for a caller's client)."""
+
+    http: httpx.AsyncClient
+    admission: Admission | None
+
+
 class AsyncMemoriesClient(_BaseClient):
     """Asynchronous client; the same settings as :class:`MemoriesClient`.
 
+    Any number of calls may run at once (``asyncio.gather`` over thousands of requests): each
+    event loop's pool has 100 connections, and a call beyond those waits for one before it is
+    sent, in order. That wait counts against ``total_timeout`` (when set), not ``timeout``,
+    which starts when the request is sent. ``async_transport="aiohttp"`` (the ``aiohttp``
+    extra) sends through aiohttp instead of httpx's own connections.
+
     Args:
-        http_client: an ``httpx.AsyncClient`` to use (not closed by us).
+        http_client: an ``httpx.AsyncClient`` to use (not closed by us). Its own limits apply
+            and no call waits for a slot here: bound your concurrency yourself.
 
     Example:
         >>> import asyncio
         >>> from memories_client import AsyncMemoriesClient, ChatRequest, Message
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> async def main(url):
         ...     async with AsyncMemoriesClient(api_key="k", base_url=url) as client:
         ...         req = ChatRequest(model="nova:us.amazon.nova-lite-v1:0",
@@ -62,14 +80,47 @@ class AsyncMemoriesClient(_BaseClient):
         **settings: Any,
     ) -> None:
         super().__init__(api_key, **settings)
+        check_async_transport(self.options.async_transport, http_async_client=http_client)
         self._owned = http_client is None
-        self._given = http_client
+        self._given = None if http_client is None else _LoopPool(http_client, None)
         # One pool per running event loop: an httpx.AsyncClient belongs to the loop it first
         # ran on, and a second asyncio.run() (scripts, notebooks, worker threads) must not
         # reuse the first loop's sockets ("Event loop is closed"). A pool goes with its loop.
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopPool]
         self._pools = weakref.WeakKeyDictionary()
+        self._parents_pools: list[object] = []
         self._pid = os.getpid()
+
+    def _new_http_client(self) -> httpx.AsyncClient:
+        if self.options.async_transport == "aiohttp":
+            from memories_client._aiohttp import aiohttp_client
+
+            return aiohttp_client(LIMITS)
+        # httpx's default pool costs CPU per request in proportion to the requests queued
+        # times the connections open; one-connection pools do not (see _pool).
+        assert LIMITS.max_connections is not None
+        slots = ConnectionSlots(LIMITS.max_connections, keepalive_expiry=LIMITS.keepalive_expiry)
+        # limits: for the proxy transports httpx mounts from HTTPS_PROXY and the like.
+        return httpx.AsyncClient(limits=LIMITS, transport=slots)
+
+    def _loop_pool(self) -> _LoopPool:
+        if self._given is not None:
+            return self._given
+        if self._pid != os.getpid():
+            # As for the sync client: never share pooled sockets with the parent process. The
+            # parent's pools are kept, never closed nor collected: aiohttp closes a collected
+            # session's sockets, which unregisters them from the epoll set the child shares
+            # with its parent, and the parent's next answer would never be seen.
+            self._parents_pools.append(self._pools)
+            self._pools = weakref.WeakKeyDictionary()
+            self._pid = os.getpid()
+        loop = asyncio.get_running_loop()
+        pool = self._pools.get(loop)
+        if pool is None:
+            assert LIMITS.max_connections is not None
+            pool = _LoopPool(self._new_http_client(), Admission(LIMITS.max_connections))
+            self._pools[loop] = pool
+        return pool
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -78,20 +129,10 @@ class AsyncMemoriesClient(_BaseClient):
         A caller-supplied client is returned as given, whatever the loop. Outside a running
         loop this is a fresh, unused client with the same configuration (nothing to bind to).
         """
-        if self._given is not None:
-            return self._given
-        if self._pid != os.getpid():
-            # As for the sync client: never share pooled sockets with the parent process.
-            self._pools = weakref.WeakKeyDictionary()
-            self._pid = os.getpid()
         try:
-            loop = asyncio.get_running_loop()
+            return self._loop_pool().http
         except RuntimeError:  # looked at outside a coroutine: no loop to bind to, just show one
-            return httpx.AsyncClient(limits=LIMITS)
-        client = self._pools.get(loop)
-        if client is None:
-            client = self._pools[loop] = httpx.AsyncClient(limits=LIMITS)
-        return client
+            return self._new_http_client()
 
     async def aclose(self) -> None:
         """Close the running event loop's connection pool (only if this client created it).
@@ -103,9 +144,9 @@ class AsyncMemoriesClient(_BaseClient):
             >>> asyncio.run(AsyncMemoriesClient(api_key="k").aclose())
         """
         if self._owned:
-            client = self._pools.pop(asyncio.get_running_loop(), None)
-            if client is not None:
-                await client.aclose()
+            pool = self._pools.pop(asyncio.get_running_loop(), None)
+            if pool is not None:
+                await pool.http.aclose()
 
     async def __aenter__(self) -> AsyncMemoriesClient:
         return self
@@ -127,23 +168,53 @@ class AsyncMemoriesClient(_BaseClient):
     async def _attempt(
         self, prepared: Prepared, call_deadline: float | None
     ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
-        """One attempt, cancelled at the attempt's deadline (see _deadline)."""
+        """One attempt: a connection slot, then the request under the attempt's deadline.
+
+        The slot is held until the answer is read, or for a stream until it is closed.
+        """
+        pool = self._loop_pool()
+        admission = pool.admission
+        if admission is not None:
+            waited = time.monotonic()
+            left = None if call_deadline is None else max(0.0, call_deadline - waited)
+            if not await admission.acquire(left):
+                return self._no_slot(admission, time.monotonic() - waited)
         at = self._attempt_deadline(call_deadline)
         seconds = None if at is None else max(0.0, at - time.monotonic())
+        outcome: tuple[httpx.Response, bytes | bytearray | None] | MemoriesError
         try:
-            return await asyncio.wait_for(self._attempt_unbounded(prepared), seconds)
+            outcome = await asyncio.wait_for(self._attempt_unbounded(prepared, pool.http), seconds)
         except asyncio.TimeoutError:
-            return transport_error(httpx.ReadTimeout("the request's deadline passed"), prepared.url)
+            outcome = transport_error(
+                httpx.ReadTimeout("the request's deadline passed"), prepared.url
+            )
+        except BaseException:
+            if admission is not None:
+                admission.release()
+            raise
+        if admission is not None:
+            if prepared.stream and not isinstance(outcome, MemoriesError):
+                response = outcome[0]  # still open: its slot goes free when it is closed
+                assert isinstance(response.stream, httpx.AsyncByteStream)
+                response.stream = ReleasingStream(response.stream, admission.release)
+            else:
+                admission.release()
+        return outcome
+
+    def _no_slot(self, admission: Admission, waited: float) -> MemoriesError:
+        return APITimeoutError(
+            f"the call waited {waited:.1f} s for one of the {admission.size} connections this "
+            f"client opens per event loop, and total_timeout={self.total_timeout:g} s passed "
+            "before it could be sent. Raise total_timeout, or send fewer calls at once"
+        )
 
     async def _attempt_unbounded(
-        self, prepared: Prepared
+        self, prepared: Prepared, http: httpx.AsyncClient
     ) -> tuple[httpx.Response, bytes | bytearray | None] | MemoriesError:
         started = time.perf_counter()
         response: httpx.Response | None = None
         try:
-            response = await self.http_client.send(
-                self._request(prepared, self.http_client), stream=True
-            )
+            response = await http.send(self._request(prepared, http), stream=True)
             if response.status_code < 300:
                 self._log_success(prepared, response.status_code, started)
                 if prepared.stream:
@@ -169,7 +240,7 @@ class AsyncMemoriesClient(_BaseClient):
         prepared = self.prepare(request)
         response, content = await self._send(prepared, self._call_deadline())
         assert content is not None
-        return self._parse(prepared, response, content)
+        return self._checked(request, self._parse(prepared, response, content))
 
     async def stream(
         self, request: ChatRequest | None = None, /, **fields: Any
@@ -192,7 +263,8 @@ class AsyncMemoriesClient(_BaseClient):
                     capped = await aread_response(response, self.max_response_bytes, raw)
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
-                completion = self._parse(prepared, response, self._whole_answer(response, capped))
+                whole = self._whole_answer(response, capped)
+                completion = self._checked(request, self._parse(prepared, response, whole))
                 for chunk in completion_to_chunks(completion):
                     yield chunk
                 return
@@ -217,6 +289,6 @@ class AsyncMemoriesClient(_BaseClient):
                 # then idles or hangs up without [DONE] has still given the whole answer.
                 if not assembler.complete:
                     raise interrupted(exc, assembler) from exc
-            yield assembler.finish()
+            yield self._checked_final(request, assembler.finish())
         finally:
             await response.aclose()

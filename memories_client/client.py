@@ -1,4 +1,4 @@
-"""The HTTP clients: :class:`MemoriesClient` (sync) and :class:`AsyncMemoriesClient`.
+"""The sync HTTP client, :class:`MemoriesClient` (async: :mod:`memories_client.async_client`).
 
 One request path for every caller: validate the request (before any network call), build the
 family's body, POST it on a pooled ``httpx`` client, retry what is worth retrying, and parse the
@@ -6,7 +6,7 @@ answer or raise a typed error.
 
 Example:
     >>> from memories_client import MemoriesClient, ChatRequest, Message
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> with Emulator() as emu, MemoriesClient(api_key="test", base_url=emu.base_url) as client:
     ...     answer = client.chat(ChatRequest(model="gemini-2.5-flash",
     ...                                      messages=[Message.user("Say hi")]))
@@ -37,20 +37,19 @@ from memories_client._client_base import (
 from memories_client._deadline import EventClock, deadline, install, until
 from memories_client._http import error_from_response, transport_error
 from memories_client._limits import body_of, read_error_body, read_response
-from memories_client.async_client import AsyncMemoriesClient
-from memories_client.errors import MemoriesError
+from memories_client.errors import MemoriesError, MemoriesInputError
 from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
-# AsyncMemoriesClient lives in memories_client.async_client; it is importable from here too.
-__all__ = ["AsyncMemoriesClient", "MemoriesClient"]
+__all__ = ["MemoriesClient"]
 
 
 class MemoriesClient(_BaseClient):
     """Synchronous client for the memories.ai chat-completions API.
 
     Args:
-        api_key: the key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``.
+        api_key: the key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``. Not
+            needed when ``base_url`` is on this machine (the emulator).
         base_url: defaults to ``MEMORIES_BASE_URL``, else
             ``https://mavi-backend.memories.ai/serve/api/v2``.
         timeout: seconds (or an ``httpx.Timeout``) per attempt; default 120 s read, 10 s connect.
@@ -65,7 +64,7 @@ class MemoriesClient(_BaseClient):
 
     Example:
         >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> with Emulator() as emu:
         ...     client = MemoriesClient(api_key="k", base_url=emu.base_url)
         ...     video = media_from_url("https://storage.googleapis.com/b/clip.mp4")
@@ -83,6 +82,11 @@ class MemoriesClient(_BaseClient):
         http_client: httpx.Client | None = None,
         **settings: Any,
     ) -> None:
+        if settings.get("async_transport", "httpx") != "httpx":
+            raise MemoriesInputError(
+                "async_transport applies to AsyncMemoriesClient: MemoriesClient always sends "
+                "through httpx"
+            )
         super().__init__(api_key, **settings)
         self._owned = http_client is None
         self._http_client = http_client
@@ -201,7 +205,7 @@ class MemoriesClient(_BaseClient):
         prepared = self.prepare(request)
         response, content = self._send(prepared, self._call_deadline())
         assert content is not None
-        return self._parse(prepared, response, content)
+        return self._checked(request, self._parse(prepared, response, content))
 
     def stream(self, request: ChatRequest | None = None, /, **fields: Any) -> Iterator[StreamChunk]:
         """Stream an answer: text deltas, then one final chunk with usage and finish reason.
@@ -225,7 +229,8 @@ class MemoriesClient(_BaseClient):
                 except httpx.HTTPError as exc:
                     raise transport_error(exc, prepared.url) from exc
                 content = self._whole_answer(response, capped)
-                yield from completion_to_chunks(self._parse(prepared, response, content))
+                completion = self._checked(request, self._parse(prepared, response, content))
+                yield from completion_to_chunks(completion)
                 return
             decoder, assembler = SSEDecoder(), StreamAssembler(request_id=request_id)
             try:
@@ -244,6 +249,6 @@ class MemoriesClient(_BaseClient):
                 # then idles or hangs up without [DONE] has still given the whole answer.
                 if not assembler.complete:
                     raise interrupted(exc, assembler) from exc
-            yield assembler.finish()
+            yield self._checked_final(request, assembler.finish())
         finally:
             response.close()

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, TypeGuard, TypeVar
 import httpx
 from typing_extensions import Self
 
-from memories_client.client import AsyncMemoriesClient, MemoriesClient
+from memories_client.async_client import AsyncMemoriesClient
+from memories_client.client import MemoriesClient
 from memories_client.options import ClientOptions
 
 __all__ = ["ClientCache", "ClosesPooledClients"]

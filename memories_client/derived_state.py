@@ -40,7 +40,8 @@ import httpx
 from pydantic import BaseModel
 from typing_extensions import Self
 
-from memories_client.client import AsyncMemoriesClient, MemoriesClient
+from memories_client.async_client import AsyncMemoriesClient
+from memories_client.client import MemoriesClient
 from memories_client.client_cache import ClientCache
 from memories_client.options import ClientOptions
 

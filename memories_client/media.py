@@ -26,11 +26,13 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from memories_client._warnings import warn
 from memories_client.errors import MemoriesInputError
 from memories_client.types import MediaKind, MediaPart
 
 __all__ = [
     "DEFAULT_MIME",
+    "PageURLWarning",
     "kind_of_mime",
     "media_from_base64",
     "media_from_bytes",
@@ -186,6 +188,22 @@ def _part(
     return MediaPart(kind=kind_of_mime(mime), mime_type=mime, url=url, data=data)
 
 
+# Video sites whose page URLs the service cannot read (docs/API_FACTS.md: TikTok pages are
+# blocked by robots.txt for the backend that fetches media; docs/LANGCHAIN.md and
+# docs/LLAMAINDEX.md say the same of YouTube pages). A warning, not a refusal: that YouTube
+# pages fail is our reading, not something the service's pages state.
+_PAGE_HOSTS = frozenset({"youtube.com", "youtu.be", "tiktok.com", "vm.tiktok.com"})
+
+
+class PageURLWarning(UserWarning):
+    """A media URL is a video site's web page (YouTube, TikTok), which the service cannot fetch.
+
+    Example:
+        >>> issubclass(PageURLWarning, UserWarning)
+        True
+    """
+
+
 def media_from_url(
     url: str, mime_type: str | None = None, *, kind: MediaKind | None = None
 ) -> MediaPart:
@@ -217,6 +235,13 @@ def media_from_url(
     parts = urlsplit(url)
     if not parts.netloc:
         raise MemoriesInputError(f"media url {url[:80]!r} has no host; pass a full URL")
+    if (parts.hostname or "").removeprefix("www.").removeprefix("m.") in _PAGE_HOSTS:
+        warn(
+            f"media url {url[:80]!r} is a video site's web page, not a media file: the service "
+            "fetches the URL itself and cannot read such pages (TikTok's are blocked by "
+            "robots.txt), so the call is likely to fail. Pass a direct link to the file (.mp4)",
+            PageURLWarning,
+        )
     if mime_type is None:
         mime_type = _mime_from_name(unquote(parts.path))
         if mime_type is None and kind is not None:

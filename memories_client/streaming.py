@@ -305,7 +305,7 @@ class StreamAssembler:
         )
         finish = self._finish.get(0)
         if finish is None and not calls and not self.partial:
-            # The rule for a whole answer (dialects.base.parse_completion), so that streaming
+            # The rule for a whole answer (parsing.parse_completion), so that streaming
             # or not never decides whether an empty answer is a success.
             raise ModelError(
                 "the service returned an empty answer with no finish reason (the media may be "

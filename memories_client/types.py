@@ -165,11 +165,15 @@ class ChatRequest:
     """Everything one chat-completions call needs, before it is put on the wire.
 
     ``None`` means "leave it to the service's default" (documented per family: e.g. temperature
-    0.7 for Gemini, 1.0 for Nova; max_tokens 1000). :func:`memories_client.params.validate_request`
-    checks ranges before any network call; the clients call it for you.
+    0.7 for Gemini, 1.0 for Nova; max_tokens 1000, 1024 for Qwen). The family's dialect
+    (:meth:`memories_client.Dialect.validate`) checks the request before any network call; the
+    clients call it for you.
 
     Attributes:
         model: the full, prefixed model id (see :func:`memories_client.catalog.resolve_model`).
+        max_tokens: the answer's token limit; None sends none, and the service's default
+            applies: 1,000 tokens (Qwen 1,024). An answer cut there warns
+            (:class:`memories_client.TruncatedAnswerWarning`).
         thinking_budget: Gemini ``thinking_config.thinking_budget``; Qwen ``thinking_budget``.
         enable_thinking: Qwen ``enable_thinking`` (a ``thinking_budget`` alone turns it on).
         response_mime_type: ``application/json`` for JSON mode (Gemini ``response_mime_type``,

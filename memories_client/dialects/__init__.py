@@ -14,15 +14,12 @@ from memories_client.dialects.base import (
     Dialect,
     InlineFormat,
     check_media_kind,
-    parse_completion,
-    parse_usage,
 )
 from memories_client.dialects.gemini import GeminiDialect
 from memories_client.dialects.gpt import GPTDialect
 from memories_client.dialects.nova import NovaDialect, ToolMessageStyle
 from memories_client.dialects.qwen import QwenDialect, QwenPartStyle
 from memories_client.errors import MemoriesInputError
-from memories_client.tool_calls import parse_tool_arguments
 
 __all__ = [
     "DIALECTS",
@@ -39,9 +36,6 @@ __all__ = [
     "call_options",
     "check_media_kind",
     "dialect_for",
-    "parse_completion",
-    "parse_tool_arguments",
-    "parse_usage",
 ]
 
 DIALECTS: dict[str, type[Dialect]] = {

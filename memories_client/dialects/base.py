@@ -1,9 +1,10 @@
-"""What every provider family's wire format shares: validation, body assembly, response parsing.
+"""What every provider family's wire format shares: validation and body assembly.
 
 A dialect turns a neutral :class:`~memories_client.types.ChatRequest` into one family's JSON body
-and picks its endpoint. Responses are parsed by one tolerant parser for all families, because
-the docs show two response shapes (``choices[].text`` and ``choices[].message.content``) and
-public code suggests the shape has changed over time; the official example client parses both.
+and picks its endpoint. Responses are not a dialect's business: one tolerant parser
+(:mod:`memories_client.parsing`) reads every family's answers, because the docs show two response
+shapes (``choices[].text`` and ``choices[].message.content``) and public code suggests the shape
+has changed over time; the official example client parses both.
 
 Example:
     >>> from memories_client.dialects import dialect_for
@@ -28,18 +29,13 @@ from memories_client.params import (
     check_thinking_budget,
     normalize_stop,
 )
-from memories_client.parsing import parse_completion, parse_usage
-from memories_client.tool_calls import parse_tool_arguments
-from memories_client.types import ChatRequest, Completion, MediaPart, Message, TextPart
+from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 
 __all__ = [
     "FAMILY_OPTIONS",
     "Dialect",
     "InlineFormat",
     "check_media_kind",
-    "parse_completion",
-    "parse_tool_arguments",
-    "parse_usage",
 ]
 
 # The options check_sampling knows; family-only options are the dialects' own business.
@@ -272,12 +268,6 @@ for Nova only); use a Nova model for tools'
     def _top_level(self, request: ChatRequest) -> dict[str, Any]:
         """The family's own top-level body fields (GPT's ``response_format``); none by default."""
         return {}
-
-    # -- responses ------------------------------------------------------------------------------
-
-    def parse_completion(self, body: Any, *, request_id: str | None = None) -> Completion:
-        """Parse a response body into a :class:`Completion` (see :func:`parse_completion`)."""
-        return parse_completion(body, request_id=request_id)
 
 
 def check_media_kind(family: str, kind: str, where: str) -> None:

@@ -11,8 +11,8 @@ and ``user`` roles).
 Not documented, and chosen here (each configurable):
 
 * The content-part shape. The ILM page lists the array items as "image: Image URL or base64
-  encoded image" and "text: Text content", with no ``type`` key (the Gemini and Nova pages name
-  theirs), and the answer's ``id`` has the form of a DashScope request id: both point at
+  encoded image" and "text: Text content", with no ``type`` key (the Gemini, Nova and GPT pages
+  name theirs), and the answer's ``id`` has the form of a DashScope request id: both point at
   DashScope's own parts, ``{"text": ...}``, ``{"image": ...}``, ``{"video": ...}``, which is the
   default (``part_style="dashscope"``). ``"typed"`` adds a ``type`` key (Qwen's chat-template
   form, ``{"type": "image", "image": ...}``); ``"openai"`` sends OpenAI ``image_url`` /

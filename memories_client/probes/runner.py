@@ -8,7 +8,7 @@ nothing about the assumptions, and the 429 itself is evidence for ``RETRY-AFTER`
 
 Example:
     >>> from decimal import Decimal
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> from memories_client.probes.plan import make_plan
     >>> plan = make_plan(probes=["gemini.text"])
     >>> with Emulator() as emu:

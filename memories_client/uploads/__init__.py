@@ -16,7 +16,7 @@ SHA-256.
 
 Example:
     >>> import pathlib, tempfile
-    >>> from memories_client.emulator import Emulator
+    >>> from memories_emulator import Emulator
     >>> from memories_client.uploads import MemoriesAssetUploader, video_part
     >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
     >>> _ = clip.write_bytes(bytes(4) + b"ftypmp42" + bytes(1000))

@@ -182,7 +182,7 @@ class MemoriesAssetUploader(BaseUploader):
 
     Example:
         >>> import pathlib, tempfile
-        >>> from memories_client.emulator import Emulator
+        >>> from memories_emulator import Emulator
         >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
         >>> _ = clip.write_bytes(bytes(4) + b"ftypmp42" + bytes(1000))
         >>> with Emulator() as emu:
@@ -215,8 +215,8 @@ class MemoriesAssetUploader(BaseUploader):
         trust_signed_urls: bool = False,
     ) -> None:
         super().__init__(cache=cache)
-        self._api_key = resolve_api_key(api_key)
         self.base_url = resolve_base_url(base_url)
+        self._api_key = resolve_api_key(api_key, base_url=self.base_url)
         self.timeout = resolve_timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries)
         if auth_scheme not in ("raw", "bearer"):

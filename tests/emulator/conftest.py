@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from emulator_testlib import KEY
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 @pytest.fixture(scope="session")

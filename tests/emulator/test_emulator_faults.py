@@ -12,8 +12,8 @@ import httpx
 import pytest
 from emulator_testlib import assert_error, gemini_body, nova_body, user
 
-from memories_client.emulator import Emulator
-from memories_client.emulator.faults import FaultSpecError, parse_fault
+from memories_emulator import Emulator
+from memories_emulator.faults import FaultSpecError, parse_fault
 
 Post = Callable[..., httpx.Response]
 

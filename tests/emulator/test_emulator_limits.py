@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from memories_client.emulator import Emulator
-from memories_client.emulator.faults import FaultSpecError, parse_fault
+from memories_emulator import Emulator
+from memories_emulator.faults import FaultSpecError, parse_fault
 
 BODY = {
     "model": "gemini:gemini-2.5-flash",

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from emulator_testlib import KEY, gemini_body
 
-from memories_client.emulator import Emulator, Reply
+from memories_emulator import Emulator, Reply
 
 _seen: list[Emulator] = []
 
@@ -28,7 +28,7 @@ def _ask(emulator: Emulator) -> httpx.Response:
 
 def test_the_plugin_is_an_installed_entry_point() -> None:
     [plugin] = [ep for ep in entry_points(group="pytest11") if "memories" in ep.name]
-    assert plugin.name == plugin.value == "memories_client.emulator.pytest_plugin"
+    assert plugin.name == plugin.value == "memories_emulator.pytest_plugin"
 
 
 def test_session_fixture_is_running(memories_emulator: Emulator) -> None:
@@ -84,13 +84,13 @@ def test_a_users_project_gets_the_fixtures_without_any_setup(
     """A test file with no setup finds every fixture; an old ``pytest_plugins`` line is harmless."""
     if old_line:
         (tmp_path / "conftest.py").write_text(
-            'pytest_plugins = ["memories_client.emulator.pytest_plugin"]\n'
+            'pytest_plugins = ["memories_emulator.pytest_plugin"]\n'
         )
     (tmp_path / "test_user.py").write_text(
         textwrap.dedent(
             """
             import httpx
-            from memories_client.emulator import Reply
+            from memories_emulator import Reply
 
             def test_scripted(memories_emulator):
                 memories_emulator.queue(Reply(text="scripted"))
@@ -129,7 +129,7 @@ def test_the_plugin_can_be_switched_off(tmp_path: Path) -> None:
             "-p",
             "no:cacheprovider",
             "-p",
-            "no:memories_client.emulator.pytest_plugin",
+            "no:memories_emulator.pytest_plugin",
             str(tmp_path),
         ],
         capture_output=True,

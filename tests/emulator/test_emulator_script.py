@@ -26,7 +26,7 @@ from emulator_testlib import (
     video_file,
 )
 
-from memories_client.emulator import Emulator, Reply, ScriptError
+from memories_emulator import Emulator, Reply, ScriptError
 
 Post = Callable[..., httpx.Response]
 

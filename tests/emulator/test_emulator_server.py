@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import signal
 import socket
@@ -17,8 +18,9 @@ import httpx
 import pytest
 from emulator_testlib import KEY, gemini_body, nova_body
 
-import memories_client.emulator as emulator_package
-from memories_client.emulator import Emulator, RecordedRequest, create_app
+import memories_client
+import memories_emulator as emulator_package
+from memories_emulator import Emulator, RecordedRequest, create_app
 
 Post = Callable[..., httpx.Response]
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,9 +158,11 @@ def test_create_app_runs_under_another_asgi_server() -> None:
 # --------------------------------------------------------------------------- packaging
 
 
+CLIENT_PACKAGES = ("memories_client", "langchain_memories", "llama_index_memories")
+
+
 def test_emulator_is_independent_of_the_client() -> None:
     # The emulator must judge the client, so it may not share the client's understanding.
-    allowed = {"memories_client.catalog"}
     package_dir = Path(emulator_package.__file__).parent
     for path in package_dir.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -168,23 +172,35 @@ def test_emulator_is_independent_of_the_client() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             for name in names:
-                if name.startswith("memories_client"):
-                    assert name.startswith("memories_client.emulator") or name in allowed, (
-                        path.name,
-                        name,
-                    )
+                assert name.partition(".")[0] not in CLIENT_PACKAGES, (path.name, name)
 
 
 def test_importing_memories_client_does_not_import_the_emulator() -> None:
     code = (
         "import sys, memories_client\n"
-        "assert not [m for m in sys.modules if m.startswith('memories_client.emulator')]\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'memories_emulator']\n"
         "assert 'starlette' not in sys.modules and 'uvicorn' not in sys.modules\n"
-        "before = set(sys.modules)\n"
-        "import memories_client.emulator\n"
-        "added = [m for m in set(sys.modules) - before if m.startswith('memories_client.')]\n"
-        "bad = [m for m in added if not m.startswith('memories_client.emulator')"
-        " and m != 'memories_client.catalog']\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=30)
+
+
+def test_the_old_path_inside_the_client_is_gone_without_an_alias() -> None:
+    # docs/EMULATOR.md: "Moved to memories_emulator", and the core ships no copy of it.
+    with pytest.raises(ModuleNotFoundError) as raised:
+        importlib.import_module("memories_client.emulator")
+    assert raised.value.name == "memories_client.emulator"
+    assert not (Path(memories_client.__file__).parent / "emulator").exists()
+
+
+def test_running_the_emulator_imports_nothing_of_the_client() -> None:
+    # The whole ASGI app and server, the CLI and the pytest plugin, in a fresh interpreter.
+    code = (
+        "import sys\n"
+        "import memories_emulator.__main__, memories_emulator.pytest_plugin\n"
+        "from memories_emulator import Emulator, create_app\n"
+        "with Emulator() as emu:\n"
+        "    pass\n"
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {CLIENT_PACKAGES!r}]\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=30)
@@ -195,10 +211,10 @@ def test_importing_memories_client_does_not_import_the_emulator() -> None:
 
 @contextmanager
 def command_line(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``python -m memories_client.emulator`` on a free port, with its first line checked."""
+    """``python -m memories_emulator`` on a free port, with its first line checked."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "memories_client.emulator", "--port", str(port), *args],
+        [sys.executable, "-m", "memories_emulator", "--port", str(port), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -248,7 +264,7 @@ def test_command_line_refuses_bad_settings(
             path.write_text(json.dumps(value))
         value = str(path)
     result = subprocess.run(
-        [sys.executable, "-m", "memories_client.emulator", option, str(value)],
+        [sys.executable, "-m", "memories_emulator", option, str(value)],
         cwd=ROOT,
         capture_output=True,
         text=True,

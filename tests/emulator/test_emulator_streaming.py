@@ -18,7 +18,7 @@ from emulator_testlib import (
     user,
 )
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 Post = Callable[..., httpx.Response]
 

@@ -23,7 +23,7 @@ from emulator_testlib import (
     video_file,
 )
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 Post = Callable[..., httpx.Response]
 

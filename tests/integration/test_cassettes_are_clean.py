@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from memories_client.emulator.recording import REDACTED, SECRET_HEADERS, SIGNATURE_PARAMETERS
+from memories_emulator.recording import REDACTED, SECRET_HEADERS, SIGNATURE_PARAMETERS
 
 TESTS = Path(__file__).resolve().parents[1]
 CASSETTES = sorted(

@@ -32,7 +32,7 @@ from memories_client import (
     media_from_bytes,
     media_from_url,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 VIDEO = "https://storage.googleapis.com/memories-test-data/test_1min.mp4"
 IMAGE = "https://storage.googleapis.com/memories-test-data/gun5.png"

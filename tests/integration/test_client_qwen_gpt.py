@@ -19,7 +19,7 @@ from memories_client import (
     media_from_url,
     parse_structured,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 VIDEO = media_from_url("https://storage.googleapis.com/memories-test-data/test_1min.mp4")
 IMAGE = media_from_url("https://storage.googleapis.com/memories-test-data/gun5.png")

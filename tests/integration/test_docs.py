@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_FILES = [
@@ -236,14 +236,40 @@ def test_reliability_md_states_the_fuzz_defaults_the_code_uses(
 def test_the_documented_ci_commands_are_what_ci_runs() -> None:
     ci = (REPO / ".ci" / "run").read_text()
     assert "\nmake test\n" in ci and "\nmake test-lowest\n" in ci
-    readme = (REPO / "README.md").read_text()
+    development = (REPO / "docs" / "DEVELOPMENT.md").read_text()
     assert (
         "make test-lowest   # the suite on the lowest versions pyproject.toml admits (also in CI)"
-        in readme
+        in development
     )
 
 
-@pytest.mark.parametrize("heading", ["LangChain in ten lines", "LlamaIndex in ten lines"])
+def test_the_readme_is_a_front_door() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert len(readme.splitlines()) <= 160
+    for page in ("LANGCHAIN", "LLAMAINDEX", "VIDEO_RAG", "EMULATOR", "CONFIGURATION", "ERRORS"):
+        assert f"](docs/{page}.md)" in readme, page
+    assert "make docs-check" in readme
+
+
+def test_the_readme_rag_example_fails_loudly_when_every_video_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No silent empty result: with the service refusing every call, the snippet raises rather
+    # than printing nothing and exiting 0.
+    from memories_client import MemoriesError
+
+    (rag,) = [c for c in CHAINS if "MemoriesVideoLoader(videos" in c[0].code]
+    with Emulator(fault="401") as refusing:
+        monkeypatch.setenv("MEMORIES_API_KEY", "docs-test-key")
+        monkeypatch.setenv("MEMORIES_BASE_URL", refusing.base_url)
+        with pytest.raises(MemoriesError):
+            exec(compile(rag[0].code, rag[0].name, "exec"), {"__name__": "docs_example"})
+        assert refusing.requests, "the example never called the service"
+
+
+@pytest.mark.parametrize(
+    "heading", ["LangChain in ten lines", "LlamaIndex in ten lines", "Video RAG in ten lines"]
+)
 def test_the_ten_line_examples_have_ten_lines_at_most(heading: str) -> None:
     readme = (REPO / "README.md").read_text()
     section = readme.split(f"## {heading}\n", 1)[1]

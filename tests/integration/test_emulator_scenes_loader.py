@@ -19,7 +19,7 @@ from langchain_memories import (
     MemoriesVideoLoader,
 )
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
-from memories_client.emulator import Emulator, Reply
+from memories_emulator import Emulator, Reply
 
 TALK = "https://example.test/ten-minute-talk.mp4"
 SINTEL = "https://storage.googleapis.com/gtv-videos-bucket/sample/Sintel.mp4"

@@ -372,6 +372,45 @@ def probe_http_async_client(entry: Entry, rec: Recorder) -> None:
     assert hooked and hooked[0].startswith(rec.base_url)
 
 
+def probe_async_transport(entry: Entry, rec: Recorder) -> None:
+    from memories_client import _aiohttp
+
+    sent: list[str] = []
+    real = _aiohttp.AiohttpTransport.handle_async_request
+
+    async def counting(self: Any, request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return await real(self, request)
+
+    _aiohttp.AiohttpTransport.handle_async_request = counting  # type: ignore[method-assign]
+    try:
+        target = entry.build(
+            api_key="k", base_url=rec.base_url, max_retries=0, async_transport="aiohttp"
+        )
+        asyncio.run(entry.acall(target))
+        assert sent and sent[0].startswith(rec.base_url)  # the async call went through aiohttp
+        if entry.name == "MemoriesClient":
+            with pytest.raises(mc.MemoriesInputError, match="applies to AsyncMemoriesClient"):
+                entry.call(target)  # the sync client always uses httpx: refused, not dropped
+        else:
+            before = len(sent)
+            _run(entry, rec, async_transport="aiohttp")  # sync calls stay on httpx
+            assert len(sent) == before
+    finally:
+        _aiohttp.AiohttpTransport.handle_async_request = real  # type: ignore[method-assign]
+    http = httpx.AsyncClient()
+    given = "http_client" if entry.name == "MemoriesClient" else "http_async_client"
+
+    def both() -> None:  # the core client refuses when built, inside the call
+        asyncio.run(
+            entry.acall(entry.build(api_key="k", async_transport="aiohttp", **{given: http}))
+        )
+
+    with pytest.raises(mc.MemoriesInputError, match="both given"):
+        both()
+    asyncio.run(http.aclose())
+
+
 def probe_stop(entry: Entry, rec: Recorder) -> None:
     assert _run(entry, rec, stop=["END"]).body["stop"] == ["END"]
 
@@ -498,6 +537,7 @@ PROBES: dict[str, Probe] = {
     "dialects": probe_dialects,
     "http_client": probe_http_client,
     "http_async_client": probe_http_async_client,
+    "async_transport": probe_async_transport,
     "temperature": _body_field("temperature", 0.25),
     "max_tokens": _body_field("max_tokens", 77),
     "top_p": _body_field("top_p", 0.5),

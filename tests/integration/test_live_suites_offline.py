@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE = ROOT / "tests" / "live" / "test_lc_standard_live.py"

@@ -1,4 +1,4 @@
-"""What the `memories_client` logger says, as the README's "Logging and proxies" section states.
+"""What the `memories_client` logger says, as docs/CONFIGURATION.md's "Logging and proxies" section states.
 
 INFO for each retry, DEBUG for each answered request, sync and async alike; no header or body
 (the key and the media stay out of logs: tests/reliability/test_secrets.py checks every logger).
@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from memories_client import AsyncMemoriesClient, MemoriesClient, Message
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 KEY = "sk-logging-test-key-123"
 
@@ -53,7 +53,7 @@ async def test_async_logs_the_same_lines(caplog: pytest.LogCaptureFixture) -> No
 def test_the_clients_the_package_creates_honour_httpx_proxy_variables(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The README sends proxy users to httpx's HTTPS_PROXY / NO_PROXY: that needs trust_env.
+    # docs/CONFIGURATION.md sends proxy users to httpx's HTTPS_PROXY / NO_PROXY: that needs trust_env.
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     with MemoriesClient(api_key=KEY) as client:
         assert client.http_client.trust_env

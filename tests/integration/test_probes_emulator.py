@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from memories_client.emulator import Emulator
 from memories_client.probes import ASSUMPTIONS, PROBES, make_plan, run_plan
 from memories_client.probes.cli import EXIT_OVER_BUDGET, main
+from memories_emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-mavi-test-key-for-probes"

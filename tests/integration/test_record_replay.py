@@ -1,6 +1,6 @@
 """Record and replay: exchanges recorded once (here against the emulator) replay without it.
 
-The recorder is vcrpy with ``memories_client.emulator.recording.vcr_config()``, what a user
+The recorder is vcrpy with ``memories_emulator.recording.vcr_config()``, what a user
 with a real key does once; the replay runs with the emulator stopped, so every answer comes
 from the cassette.
 """
@@ -17,8 +17,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
-from memories_client.emulator import Emulator, Reply
-from memories_client.emulator.recording import REDACTED, vcr_config
+from memories_emulator import Emulator, Reply
+from memories_emulator.recording import REDACTED, vcr_config
 
 KEY = "sk-mavi-Live-Looking-Key-123"
 

@@ -30,7 +30,7 @@ from langchain_memories import (
 )
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
 from memories_client import MemoriesInputError, UnsupportedFeatureError
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ARCHITECTURE.md"
 SECTION = "## One rule, one answer in both layers"

@@ -15,7 +15,7 @@ from llama_index.core.llms import ChatMessage
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 # (model, budgets it takes, budgets it refuses): the table in Google's "Gemini thinking" docs.
 TABLE = [

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 import memories_client as mc
-from memories_client.emulator import Emulator
 from memories_client.uploads import FileUploadCache, video_part
+from memories_emulator import Emulator
 
 MP4_HEAD = bytes(4) + b"ftypmp42"
 

@@ -19,7 +19,7 @@ from llama_index.core.embeddings import MockEmbedding
 
 from langchain_memories import ChatMemoriesNova
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator, Reply
+from memories_emulator import Emulator, Reply
 
 # ----------------------------------------------------------------- the user's application
 

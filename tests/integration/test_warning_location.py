@@ -22,7 +22,7 @@ from llama_index.core.llms import ChatMessage
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, MemoriesVideoLoader
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 SHADOWING = {"temperature": 0.5}  # a metadata key named like a top-level field
 

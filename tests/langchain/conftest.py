@@ -20,7 +20,7 @@ import pytest
 from langchain_core.caches import InMemoryCache
 from langchain_core.globals import set_llm_cache
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"
 PNG_URL = (
@@ -98,6 +98,6 @@ def vcr_config() -> dict[str, Any]:
     """
     import os
 
-    from memories_client.emulator.recording import vcr_config as memories_vcr_config
+    from memories_emulator.recording import vcr_config as memories_vcr_config
 
     return memories_vcr_config(record_mode=os.environ.get("MEMORIES_RECORD", "none"))

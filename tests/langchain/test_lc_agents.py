@@ -8,7 +8,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel
 
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, get_memories_callback
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 calls: list[int] = []
 

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
 from langchain_memories._outputs import chat_result
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 def gemini(emu: Emulator, **kwargs: Any) -> ChatMemoriesGemini:

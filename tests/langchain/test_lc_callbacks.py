@@ -18,7 +18,7 @@ from langchain_core.language_models import FakeListChatModel
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, get_memories_callback
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 def _usage_server(usages: list[tuple[int, int]]) -> httpx.Client:

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 VIDEO = "https://storage.googleapis.com/bucket/clip.mp4"
 IMAGE = "https://storage.googleapis.com/bucket/photo.png"
@@ -193,7 +193,8 @@ def test_changed_settings_rebuild_the_client(
 
 def test_missing_key_fails_clearly_at_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MEMORIES_API_KEY", raising=False)
-    llm = ChatMemoriesGemini(base_url="http://127.0.0.1:9")
+    # A remote base URL: a loopback one (the emulator) needs no key.
+    llm = ChatMemoriesGemini(base_url="https://api.example.com/v2")
     with pytest.raises(mc.MemoriesInputError, match="MEMORIES_API_KEY"):
         llm.invoke("hi")
 

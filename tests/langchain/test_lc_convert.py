@@ -22,7 +22,7 @@ import memories_client as mc
 from langchain_memories import ChatMemoriesGemini
 from langchain_memories._convert import block_to_part, to_core_messages
 from memories_client.block_keys import IGNORED_KEYS, REFUSED_KEYS
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"
 PNG = (DATA / "agentic-rag-output.png").read_bytes()

@@ -34,7 +34,7 @@ from langchain_memories import (
     MemoriesTimeoutError,
 )
 from langchain_memories._errors import to_langchain_error
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 def faulty(emu: Emulator, fault: str, *, cls: type[Any] = ChatMemoriesGemini, **kw: Any) -> Any:

@@ -21,7 +21,7 @@ from langchain_memories import (
     ChatMemoriesNova,
     ChatMemoriesQwen,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 SECRET = "sk-mavi-pickled-key-42"
 

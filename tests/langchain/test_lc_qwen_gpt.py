@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGPT, ChatMemoriesQwen, get_memories_callback
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 VIDEO = "https://storage.googleapis.com/bucket/clip.mp4"
 IMAGE = "https://storage.googleapis.com/bucket/photo.png"

@@ -1,6 +1,6 @@
 """The langchain-tests standard integration suite, for the four chat models, against the emulator.
 
-The emulator (``memories_client.emulator``) speaks the documented API on loopback. The suites
+The emulator (``memories_emulator``) speaks the documented API on loopback. The suites
 download a PNG and a PDF inside some tests; ``local_downloads`` answers those URLs from
 ``tests/data/langchain/``. Every feature the API has is switched on.
 """
@@ -20,7 +20,7 @@ from langchain_memories import (
     ChatMemoriesNova,
     ChatMemoriesQwen,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 def _invoke(llm: BaseChatModel, prompt: Any, stream: bool) -> AIMessage:
@@ -73,7 +73,7 @@ class _EmulatorBacked(ChatModelIntegrationTests):
     @property
     def enable_vcr_tests(self) -> bool:
         # test_stream_time replays its committed cassette (tests/langchain/cassettes/), recorded
-        # against the emulator with memories_client.emulator.recording.vcr_config().
+        # against the emulator with memories_emulator.recording.vcr_config().
         return True
 
 

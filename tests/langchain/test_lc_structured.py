@@ -16,7 +16,7 @@ from pydantic.v1 import BaseModel as BaseModelV1
 from typing_extensions import TypedDict
 
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 class Mood(str, Enum):

@@ -23,8 +23,8 @@ from langchain_core.tools import tool
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
-from memories_client.emulator import Emulator
 from memories_client.tokens import MESSAGE_OVERHEAD
+from memories_emulator import Emulator
 
 VIDEO = {"type": "video", "url": "https://storage.googleapis.com/bucket/clip.mp4"}
 IMAGE = {"type": "image", "url": "https://storage.googleapis.com/bucket/photo.png"}

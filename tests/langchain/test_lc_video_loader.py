@@ -23,7 +23,7 @@ from langchain_memories import (
     MemoriesVideoLoader,
     get_memories_callback,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 LIBRARY = [
     mc.VideoSource(url="https://x.test/bunny.mp4", duration_s=600, title="Big Buck Bunny rabbit"),

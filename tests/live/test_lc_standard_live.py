@@ -44,6 +44,12 @@ class _Live:
     def _use_emulator(self) -> None:  # replaces the offline fixture: no emulator here
         return None
 
+    @property
+    def enable_vcr_tests(self) -> bool:
+        # The suite's VCR test (test_stream_time) replays committed cassettes offline
+        # (tests/langchain); live there is nothing to replay, and no cassette is written.
+        return False
+
     def _params(self, model: str) -> dict[str, Any]:
         return {"model": model, "max_retries": 2}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "llama_index"
 NOVA = "nova:us.amazon.nova-lite-v1:0"

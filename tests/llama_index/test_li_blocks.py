@@ -24,7 +24,7 @@ from llama_index.core.schema import ImageDocument, ImageNode
 
 from llama_index_memories import MemoriesMultiModal
 from memories_client import MemoriesInputError
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 def _user(*blocks: object) -> list[ChatMessage]:

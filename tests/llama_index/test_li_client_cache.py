@@ -13,7 +13,7 @@ from llama_index.core.llms import ChatMessage
 from loopback import LoopbackServer, chunk, gemini_completion
 
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 HI = [ChatMessage(role="user", content="Describe a long video in detail.")]
 

@@ -14,7 +14,7 @@ from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW
 
 from llama_index_memories import MemoriesMultiModal
 from memories_client import MemoriesInputError
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 SECRET = "sk-mavi-super-secret-0123"
 

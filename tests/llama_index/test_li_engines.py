@@ -17,7 +17,7 @@ from llama_index.core.query_engine import SimpleMultiModalQueryEngine
 from llama_index.core.schema import ImageNode, TextNode
 
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 @pytest.fixture

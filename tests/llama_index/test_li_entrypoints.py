@@ -16,7 +16,7 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 HI = [ChatMessage(role="user", content="Hi there")]
 

@@ -20,7 +20,7 @@ from memories_client import (
     ServerError,
     StreamInterruptedError,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 HI = [ChatMessage(role="user", content="Hi")]
 
@@ -106,10 +106,12 @@ def test_error_reaches_callback_handlers(emu: Emulator) -> None:
 
 
 def test_missing_key_raises_at_first_call_without_a_request(emu: Emulator) -> None:
-    llm = MemoriesMultiModal(base_url=emu.base_url)  # constructing needs no key
+    # A remote base URL: a loopback one (this emulator) needs no key.
+    llm = MemoriesMultiModal(base_url="https://api.example.com/v2")  # constructing needs no key
     with pytest.raises(MemoriesInputError, match="MEMORIES_API_KEY"):
         llm.chat(HI)
     assert emu.requests == []
+    assert MemoriesMultiModal(base_url=emu.base_url).chat(HI).message.content
 
 
 def test_error_messages_never_contain_the_key(emu: Emulator) -> None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from llama_index_memories import MemoriesMultiModal
 from memories_client import MemoriesInputError, UnsupportedFeatureError, model_info
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 VIDEO = "https://storage.googleapis.com/b/clip.mp4"
 IMAGE = "https://storage.googleapis.com/b/photo.png"

@@ -10,7 +10,7 @@ from llama_index.core.base.llms.types import ChatMessage, TextBlock, ThinkingBlo
 
 from llama_index_memories import MemoriesMultiModal
 from memories_client import MemoriesInputError
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 HI = [ChatMessage(role="user", content="Why is the sky blue?")]
 

@@ -18,7 +18,7 @@ from llama_index.core.node_parser import TokenTextSplitter
 
 from llama_index_memories import MemoriesMultiModal
 from memories_client import estimate_text_tokens, split_tokens
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 @pytest.fixture(autouse=True)

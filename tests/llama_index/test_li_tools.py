@@ -12,7 +12,7 @@ from llama_index.core.tools import FunctionTool
 
 from llama_index_memories import MemoriesMultiModal
 from memories_client import MemoriesInputError
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 
 def multiply(a: int, b: int) -> int:

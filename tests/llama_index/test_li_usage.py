@@ -10,7 +10,7 @@ from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock,
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 
 from llama_index_memories import MemoriesMultiModal
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 QUESTION = "What happens in this clip?"
 

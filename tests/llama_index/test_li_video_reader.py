@@ -17,7 +17,7 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 
 import memories_client as mc
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 GEMINI = "gemini:gemini-2.5-flash"
 

@@ -6,6 +6,10 @@ rewritten here). The kernel is this interpreter (the project's .venv): a kernels
 ``python3`` pointing at ``sys.executable`` is written to a temporary directory put first on
 JUPYTER_PATH, so no user-level or system kernelspec can substitute another Python.
 
+To run them and keep the executed copies elsewhere, leaving the committed notebooks untouched:
+
+    .venv/bin/python tests/notebooks/test_notebooks.py --out /tmp/notebooks   # every notebook
+
 To refresh the outputs stored in the notebooks after editing them (offline, from the repo root):
 
     .venv/bin/python tests/notebooks/test_notebooks.py --write            # every notebook
@@ -180,9 +184,11 @@ def _merge_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.Notebo
     return merged
 
 
-def _write(names: list[str]) -> int:
-    """Re-execute notebooks against the emulator and store their outputs in place."""
+def _write(names: list[str], out_dir: Path | None = None) -> int:
+    """Re-execute notebooks against the emulator; store their outputs in place, or in out_dir."""
     paths = [NOTEBOOK_DIR / f"{n.removesuffix('.ipynb')}.ipynb" for n in names] or NOTEBOOKS
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
     for path in paths:
         started = time.perf_counter()
         with offline_kernel_env():
@@ -190,13 +196,31 @@ def _write(names: list[str]) -> int:
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = _merge_streams(cell.outputs)
-        nbformat.write(nb, path)
-        print(f"{path.name}: {time.perf_counter() - started:.1f} s")
+        target = path if out_dir is None else out_dir / path.name
+        nbformat.write(nb, target)
+        print(f"{path.name}: {time.perf_counter() - started:.1f} s -> {target}")
     return 0
 
 
+def main(args: list[str]) -> int:
+    """``--write [names]`` rewrites the notebooks; ``--out DIR [names]`` writes copies to DIR."""
+    if args[:1] == ["--write"]:
+        return _write(args[1:])
+    if args[:1] == ["--out"] and len(args) >= 2:
+        return _write(args[2:], Path(args[1]))
+    sys.exit(f"usage: {sys.argv[0]} --write [notebook names] | --out DIR [notebook names]")
+
+
+def test_out_runs_a_notebook_into_another_directory_and_leaves_the_committed_one(
+    tmp_path: Path,
+) -> None:
+    committed = NOTEBOOK_DIR / "01_langchain_quickstart.ipynb"
+    before = committed.read_bytes()
+    assert main(["--out", str(tmp_path), "01_langchain_quickstart"]) == 0
+    assert committed.read_bytes() == before
+    copy = nbformat.read(tmp_path / committed.name, as_version=4)
+    assert "EMULATOR" in first_output_text(copy)
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if not args or args[0] != "--write":
-        sys.exit(f"usage: {sys.argv[0]} --write [notebook names]")
-    sys.exit(_write(args[1:]))
+    sys.exit(main(sys.argv[1:]))

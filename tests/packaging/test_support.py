@@ -35,8 +35,14 @@ def _support_rows() -> dict[str, tuple[str, str]]:
 
 
 def _declared() -> dict[str, str]:
+    """The core's dependencies and the two frameworks' extras (the table's rows)."""
+    extras = PYPROJECT["project"]["optional-dependencies"]
     out = {}
-    for requirement in PYPROJECT["project"]["dependencies"]:
+    for requirement in [
+        *PYPROJECT["project"]["dependencies"],
+        *extras["langchain"],
+        *extras["llamaindex"],
+    ]:
         name, spec = re.fullmatch(r"([A-Za-z0-9_.\-]+)(.*)", requirement).groups()  # type: ignore[union-attr]
         out[name.lower()] = spec
     return out

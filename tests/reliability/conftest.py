@@ -10,8 +10,48 @@ from typing import Any
 import pytest
 
 import memories_client.options
-from memories_client import RetryPolicy
-from memories_client.emulator import Emulator
+from memories_client import AsyncMemoriesClient, RetryPolicy
+from memories_client._client_base import LIMITS
+from memories_emulator import Emulator
+
+TRANSPORTS = ("httpx", "aiohttp")
+
+
+@pytest.fixture(params=TRANSPORTS)
+def async_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test on each async transport: every pool the async client creates uses it.
+
+    Modules whose tests make real async calls use it (``pytestmark``); with ``"aiohttp"``,
+    every pool an ``AsyncMemoriesClient`` creates (the core's, LangChain's and LlamaIndex's
+    models') is the one ``async_transport="aiohttp"`` builds.
+    """
+    if request.param == "aiohttp":
+        from memories_client._aiohttp import aiohttp_client
+
+        monkeypatch.setattr(
+            AsyncMemoriesClient, "_new_http_client", lambda self: aiohttp_client(LIMITS)
+        )
+    return str(request.param)
+
+
+_SYNC_MODES = {"sync", "stream"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the aiohttp variant only where a test makes async calls (sync ones use httpx)."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        sync_only = params.get("mode") in _SYNC_MODES or (
+            isinstance(params.get("call"), str) and not params["call"].startswith("async")
+        )
+        if params.get("async_transport") == "aiohttp" and sync_only:
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(autouse=True)

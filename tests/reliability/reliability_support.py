@@ -33,7 +33,7 @@ from memories_client import (
     RetryPolicy,
     media_from_url,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 KEY = "sk-mavi-RELIABILITY-do-not-leak-7c1f0e9d"
 """A recognisable fake key: the secrets tests search every output for it."""
@@ -356,9 +356,9 @@ def emulator_verdict(request: httpx.Request, body: bytes | None = None) -> str |
     authentication header present, JSON content type, JSON body, then ``validate_request`` (model,
     messages, parts, ranges, metadata) for the endpoint kind of the request's path.
     """
-    from memories_client.emulator.app import API_PREFIX, CHAT_PATHS
-    from memories_client.emulator.checks import ApiError
-    from memories_client.emulator.validation import validate_request
+    from memories_emulator.app import API_PREFIX, CHAT_PATHS
+    from memories_emulator.checks import ApiError
+    from memories_emulator.validation import validate_request
 
     path = request.url.path
     if path.startswith(API_PREFIX):

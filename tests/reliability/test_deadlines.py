@@ -30,6 +30,8 @@ from memories_client import (
     RetryPolicy,
 )
 
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
+
 TRICKLE = 0.3
 NO_HANG = 8.0
 
@@ -199,7 +201,7 @@ def test_total_timeout_ends_a_stream_that_never_ends(surface: str) -> None:
 
 def test_total_timeout_bounds_the_retries_and_says_why_it_stopped() -> None:
     from memories_client import ServerError
-    from memories_client.emulator import Emulator
+    from memories_emulator import Emulator
 
     with Emulator(fault="503") as emu:
         # Real backoff (this suite's fixture shrinks the default one to milliseconds).

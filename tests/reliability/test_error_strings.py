@@ -95,7 +95,7 @@ def test_str_of_an_error_is_bounded_whatever_the_server_sends(
 
 
 def test_the_documented_figures() -> None:
-    # tests/RELIABILITY.md, docs/LANGCHAIN.md and the README state these numbers.
+    # tests/RELIABILITY.md, docs/LANGCHAIN.md and docs/ERRORS.md state these numbers.
     assert (MAX_ERROR_CHARS, MAX_SERVER_MESSAGE_CHARS, MAX_ID_CHARS) == (4_460, 2_000, 200)
 
 

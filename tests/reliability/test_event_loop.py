@@ -35,7 +35,9 @@ from reliability_support import (
     iter_text,
 )
 
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
+
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
 
 
 class Scene(BaseModel):

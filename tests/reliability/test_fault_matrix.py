@@ -53,7 +53,9 @@ from memories_client import (
 from memories_client import (
     ModelError as CoreModelError,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
+
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
 
 
 @dataclass(frozen=True)

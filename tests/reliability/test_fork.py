@@ -19,9 +19,12 @@ from llama_index.core.llms import ChatMessage
 from langchain_memories import ChatMemoriesGemini
 from llama_index_memories import MemoriesMultiModal
 from memories_client import AsyncMemoriesClient, MemoriesClient, Message
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX only")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX only"),
+    pytest.mark.usefixtures("async_transport"),  # each async call on httpx and on aiohttp,
+]
 
 
 def _core(url: str) -> Callable[[], Any]:

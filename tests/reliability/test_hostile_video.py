@@ -25,7 +25,7 @@ from loopback import LoopbackServer, gemini_completion
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, MemoriesVideoLoader
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
 
 DAY = 24 * 3600
 

@@ -46,7 +46,9 @@ from memories_client import (
     MemoriesError,
     Message,
 )
-from memories_client.emulator import Emulator
+from memories_emulator import Emulator
+
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
 
 SECRET = "sk-mavi-q7Zx2Vb9Lk4Rt8Wm3Np6Hs1Jd5Fg0Ce"
 _TAIL = SECRET[len("sk-mavi-") :]

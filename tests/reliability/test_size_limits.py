@@ -30,6 +30,8 @@ from memories_client._limits import (
     PARTIAL_TEXT_LIMIT,
 )
 
+pytestmark = pytest.mark.usefixtures("async_transport")  # async calls on httpx and aiohttp
+
 MB = 1024 * 1024
 BASE = "http://127.0.0.1:1"
 REQUEST = {"model": "gemini-2.5-flash", "messages": [Message.user("hi")]}

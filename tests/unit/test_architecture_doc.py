@@ -12,7 +12,7 @@ DOC = ROOT / "docs" / "ARCHITECTURE.md"
 def test_every_module_the_architecture_names_exists() -> None:
     named = set(
         re.findall(
-            r"`((?:memories_client|langchain_memories|llama_index_memories)/[\w/]+\.py)`",
+            r"`((?:memories_client|langchain_memories|llama_index_memories|memories_emulator)/[\w/]+\.py)`",
             DOC.read_text(),
         )
     )
@@ -23,6 +23,12 @@ def test_every_module_the_architecture_names_exists() -> None:
 
 def test_the_packages_named_in_the_naming_table_are_the_real_ones() -> None:
     text = DOC.read_text()
-    for package in ("memories_client", "langchain_memories", "llama_index_memories"):
+    packages = (
+        "memories_client",
+        "langchain_memories",
+        "llama_index_memories",
+        "memories_emulator",
+    )
+    for package in packages:
         assert package in text
         assert (ROOT / package / "__init__.py").is_file()

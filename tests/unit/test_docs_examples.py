@@ -26,8 +26,8 @@ from memories_client.dialects import (
     GPTDialect,
     NovaDialect,
     QwenDialect,
-    parse_completion,
 )
+from memories_client.parsing import parse_completion
 
 DOCS = Path(__file__).parent.parent / "fixtures" / "docs"
 

@@ -20,8 +20,7 @@ def test_core_imports_no_framework_and_no_emulator() -> None:
     code = (
         "import sys, memories_client; "
         "bad = [m for m in sys.modules if m.split('.')[0] in "
-        "('langchain_core', 'llama_index', 'starlette', 'uvicorn')] "
-        "+ [m for m in sys.modules if m.startswith('memories_client.emulator')]; "
+        "('langchain_core', 'llama_index', 'starlette', 'uvicorn', 'memories_emulator')]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run(
@@ -31,7 +30,8 @@ def test_core_imports_no_framework_and_no_emulator() -> None:
 
 
 @pytest.mark.parametrize(
-    "package", ["memories_client", "langchain_memories", "llama_index_memories"]
+    "package",
+    ["memories_client", "langchain_memories", "llama_index_memories", "memories_emulator"],
 )
 def test_typed_marker_shipped(package: str) -> None:
     assert (ROOT / package / "py.typed").exists()
@@ -40,7 +40,7 @@ def test_typed_marker_shipped(package: str) -> None:
 def _core_modules() -> list[str]:
     names = ["memories_client"]
     for info in pkgutil.walk_packages(memories_client.__path__, "memories_client."):
-        if ".emulator" not in info.name and not info.name.endswith("__main__"):
+        if not info.name.endswith("__main__"):
             names.append(info.name)
     return names
 
