@@ -146,14 +146,15 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     stream_usage: bool = True
     """Report token usage on the last streamed chunk."""
 
-    # Cached properties, forgotten as memories_client.DerivedState says: _settled and
-    # langchain-core's _serialized (the LLM cache's key and the tracers' payload are made from
-    # it) when a field is set, on copy and on pickling; _clients on copy and on pickling.
-    _FROM_FIELDS: ClassVar[tuple[str, ...]] = ("_settled", "_serialized")
-    _OWN: ClassVar[tuple[str, ...]] = ("_clients",)
-    # Connection pools and locks cannot cross a process boundary; an uploader may hold a boto3
-    # client or a lock. The unpickled model opens its own clients.
-    _NOT_PICKLED: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client", "uploader")
+    # Cached properties, forgotten as memories_client.DerivedState says when a field is set,
+    # on copy and on pickling: the core's (options; clients on copy and pickling only), the
+    # full model id, and langchain-core's _serialized (the LLM cache's key and the tracers'
+    # payload are made from it).
+    _FROM_FIELDS: ClassVar[tuple[str, ...]] = (
+        *mc.DerivedState._FROM_FIELDS,
+        "_full_model",
+        "_serialized",
+    )
 
     # -- construction ----------------------------------------------------------------------
 
@@ -172,13 +173,14 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         mc.normalize_stop(data.get("stop", data.get("stop_sequences")))
         # The given connection settings, checked by the core before pydantic sees them (its
         # own errors would differ from MemoriesClient's); values from the environment are
-        # checked once the fields are filled in (_settled).
+        # checked once the fields are filled in (_client_options).
         mc.ClientOptions.from_settings(data)
         mc.check_async_transport(
             data.get("async_transport", "httpx"), http_async_client=data.get("http_async_client")
         )
         super().__init__(**data)
-        full_model = self._settled[1]
+        _ = self._client_options
+        full_model = self._full_model
         # The family's own check, with the model's ranges (a thinking budget per model, a Qwen
         # budget of 0, a Gemini option on GPT...), so a bad value fails when the model is built.
         names = {*_CHECKED_AT_BUILD, *self._family_options}
@@ -187,14 +189,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         )
 
     @cached_property
-    def _clients(self) -> mc.ClientCache:
-        return mc.ClientCache()
-
-    @cached_property
-    def _settled(self) -> tuple[mc.ClientOptions, str]:
-        """The checked connection options and the full model id, made once per field state."""
-        full_model = mc.resolve_model(self.model, self._family)
-        return mc.ClientOptions.from_settings(self.__dict__), full_model
+    def _full_model(self) -> str:
+        """The full model id, made once per field state."""
+        return mc.resolve_model(self.model, self._family)
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model, self._family)
@@ -211,13 +208,8 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         """
         return self
 
-    # -- clients (close / aclose / with: memories_client.ClosesPooledClients) --------------
-
-    def _sync_client(self) -> mc.MemoriesClient:
-        return self._clients.sync(self._settled[0], self.http_client)
-
-    def _async_client(self) -> mc.AsyncMemoriesClient:
-        return self._clients.async_(self._settled[0], self.http_async_client)
+    # Clients: memories_client.DerivedState (_sync_client, _async_client) and
+    # memories_client.ClosesPooledClients (close / aclose / with).
 
     # -- serialization and tracing ---------------------------------------------------------
 
@@ -257,7 +249,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             # LangSmith's price table knows ("gemini-2.5-pro", not "gemini:gemini-2.5-pro").
             ls_model_name=mc.model_info(model, self._family).name
             if isinstance(model, str) and model
-            else self._settled[1].split(":", 1)[1],
+            else self._full_model.split(":", 1)[1],
             ls_model_type="chat",
         )
         temperature = kwargs.get("temperature", self.temperature)
@@ -347,7 +339,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             memories_client.MemoriesInputError: an unknown option, a bad value, or content
                 the API cannot take; always before any network call.
         """
-        full_model = self._settled[1]
+        full_model = self._full_model
         options = dict(kwargs)
         options.pop("stream", None)  # LangChain's own flag, not a request option
         fields: dict[str, Any] = {
@@ -404,7 +396,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             combined.setdefault("model_name", output.get("model_name"))
         combined["token_usage"] = usage
         if combined.get("model_name") is None:
-            combined["model_name"] = self._settled[1].split(":", 1)[1]
+            combined["model_name"] = self._full_model.split(":", 1)[1]
         return combined
 
     # -- calls -----------------------------------------------------------------------------

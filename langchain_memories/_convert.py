@@ -307,7 +307,8 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
 
     Tool results that carry images (a screenshot tool, say) cannot travel in a ``tool`` message
     (the API takes media only from users), so their media is re-sent in a user message right
-    after the run of tool results, the way OpenAI-compatible clients do it.
+    after the run of tool results (the core's rule:
+    :func:`memories_client.with_tool_media`, which LlamaIndex follows too).
 
     Args:
         messages: System, Human, AI, Tool (or generic Chat) messages.
@@ -319,18 +320,7 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
         memories_client.MemoriesInputError: for unsupported messages or content blocks.
     """
     out: list[mc.Message] = []
-    tool_media: list[mc.MediaPart] = []
-
-    def flush_tool_media() -> None:
-        if tool_media:
-            out.append(
-                mc.Message.user("The tool results above came with these attachments:", *tool_media)
-            )
-            tool_media.clear()
-
     for i, message in enumerate(messages):
-        if tool_media and not isinstance(message, ToolMessage):
-            flush_tool_media()
         content = message.content
         if type(message) is HumanMessage and isinstance(content, str):
             # The most common message, converted on every call: skip the generic dispatch.
@@ -348,14 +338,13 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
             out.append(mc.Message.assistant(text, calls))
         elif isinstance(message, ToolMessage):
             text, media = _tool_content(message, where)
-            # Message.tool() carries text only and the dialects refuse media outside user
-            # messages, so a tool result's images follow in a user message.
-            out.append(mc.Message.tool(message.tool_call_id, text, name=message.name))
-            tool_media.extend(media)
+            parts: tuple[mc.TextPart | mc.MediaPart, ...] = (mc.TextPart(text), *media)
+            out.append(
+                mc.Message("tool", parts, tool_call_id=message.tool_call_id, name=message.name)
+            )
         else:
             raise mc.MemoriesInputError(
                 f"{where}: {type(message).__name__} messages are not supported; use System, "
                 "Human, AI and Tool messages"
             )
-    flush_tool_media()
-    return out
+    return mc.with_tool_media(out)

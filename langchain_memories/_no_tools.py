@@ -26,17 +26,17 @@ class WithoutTools(_BaseChatMemories):
     """A chat class whose family has no documented tool calling."""
 
     def _no_tools(self) -> mc.UnsupportedFeatureError:
-        message = mc.dialect_for(self._settled[1]).no_tools_message()
+        message = mc.dialect_for(self._full_model).no_tools_message()
         return mc.UnsupportedFeatureError(
             f"{message} (ChatMemoriesNova in LangChain), or with_structured_output() for "
             "structured answers"
         )
 
     def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        tools = options.pop("tools", None)
-        options.pop("tool_choice", None)
-        if tools:
+        if options.pop("tools", None):
             raise self._no_tools()
+        # No tools, so a choice that forces one is refused, as on every family and layer.
+        mc.offered_tools(None, options.pop("tool_choice", None))
         return {}
 
     def bind_tools(
@@ -73,4 +73,5 @@ Qwen models on memories.ai (the API documents tools for Nova only); use a Nova m
         """
         if tools:
             raise self._no_tools()
+        mc.offered_tools(None, tool_choice)
         return self.bind(**kwargs)

@@ -16,8 +16,6 @@ from langchain_memories._structured import native_schema_output, schema_dict, sc
 
 __all__ = ["ChatMemoriesGemini"]
 
-_GEMINI_OPTIONS = frozenset({"thinking_budget", "response_schema", "response_mime_type"})
-
 
 class ChatMemoriesGemini(WithoutTools):
     """Gemini (2.5 Flash, 2.5 Pro, 3 Pro ...) on memories.ai: text, images, video and PDFs.
@@ -61,7 +59,7 @@ class ChatMemoriesGemini(WithoutTools):
     """
 
     _family: ClassVar[str] = "gemini"
-    _family_options: ClassVar[frozenset[str]] = _GEMINI_OPTIONS
+    _family_options: ClassVar[frozenset[str]] = mc.call_options("gemini")
 
     model: str = Field(default="gemini-2.5-flash", alias="model_name")
     """Model id, with or without the ``gemini:`` prefix."""

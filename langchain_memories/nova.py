@@ -61,23 +61,16 @@ class ChatMemoriesNova(_BaseChatMemories):
     """
 
     _family: ClassVar[str] = "nova"
-    _family_options: ClassVar[frozenset[str]] = frozenset({"tools", "tool_choice"})
+    _family_options: ClassVar[frozenset[str]] = mc.call_options("nova")
 
     model: str = Field(default="us.amazon.nova-lite-v1:0", alias="model_name")
     """Model id, with or without the ``nova:`` prefix."""
 
     def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
         tools = options.pop("tools", None)
-        choice = options.pop("tool_choice", None)
-        if not tools:
-            if choice not in (None, mc.NO_TOOLS, "auto"):
-                raise mc.MemoriesInputError(f"tool_choice {choice!r} was given without tools")
-            return {}
-        specs = [to_tool_spec(t) for t in tools]
-        normalized = mc.normalize_tool_choice(choice, [s.name for s in specs])
-        if normalized == mc.NO_TOOLS:
-            return {}
-        return {"tools": specs, "tool_choice": normalized}
+        specs = [to_tool_spec(t) for t in tools] if tools else None
+        offered, choice = mc.offered_tools(specs, options.pop("tool_choice", None))
+        return {"tools": offered, "tool_choice": choice} if offered else {}
 
     def bind_tools(
         self,
@@ -104,7 +97,8 @@ class ChatMemoriesNova(_BaseChatMemories):
             A runnable that calls the model with the tools.
 
         Raises:
-            memories_client.MemoriesInputError: a ``tool_choice`` naming an unbound tool.
+            memories_client.MemoriesInputError: a ``tool_choice`` naming an unbound tool, or
+                forcing a tool when ``tools`` is empty.
 
         Example:
             >>> from memories_emulator import Emulator
@@ -118,11 +112,11 @@ class ChatMemoriesNova(_BaseChatMemories):
             'get_weather'
         """
         formatted = [openai_tool(t) for t in tools]
-        names = [f["function"]["name"] for f in formatted]
-        normalized = mc.normalize_tool_choice(tool_choice, names)  # refuse bad names now
-        if normalized == mc.NO_TOOLS:
+        # The core's rule, run now so a bad choice fails at bind time, not at the first call.
+        offered, choice = mc.offered_tools([to_tool_spec(f) for f in formatted], tool_choice)
+        if not offered:
             return self.bind(**kwargs)
-        return self.bind(tools=formatted, tool_choice=normalized, **kwargs)
+        return self.bind(tools=formatted, tool_choice=choice, **kwargs)
 
     def with_structured_output(
         self,

@@ -62,9 +62,7 @@ class ChatMemoriesQwen(WithoutTools):
     """
 
     _family: ClassVar[str] = "qwen"
-    _family_options: ClassVar[frozenset[str]] = frozenset(
-        {"thinking_budget", "enable_thinking", "response_schema"}
-    )
+    _family_options: ClassVar[frozenset[str]] = mc.call_options("qwen")
 
     model: str = Field(default="qwen3-vl-plus", alias="model_name")
     """Model id, with or without the ``qwen:`` prefix."""

@@ -19,12 +19,10 @@ from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
 import memories_client as mc
+from langchain_memories._base import _BaseChatMemories
 from langchain_memories.gemini import ChatMemoriesGemini
-from langchain_memories.nova import ChatMemoriesNova
 
 __all__ = ["MemoriesVideoLoader"]
-
-_Model = ChatMemoriesGemini | ChatMemoriesNova
 
 
 def _video_block(part: mc.MediaPart) -> dict[str, Any]:
@@ -43,16 +41,19 @@ def _usage(message: AIMessage) -> mc.Usage | None:
 class _Asker:
     """The chat model as the core routine calls it."""
 
-    def __init__(self, llm: _Model) -> None:
+    def __init__(self, llm: _BaseChatMemories) -> None:
         self.llm = llm
-        self.family = "nova" if isinstance(llm, ChatMemoriesNova) else "gemini"
+        self.family = llm._family
         self.model = mc.resolve_model(llm.model, self.family)
+        # The core's family rule (the LlamaIndex reader runs the same one); how the answer is
+        # structured is left to with_structured_output, which makes the same choice.
+        mc.scene_method(self.model)
 
     def _runnable(self, call: mc.SceneCall) -> Any:
         # max_tokens per call: a scene list needs more room than the service's default of 1000.
         # A copy, so the caller's model is left as it was (it shares the copy's connection pool).
         sized = self.llm.model_copy(update={"max_tokens": call.max_tokens})
-        # The title and description name the tool on Nova (function calling).
+        # The title and description name the tool where the answer is a tool call (Nova).
         schema = {**call.schema, "title": call.tool_name, "description": call.tool_description}
         return sized.with_structured_output(schema, include_raw=True)
 
@@ -108,9 +109,10 @@ class MemoriesVideoLoader(BaseLoader):
     Args:
         sources: video URLs, file paths, bytes or ``memories_client.VideoSource`` objects
             (``VideoSource(url=..., duration_s=..., title=..., metadata={...})``).
-        llm: a ``ChatMemoriesGemini`` (default: ``ChatMemoriesGemini()``) or
-            ``ChatMemoriesNova``; its own settings (key, base URL, timeouts, retries,
-            callbacks) apply to every call.
+        llm: a chat model of a family that takes video (default: ``ChatMemoriesGemini()``;
+            ``ChatMemoriesNova`` and ``ChatMemoriesQwen`` too, as in LlamaIndex:
+            ``memories_client.scene_method`` decides); its own settings (key, base URL,
+            timeouts, retries, callbacks) apply to every call.
         on_error: ``"raise"`` (default; stop at the first failed video), ``"skip"`` (a
             ``memories_client.VideoLoadWarning`` naming the video) or ``"collect"`` (failures
             kept on :attr:`failures` with their typed errors). The other videos load either way.
@@ -137,6 +139,7 @@ class MemoriesVideoLoader(BaseLoader):
     Raises:
         memories_client.MemoriesInputError: bad sources or settings (``max_cost`` for a model
             without a catalogued price included), before any request.
+        memories_client.UnsupportedFeatureError: a model whose family takes no video (GPT).
 
     Example:
         >>> from memories_emulator import Emulator
@@ -154,7 +157,7 @@ class MemoriesVideoLoader(BaseLoader):
     def __init__(
         self,
         sources: Any,
-        llm: _Model | None = None,
+        llm: _BaseChatMemories | None = None,
         *,
         on_error: Literal["raise", "skip", "collect"] = "raise",
         uploader: mc.Uploader | None = None,
@@ -172,10 +175,12 @@ class MemoriesVideoLoader(BaseLoader):
     ) -> None:
         if llm is None:
             llm = ChatMemoriesGemini()
-        if not isinstance(llm, (ChatMemoriesGemini, ChatMemoriesNova)):
+        if not isinstance(llm, _BaseChatMemories):
             raise mc.MemoriesInputError(
-                f"llm must be a ChatMemoriesGemini or ChatMemoriesNova, got {type(llm).__name__}"
+                f"llm must be a langchain_memories chat model (ChatMemoriesGemini, "
+                f"ChatMemoriesNova, ChatMemoriesQwen), got {type(llm).__name__}"
             )
+        self._asker = _Asker(llm)
         self.sources = mc.video_sources(sources)
         self.llm = llm
         self.options = mc.SceneOptions(
@@ -195,7 +200,6 @@ class MemoriesVideoLoader(BaseLoader):
         )
         self.failures: list[mc.VideoFailure] = []
         """Videos that failed in the last load, with their typed errors (``on_error="collect"``)."""
-        self._asker = _Asker(llm)
         self.options.check_model(self._asker.model)
 
     def estimate(self) -> mc.LoadEstimate:
@@ -227,6 +231,7 @@ class MemoriesVideoLoader(BaseLoader):
 
         Example:
             >>> from memories_emulator import Emulator
+            >>> from langchain_memories import ChatMemoriesNova
             >>> with Emulator() as emu:
             ...     llm = ChatMemoriesNova(api_key="k", base_url=emu.base_url)
             ...     loader = MemoriesVideoLoader("https://x.test/a.mp4", llm=llm)

@@ -58,6 +58,7 @@ from memories_client import (
     media_from_bytes,
     media_from_path,
     media_from_url,
+    with_tool_media,
 )
 from memories_client.tool_calls import lenient_tool_arguments, tool_calls_from_openai
 from memories_client.types import MediaKind
@@ -174,10 +175,10 @@ def _convert_one(index: int, message: ChatMessage, family: str) -> Message:
                 )
             parts.append(TextPart(block.text))
         elif isinstance(block, (ImageBlock, VideoBlock, DocumentBlock)):
-            if role != "user":
+            if role not in ("user", "tool"):
                 raise MemoriesInputError(
-                    f"{where}: {type(block).__name__} can only be sent in a user message (this is "
-                    f"a {message.role.value} message)"
+                    f"{where}: {type(block).__name__} can only be sent in a user message or a "
+                    f"tool result (this is a {message.role.value} message)"
                 )
             try:
                 parts.append(media_block_to_part(block, family))
@@ -217,8 +218,6 @@ def _convert_one(index: int, message: ChatMessage, family: str) -> Message:
 
 
 def _tool_message(index: int, message: ChatMessage, parts: list[TextPart | MediaPart]) -> Message:
-    if any(isinstance(p, MediaPart) for p in parts):  # pragma: no cover - refused above
-        raise MemoriesInputError(f"messages[{index}]: tool results can only be text")
     kwargs = message.additional_kwargs
     call_id = kwargs.get("tool_call_id") or kwargs.get("tool_use_id")
     if not isinstance(call_id, str) or not call_id:
@@ -227,8 +226,12 @@ def _tool_message(index: int, message: ChatMessage, parts: list[TextPart | Media
             "additional_kwargs['tool_call_id'] naming the tool call it answers"
         )
     name = kwargs.get("name") or kwargs.get("tool_name")
-    text = "\n".join(p.text for p in parts if isinstance(p, TextPart))
-    return Message.tool(call_id, text, name if isinstance(name, str) else None)
+    # Media stays on the tool message here; with_tool_media moves it into a user message.
+    text = TextPart("\n".join(p.text for p in parts if isinstance(p, TextPart)))
+    media = [p for p in parts if isinstance(p, MediaPart)]
+    return Message(
+        "tool", (text, *media), tool_call_id=call_id, name=name if isinstance(name, str) else None
+    )
 
 
 def to_core_messages(messages: Sequence[ChatMessage], family: str) -> list[Message]:
@@ -244,7 +247,7 @@ def to_core_messages(messages: Sequence[ChatMessage], family: str) -> list[Messa
         ...     family="nova")]
         ['system', 'user']
     """
-    return [_convert_one(i, m, family) for i, m in enumerate(messages)]
+    return with_tool_media([_convert_one(i, m, family) for i, m in enumerate(messages)])
 
 
 def image_documents_to_blocks(

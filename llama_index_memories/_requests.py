@@ -23,11 +23,13 @@ from memories_client import (
     SAMPLING_FIELDS,
     ChatRequest,
     UnsupportedFeatureError,
+    call_options,
     dialect_for,
     json_schema_of,
-    normalize_tool_choice,
+    offered_tools,
     refuse_unknown,
 )
+from memories_client.dialects import DIALECTS
 
 __all__ = ["CALL_OPTIONS", "HINTS", "SAMPLING", "RequestBuilding"]
 
@@ -38,12 +40,9 @@ CALL_OPTIONS = frozenset(
     {
         *SAMPLING,
         "stop",
-        "thinking_budget",
-        "enable_thinking",
-        "response_schema",
-        "response_mime_type",
-        "tools",
-        "tool_choice",
+        # One class serves every family: each family's own options, as its dialect declares
+        # them (the dialect refuses one the model's family does not take, naming who has it).
+        *(name for family in DIALECTS for name in call_options(family)),
         "extra_body",
         "endpoint",
         "image_documents",
@@ -84,13 +83,9 @@ class RequestBuilding:
             dialect = dialect_for(self.model)
             if not dialect.supports_tools:
                 raise UnsupportedFeatureError(dialect.no_tools_message())
-        specs = tool_specs(tools) if tools else None
-        choice = None
-        if specs:
-            names = [spec.name for spec in specs]
-            choice = normalize_tool_choice(kwargs.get("tool_choice"), names)
-        if choice == "none":  # Bedrock has no "none": offering no tools is the same thing
-            specs, choice = None, None
+        specs, choice = offered_tools(
+            tool_specs(tools) if tools else None, kwargs.get("tool_choice")
+        )
         schema = kwargs.get("response_schema")
         if schema is not None and not isinstance(schema, Mapping):
             schema = json_schema_of(schema)

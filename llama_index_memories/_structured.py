@@ -16,13 +16,15 @@ Example:
     >>> from pydantic import BaseModel
     >>> class City(BaseModel):
     ...     name: str
-    >>> sorted(schema_kwargs(City, {"temperature": 0})), strip_partial_fence('```json\n{"na')
-    (['response_schema', 'temperature'], '{"na')
+    >>> sorted(schema_kwargs(City, {"temperature": 0}))
+    ['response_schema', 'temperature']
+
+Partial objects while streaming read the growing text through the core's
+:func:`memories_client.strip_json_fences`, which takes a fence that is still arriving.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncGenerator, Generator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -50,7 +52,7 @@ from llama_index.core.prompts import BasePromptTemplate, ChatPromptTemplate
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel
 
-from memories_client import json_schema_of, parse_structured
+from memories_client import json_schema_of, parse_structured, strip_json_fences
 
 if TYPE_CHECKING:
     from llama_index.core.llms.llm import LLM
@@ -61,27 +63,11 @@ __all__ = [
     "astructured",
     "schema_kwargs",
     "stream_structured",
-    "strip_partial_fence",
     "structured",
 ]
 
 Model = TypeVar("Model", bound=BaseModel)
 dispatcher = get_dispatcher(__name__)
-
-_OPEN_FENCE = re.compile(r"^\s*`{3,}[A-Za-z0-9_-]*[ \t]*\n?")
-_CLOSE_FENCE = re.compile(r"\n?[ \t]*`{1,}\s*$")
-
-
-def strip_partial_fence(text: str) -> str:
-    """Text of a streamed, possibly unfinished, fenced JSON answer without its fences.
-
-    Used only for partial objects while streaming; the final answer goes through
-    :func:`memories_client.parse_structured`.
-    """
-    # memories_client.strip_json_fences reads a whole answer: a closing fence still arriving
-    # (one or two backticks) stays in its output, and parse_json_output needs complete JSON,
-    # so partial objects get this small one; final answers use parse_structured.
-    return _CLOSE_FENCE.sub("", _OPEN_FENCE.sub("", text, count=1), count=1)
 
 
 def schema_kwargs(output_cls: type[BaseModel], llm_kwargs: dict[str, Any] | None) -> dict[str, Any]:
@@ -145,7 +131,7 @@ class _Partials:
 
     def update(self, text: str) -> Any:
         obj = process_streaming_objects(
-            CompletionResponse(text=strip_partial_fence(text)),
+            CompletionResponse(text=strip_json_fences(text)),
             self.output_cls,
             cur_objects=self.current,
             flexible_mode=True,

@@ -28,7 +28,7 @@ from memories_client import (
     ToolSpec,
     UnsupportedFeatureError,
     dialect_for,
-    normalize_tool_choice,
+    offered_tools,
 )
 
 __all__ = ["NovaToolCalling", "tool_selections", "tool_specs"]
@@ -92,7 +92,9 @@ class NovaToolCalling:
         """The ``chat`` arguments for a tool-calling turn (used by ``chat_with_tools``).
 
         ``tool_required=True`` forces some tool (Bedrock ``toolChoice: any``); ``tool_choice``
-        may name one tool. Gemini models raise: memories.ai documents no tools for them.
+        may name one tool; either without tools raises, as in LangChain
+        (:func:`memories_client.offered_tools`). Families without documented
+        tools (all but Nova) raise: memories.ai documents none for them.
         """
         dialect = dialect_for(self.model)
         if not dialect.supports_tools:
@@ -102,14 +104,8 @@ class NovaToolCalling:
             messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
         elif user_msg is not None:
             messages.append(user_msg)
-        specs = tool_specs(tools)
-        names = [spec.name for spec in specs]
-        choice = (
-            normalize_tool_choice(tool_choice, names, tool_required=tool_required)
-            if specs
-            else None
-        )
-        return {"messages": messages, "tools": specs or None, "tool_choice": choice, **kwargs}
+        specs, choice = offered_tools(tool_specs(tools), tool_choice, tool_required=tool_required)
+        return {"messages": messages, "tools": specs, "tool_choice": choice, **kwargs}
 
     def _validate_chat_with_tools_response(
         self,

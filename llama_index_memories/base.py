@@ -12,8 +12,7 @@ import logging
 import os
 import pickle
 from collections.abc import Sequence
-from functools import cached_property
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 import httpx
 from llama_index.core.base.llms.types import (
@@ -36,13 +35,10 @@ from llama_index_memories._tools import NovaToolCalling
 from memories_client import (
     API_KEY_ENV,
     SERVICE_DEFAULT_MAX_TOKENS,
-    AsyncMemoriesClient,
-    ClientCache,
     ClientOptions,
     ClosesPooledClients,
     DerivedState,
     Dialect,
-    MemoriesClient,
     MemoriesInputError,
     Uploader,
     aupload_local_videos,
@@ -242,14 +238,6 @@ class MemoriesMultiModal(
         description="A memories_client.Uploader: local video is uploaded and sent by URL.",
     )
 
-    # Cached properties, forgotten as memories_client.DerivedState says: _options when a field
-    # is set, on copy and on pickling; _clients on copy and on pickling.
-    _FROM_FIELDS: ClassVar[tuple[str, ...]] = ("_options",)
-    _OWN: ClassVar[tuple[str, ...]] = ("_clients",)
-    # Connection pools and locks cannot cross a process boundary; an uploader may hold a boto3
-    # client or a lock. The unpickled model opens its own clients.
-    _NOT_PICKLED: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client", "uploader")
-
     # -- construction -----------------------------------------------------------------------
 
     def __init__(
@@ -300,7 +288,8 @@ class MemoriesMultiModal(
         )
         normalize_stop(stop)
         # The given connection settings, checked by the core before pydantic sees them (the
-        # key from the environment is checked once the fields are filled in, in _options).
+        # key from the environment is checked once the fields are filled in, in
+        # DerivedState's _client_options).
         settings = {
             "api_key": api_key,
             "base_url": base_url,
@@ -334,7 +323,7 @@ class MemoriesMultiModal(
             uploader=uploader,
             **kwargs,
         )
-        _ = self._options  # the key from the environment is checked now, not at the first call
+        _ = self._client_options  # the key from the environment is checked now, not at a call
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -342,15 +331,6 @@ class MemoriesMultiModal(
         if value is None or value == "":
             return os.environ.get(API_KEY_ENV) or None
         return value
-
-    @cached_property
-    def _clients(self) -> ClientCache:
-        return ClientCache()
-
-    @cached_property
-    def _options(self) -> ClientOptions:
-        """The checked connection options, made once per field state."""
-        return ClientOptions.from_settings(self.__dict__)
 
     def __getstate__(self) -> dict[Any, Any]:
         # DerivedState's copy of the state, then what LlamaIndex's BaseComponent.__getstate__
@@ -403,14 +383,6 @@ class MemoriesMultiModal(
             model_name=self.model,
             system_role=MessageRole.SYSTEM,
         )
-
-    # -- clients ----------------------------------------------------------------------------
-
-    def _sync_client(self) -> MemoriesClient:
-        return self._clients.sync(self._options, self.http_client)
-
-    def _async_client(self) -> AsyncMemoriesClient:
-        return self._clients.async_(self._options, self.http_async_client)
 
     # -- undecorated chat implementations (complete* wraps these, so it emits only completion
     # events, as GoogleGenAI does) -------------------------------------------------------------

@@ -45,6 +45,7 @@ from memories_client import (
     adescribe_videos,
     describe_videos,
     estimate_videos,
+    scene_method,
     video_sources,
 )
 
@@ -78,6 +79,8 @@ class _Asker:
         self.llm = llm
         self.family = llm.family
         self.model = llm.model
+        # The core's family rule, which the LangChain loader runs too.
+        self.method = scene_method(llm.model)
 
     def _request(self, call: SceneCall) -> tuple[list[ChatMessage], dict[str, Any]]:
         message = ChatMessage(
@@ -85,8 +88,9 @@ class _Asker:
         )
         # max_tokens per call: a scene list needs more room than the service's default of 1000.
         options: dict[str, Any] = {"max_tokens": call.max_tokens}
-        if self.family == "gemini":
-            options["response_schema"] = call.schema  # Gemini's native responseSchema
+        if self.method == "schema":
+            # A native schema: Gemini's responseSchema, Qwen's json_schema.
+            options["response_schema"] = call.schema
         else:
             # Nova's structured output is a forced tool call whose arguments are the answer.
             options["tools"] = [ToolSpec(call.tool_name, call.tool_description, call.schema)]
@@ -116,8 +120,9 @@ class _Asker:
 class MemoriesVideoReader(BaseReader):
     """Reads videos into ``Document`` objects: one per scene, plus one summary per video.
 
-    The model watches each video and answers (Gemini: native ``responseSchema``; Nova: a forced
-    tool call) with its scenes (start and end in seconds, a description, what is visible,
+    The model watches each video and answers (Gemini and Qwen: a native response schema; Nova:
+    a forced tool call; ``memories_client.scene_method`` decides, for the LangChain loader too)
+    with its scenes (start and end in seconds, a description, what is visible,
     on-screen text, speech) and a summary. Metadata: ``source``, ``kind`` (``"scene"`` /
     ``"summary"``), ``start_s`` / ``end_s`` (numbers), ``title`` and ``duration_s`` (when known),
     and for bookkeeping ``video_id``, ``scene_index``, ``model``, the video's token counts and
@@ -129,8 +134,9 @@ class MemoriesVideoReader(BaseReader):
     a ``data:`` URI) go through ``uploader``; Gemini takes video only by URL, so it needs one.
 
     Args:
-        llm: a ``MemoriesMultiModal`` (default: ``MemoriesMultiModal()``, Gemini 2.5 Flash); its
-            settings (key, base URL, timeouts, retries, callback manager) apply to every call.
+        llm: a ``MemoriesMultiModal`` (default: ``MemoriesMultiModal()``, Gemini 2.5 Flash) of
+            a family that takes video (Gemini, Nova, Qwen; not GPT); its settings (key, base
+            URL, timeouts, retries, callback manager) apply to every call.
         on_error: ``"raise"`` (default), ``"skip"`` (a ``memories_client.VideoLoadWarning``
             naming the video) or ``"collect"`` (failures kept on :attr:`failures` with their
             typed errors). The other videos load either way.
@@ -152,6 +158,7 @@ class MemoriesVideoReader(BaseReader):
     Raises:
         memories_client.MemoriesInputError: bad settings here (``max_cost`` for a model without
             a catalogued price included), bad sources at ``load_data``, before any request.
+        memories_client.UnsupportedFeatureError: a model whose family takes no video (GPT).
 
     Example:
         >>> from memories_emulator import Emulator

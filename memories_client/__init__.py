@@ -59,6 +59,7 @@ from memories_client.dialects import (
     GPTDialect,
     NovaDialect,
     QwenDialect,
+    call_options,
     check_media_kind,
     dialect_for,
 )
@@ -112,7 +113,13 @@ from memories_client.params import (
 )
 from memories_client.schema import json_schema_of, to_gemini_schema
 from memories_client.tokens import estimate_text_tokens, estimate_tokens, split_tokens
-from memories_client.tool_calls import NO_TOOLS, normalize_tool_choice, openai_tool_call
+from memories_client.tool_calls import (
+    NO_TOOLS,
+    normalize_tool_choice,
+    offered_tools,
+    openai_tool_call,
+    with_tool_media,
+)
 from memories_client.truncation import SERVICE_DEFAULT_MAX_TOKENS, TruncatedAnswerWarning
 from memories_client.types import (
     ChatRequest,
@@ -169,6 +176,7 @@ from memories_client.video_scenes import (
     estimate_videos,
     plan_windows,
     probe_duration,
+    scene_method,
     video_sources,
 )
 
@@ -271,6 +279,7 @@ __all__ = [
     "adescribe_videos",
     "aupload_local_videos",
     "avideo_part",
+    "call_options",
     "check_async_transport",
     "check_connection_settings",
     "check_media_kind",
@@ -295,6 +304,7 @@ __all__ = [
     "model_info",
     "normalize_stop",
     "normalize_tool_choice",
+    "offered_tools",
     "openai_tool_call",
     "parse_json_output",
     "parse_structured",
@@ -303,6 +313,7 @@ __all__ = [
     "refuse_unknown",
     "require_extra",
     "resolve_model",
+    "scene_method",
     "split_tokens",
     "strip_json_fences",
     "to_gemini_schema",
@@ -311,4 +322,5 @@ __all__ = [
     "video_part",
     "video_sources",
     "with_instruction",
+    "with_tool_media",
 ]

@@ -6,7 +6,9 @@ model id, made once per field state; their :class:`ClientCache` (the connection 
 LangChain, langchain-core's own ``_serialized`` (``dumpd(model)``, cached on the first call and
 then used for the LLM cache's key and every tracer's ``serialized`` payload). A derived value
 that outlives the fields it came from is a silent bug: a changed ``temperature`` that the LLM
-cache does not see serves the old answer. :class:`DerivedState` forgets them:
+cache does not see serves the old answer. :class:`DerivedState` makes the options and the
+client pools (``_client_options``, ``_clients``, ``_sync_client()``, ``_async_client()``) for
+both layers, and forgets what was derived:
 
 * values made from the fields (``_FROM_FIELDS``) when any field is set, on copy, shallow or
   deep (``model_copy(update=...)`` writes the new values after copying) and when pickled;
@@ -31,10 +33,17 @@ Example:
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import httpx
 from pydantic import BaseModel
 from typing_extensions import Self
+
+from memories_client.async_client import AsyncMemoriesClient
+from memories_client.client import MemoriesClient
+from memories_client.client_cache import ClientCache
+from memories_client.options import ClientOptions
 
 __all__ = ["DerivedState"]
 
@@ -56,12 +65,35 @@ class DerivedState(_PydanticModel):
         (True, False)
     """
 
-    _FROM_FIELDS: ClassVar[tuple[str, ...]] = ()
-    """Cached values made from the field values (forgotten when a field is set)."""
-    _OWN: ClassVar[tuple[str, ...]] = ()
+    if TYPE_CHECKING:
+        http_client: httpx.Client | None
+        http_async_client: httpx.AsyncClient | None
+
+    _FROM_FIELDS: ClassVar[tuple[str, ...]] = ("_client_options",)
+    """Cached values made from the field values (forgotten when a field is set); a model
+    that caches more extends it (``(*DerivedState._FROM_FIELDS, "_serialized")``)."""
+    _OWN: ClassVar[tuple[str, ...]] = ("_clients",)
     """The instance's own resources, such as its client pools (never shared with a copy)."""
-    _NOT_PICKLED: ClassVar[tuple[str, ...]] = ()
-    """Fields sent as ``None`` in a pickle (connection pools and locks cannot cross)."""
+    _NOT_PICKLED: ClassVar[tuple[str, ...]] = ("http_client", "http_async_client", "uploader")
+    """Fields sent as ``None`` in a pickle: connection pools and locks cannot cross a process
+    boundary, and an uploader may hold a boto3 client or a lock. The unpickled model opens
+    its own clients."""
+
+    @cached_property
+    def _client_options(self) -> ClientOptions:
+        """The checked connection options, made once per field state."""
+        return ClientOptions.from_settings(self.__dict__)
+
+    @cached_property
+    def _clients(self) -> ClientCache:
+        """The model's client pools, created on first use."""
+        return ClientCache()
+
+    def _sync_client(self) -> MemoriesClient:
+        return self._clients.sync(self._client_options, self.http_client)
+
+    def _async_client(self) -> AsyncMemoriesClient:
+        return self._clients.async_(self._client_options, self.http_async_client)
 
     def _forget(self, names: tuple[str, ...]) -> None:
         for name in names:

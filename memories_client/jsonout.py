@@ -99,6 +99,7 @@ def _quote(text: str) -> str:
 _OPEN_FENCE: Final = re.compile(r"(`{3,})")
 _LINE_FENCE: Final = re.compile(r"(?m)^[ \t]*(`{3,})")
 _INFO_STRING: Final = re.compile(r"[A-Za-z0-9_+.#-]*")
+_PARTIAL_CLOSE: Final = re.compile(r"\n[ \t]*`+[ \t]*\Z")
 _JSON_TAG: Final = re.compile(r"\s*json[5c]?(?=[\s{\[\"]|$)", re.IGNORECASE)
 
 
@@ -107,8 +108,9 @@ def strip_json_fences(text: str) -> str:
 
     Handles ```` ```json ````, ```` ```JSON ````, a bare ```` ``` ````, longer fences, whitespace
     and newlines around, prose before or after the block, a one-line block
-    (```` ```json {"a": 1}``` ````) and a block whose closing fence is missing (an answer cut
-    short). The opening fence is the first one at the start of a line (else the first anywhere)
+    (```` ```json {"a": 1}``` ````) and a block whose closing fence is missing or only partly
+    there (an answer cut short, or still streaming: LlamaIndex's partial objects use it). The
+    opening fence is the first one at the start of a line (else the first anywhere)
     and the closing fence the next line that starts with it, so JSON strings that contain
     backticks are safe: a JSON string cannot contain a raw newline.
 
@@ -135,6 +137,8 @@ def strip_json_fences(text: str) -> str:
     same_line_close = first_line.find(fence)
     if same_line_close >= 0:  # ```json {"a": 1}```
         return _strip_tag(first_line[:same_line_close]).strip()
+    if newline < 0 and _INFO_STRING.fullmatch(first_line.strip()):
+        return ""  # only the opening fence so far (a streamed answer): ```json
     if newline >= 0 and _INFO_STRING.fullmatch(first_line.strip()):
         body = after[newline + 1 :]
     else:  # content starts on the fence line: ```{"a": 1}
@@ -143,9 +147,10 @@ def strip_json_fences(text: str) -> str:
     if closing is not None:
         body = body[: closing.start()]
     else:
+        # A closing fence glued to the last line ({"a": 1}```), else one still arriving (a
+        # streamed answer: {"a": 1}\n`).
         last = body.rfind(fence)
-        if last >= 0:  # closing fence glued to the last line: {"a": 1}```
-            body = body[:last]
+        body = body[:last] if last >= 0 else _PARTIAL_CLOSE.sub("", body)
     return body.strip()
 
 

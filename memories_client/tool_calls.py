@@ -7,7 +7,7 @@ all use.
 
 Example:
     >>> from memories_client.tool_calls import normalize_tool_choice, openai_tool_call
-    >>> from memories_client.types import ToolCall
+    >>> from memories_client.types import MediaPart, Message, TextPart, ToolCall, ToolSpec
     >>> normalize_tool_choice("required"), normalize_tool_choice({"name": "add"}, ["add"])
     ('any', 'add')
     >>> openai_tool_call(ToolCall("c1", "add", {"a": 1}))["function"]
@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from memories_client import _json
 from memories_client.errors import MalformedResponseError, MemoriesInputError
-from memories_client.types import ToolCall
+from memories_client.types import MediaPart, Message, TextPart, ToolCall, ToolSpec
 
 __all__ = [
     "NO_TOOLS",
     "lenient_tool_arguments",
     "normalize_tool_choice",
+    "offered_tools",
     "openai_tool_call",
     "parse_tool_arguments",
     "tool_calls_from_openai",
+    "with_tool_media",
 ]
 
 NO_TOOLS = "none"
@@ -99,6 +102,84 @@ def normalize_tool_choice(
             f"tool_choice {choice!r} is not one of the tools on offer ({', '.join(names)})"
         )
     return choice
+
+
+def offered_tools(
+    tools: Sequence[ToolSpec] | None, choice: Any, *, tool_required: bool = False
+) -> tuple[list[ToolSpec] | None, str | None]:
+    """The tools a request offers and its core ``tool_choice``: the one rule every layer runs.
+
+    With tools, ``choice`` is read by :func:`normalize_tool_choice` (a forced name must be
+    among them) and ``"none"`` offers no tools at all (Bedrock has no such choice). Without
+    tools, a choice that leaves the model free (None, ``"auto"``, ``"none"``, ``False``) is
+    nothing to send, while one that forces a tool (``"any"``, ``"required"``, ``True``, a
+    name, ``tool_required``) is refused: it cannot be honoured, and dropping it would hide a
+    mistake (a tool list that came out empty).
+
+    Raises:
+        MemoriesInputError: a forced tool without tools, a name not on offer, or a value of an
+            unknown form; before any network call.
+
+    Example:
+        >>> offered_tools(None, "auto")
+        (None, None)
+        >>> offered_tools(None, "any")
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: tool_choice 'any' forces a tool call, but no \
+tools were given; pass tools, or leave tool_choice unset
+    """
+    if not tools:
+        normalized = normalize_tool_choice(choice, None, tool_required=tool_required)
+        if normalized in (None, "auto", NO_TOOLS):
+            return None, None
+        given = "tool_required=True" if choice is None else f"tool_choice {choice!r}"
+        raise MemoriesInputError(
+            f"{given} forces a tool call, but no tools were given; pass tools, or leave "
+            "tool_choice unset"
+        )
+    specs = list(tools)
+    normalized = normalize_tool_choice(
+        choice, [spec.name for spec in specs], tool_required=tool_required
+    )
+    if normalized == NO_TOOLS:
+        return None, None
+    return specs, normalized
+
+
+def with_tool_media(messages: Sequence[Message]) -> list[Message]:
+    """``messages`` with the media of tool results re-sent in a user message after them.
+
+    A tool may return images (a screenshot tool, say), but the API takes media from users only
+    (every documented tool result is text, and the dialects refuse media elsewhere). So each
+    tool message keeps its text, and the media of a run of consecutive tool results follows
+    them in one user message, the way OpenAI-compatible clients do it. Both framework layers
+    build their tool messages with all their parts and call this, so they cannot disagree.
+
+    Example:
+        >>> from memories_client.media import media_from_url
+        >>> from memories_client.types import TextPart
+        >>> shot = media_from_url("https://x.test/shot.png")
+        >>> out = with_tool_media([Message("tool", (TextPart("done"), shot), tool_call_id="c1")])
+        >>> [(m.role, m.text, len(m.media)) for m in out]
+        [('tool', 'done', 0), ('user', 'The tool results above came with these attachments:', 1)]
+    """
+    out: list[Message] = []
+    pending: list[MediaPart] = []
+    for message in messages:
+        if pending and message.role != "tool":
+            out.append(Message.user(_ATTACHMENTS, *pending))
+            pending.clear()
+        if message.role == "tool" and message.media:
+            pending.extend(message.media)
+            message = replace(message, parts=(TextPart(message.text),))
+        out.append(message)
+    if pending:
+        out.append(Message.user(_ATTACHMENTS, *pending))
+    return out
+
+
+_ATTACHMENTS = "The tool results above came with these attachments:"
 
 
 def openai_tool_call(call: ToolCall) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from memories_client.errors import MemoriesInputError
 __all__ = [
     "DIALECTS",
     "FAMILY_OPTIONS",
+    "TOOL_OPTIONS",
     "Dialect",
     "GPTDialect",
     "GeminiDialect",
@@ -32,6 +33,7 @@ __all__ = [
     "QwenDialect",
     "QwenPartStyle",
     "ToolMessageStyle",
+    "call_options",
     "check_media_kind",
     "dialect_for",
 ]
@@ -45,6 +47,23 @@ DIALECTS: dict[str, type[Dialect]] = {
 """Dialect classes by family: every family of the catalog."""
 
 _DEFAULTS: dict[str, Dialect] = {}
+
+TOOL_OPTIONS = frozenset({"tools", "tool_choice"})
+"""The per-call options of tool calling, taken by the families whose dialect has tools."""
+
+
+def call_options(family: str) -> frozenset[str]:
+    """The family-only options a model of ``family`` takes: its dialect's, plus tools if any.
+
+    What the framework layers accept beyond the sampling fields, read from the dialects so
+    that no layer keeps its own list.
+
+    Example:
+        >>> sorted(call_options("nova")), sorted(call_options("qwen"))
+        (['tool_choice', 'tools'], ['enable_thinking', 'response_schema', 'thinking_budget'])
+    """
+    dialect = DIALECTS[family]
+    return dialect.options | (TOOL_OPTIONS if dialect.supports_tools else frozenset())
 
 
 def dialect_for(model: str) -> Dialect:

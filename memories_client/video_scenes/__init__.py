@@ -42,6 +42,7 @@ from memories_client.video_scenes.calls import (
     VideoLoadWarning,
     VideoRecord,
     VideoResult,
+    scene_method,
 )
 from memories_client.video_scenes.cost import (
     CallEstimate,
@@ -101,6 +102,7 @@ __all__ = [
     "estimate_videos",
     "plan_windows",
     "probe_duration",
+    "scene_method",
     "video_sources",
     "window_count",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from memories_client.errors import MemoriesError, ModelError
+from memories_client.dialects import check_media_kind, dialect_for
+from memories_client.errors import MemoriesError, ModelError, UnsupportedFeatureError
 from memories_client.types import MediaPart, Usage
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "VideoLoadWarning",
     "VideoRecord",
     "VideoResult",
+    "scene_method",
 ]
 
 
@@ -128,6 +130,37 @@ class BudgetExceededError(CostLimitError):
         self.max_cost = max_cost
         self.calls = calls
         self.source = source
+
+
+def scene_method(model: str) -> Literal["schema", "tool"]:
+    """How a model is asked for its scene list, or a refusal: the loaders' one family rule.
+
+    The family must take video (the catalog's input kinds) and have a structured output the
+    routine can hold to a schema: a native response schema (``"schema"``: Gemini's
+    ``responseSchema``, Qwen's ``json_schema``) or else a forced tool call (``"tool"``: Nova).
+    ``MemoriesVideoLoader`` and ``MemoriesVideoReader`` both run it when they are built, so
+    they take the same families.
+
+    Raises:
+        UnsupportedFeatureError: the family takes no video (GPT), or has neither form.
+        MemoriesInputError: the model id names no known family.
+
+    Example:
+        >>> scene_method("gemini-2.5-flash"), scene_method("nova:us.amazon.nova-lite-v1:0")
+        ('schema', 'tool')
+        >>> scene_method("gpt:gpt-4o")
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.UnsupportedFeatureError: a video loader: gpt models do not \
+accept video input; they take image, text. Gemini, Nova and Qwen models take video
+    """
+    dialect = dialect_for(model)
+    check_media_kind(dialect.family, "video", "a video loader")
+    if "response_schema" in dialect.options:
+        return "schema"
+    if not dialect.supports_tools:  # pragma: no cover - every video family has one of the two
+        raise UnsupportedFeatureError(f"{dialect.label} has no structured output for scenes")
+    return "tool"
 
 
 @dataclass(frozen=True, slots=True)

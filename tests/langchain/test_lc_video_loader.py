@@ -213,7 +213,7 @@ def test_a_local_file_without_an_uploader_fails_before_any_request(
 def test_bad_arguments_fail_at_construction(gemini: ChatMemoriesGemini) -> None:
     with pytest.raises(mc.MemoriesInputError, match="on_error"):
         MemoriesVideoLoader([], llm=gemini, on_error="ignore")  # type: ignore[arg-type]
-    with pytest.raises(mc.MemoriesInputError, match="ChatMemoriesGemini or ChatMemoriesNova"):
+    with pytest.raises(mc.MemoriesInputError, match="langchain_memories chat model"):
         MemoriesVideoLoader([], llm=object())  # type: ignore[arg-type]
     with pytest.raises(mc.MemoriesInputError, match=r"sources\[1\]"):
         MemoriesVideoLoader(["https://x.test/a.mp4", 42], llm=gemini)

@@ -17,7 +17,6 @@ from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel, Field
 
 from llama_index_memories import MemoriesMultiModal
-from llama_index_memories._structured import strip_partial_fence
 from memories_client import JSONOutputError, strip_json_fences
 from memories_emulator import Emulator
 
@@ -322,7 +321,6 @@ def test_structured_llm_is_a_structured_llm(gemini: MemoriesMultiModal) -> None:
 
 
 def test_a_closing_fence_still_arriving_is_left_out_of_partial_objects() -> None:
-    # Why the layer keeps strip_partial_fence beside the core's strip_json_fences.
+    # The layer's partial objects read the growing text through the core's strip_json_fences.
     partial = '```json\n{"name": "Ann"}\n``'
-    assert strip_partial_fence(partial) == '{"name": "Ann"}'
-    assert strip_json_fences(partial) == '{"name": "Ann"}\n``'
+    assert strip_json_fences(partial) == '{"name": "Ann"}'

@@ -80,6 +80,12 @@ JOKE_SCHEMA: dict[str, Any] = {
         ('```json\n{\n  "a": [\n    1\n  ]\n}\n```', '{\n  "a": [\n    1\n  ]\n}'),
         ('  {"a": 1}  ', '{"a": 1}'),
         ("", ""),
+        # A streamed answer, cut anywhere (LlamaIndex's partial objects read these):
+        ("```jso", ""),  # only the opening fence so far
+        ('```json\n{"na', '{"na'),
+        ('```json\n{"a": 1}\n`', '{"a": 1}'),  # the closing fence still arriving
+        ('```json\n{"a": 1}\n``', '{"a": 1}'),
+        ('```json {"a"', '{"a"'),  # a one-line block, unfinished
     ],
 )
 def test_strip_json_fences(text: str, expected: str) -> None:
