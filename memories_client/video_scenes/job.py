@@ -14,6 +14,7 @@ from memories_client.catalog import resolve_model, try_estimate_cost
 from memories_client.errors import MemoriesInputError
 from memories_client.jsonout import JSONOutputError, parse_json_output, parse_structured
 from memories_client.schema import json_schema_of
+from memories_client.truncation import is_length_stop
 from memories_client.types import Usage
 from memories_client.video_scenes.calls import (
     AnswerTruncatedError,
@@ -34,9 +35,6 @@ from memories_client.video_scenes.prompts import call_text, clock
 from memories_client.video_scenes.sources import VideoSource
 
 __all__: list[str] = []
-
-
-_TRUNCATED = frozenset({"length", "max_tokens", "max_output_tokens"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +109,7 @@ def _parse(answer: SceneAnswer, schema: dict[str, Any]) -> dict[str, Any] | None
         # window is clamped below, not a reason to lose the video.
         result: dict[str, Any] = parse_structured(json.dumps(value, ensure_ascii=False), schema)
     except JSONOutputError:
-        if (answer.finish_reason or "").lower() in _TRUNCATED:
+        if is_length_stop(answer.finish_reason):
             return None
         raise
     return result
