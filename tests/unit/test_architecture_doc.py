@@ -57,6 +57,12 @@ def test_no_class_in_a_layer_has_type_checking_stubs(layer: str) -> None:
 
 
 def test_the_layers_model_classes_take_no_mixins_of_their_own() -> None:
+    from langchain_memories import (
+        ChatMemoriesGemini,
+        ChatMemoriesGPT,
+        ChatMemoriesNova,
+        ChatMemoriesQwen,
+    )
     from llama_index_memories import MemoriesMultiModal
 
     def own_bases(cls: type) -> list[str]:
@@ -64,3 +70,6 @@ def test_the_layers_model_classes_take_no_mixins_of_their_own() -> None:
         return [c.__name__ for c in cls.__mro__[1:] if c.__module__.split(".")[0] == layer]
 
     assert own_bases(MemoriesMultiModal) == []
+    for cls in (ChatMemoriesGemini, ChatMemoriesGPT, ChatMemoriesNova, ChatMemoriesQwen):
+        # The one base the four family classes share, in langchain_memories/_base.py.
+        assert own_bases(cls) == ["_BaseChatMemories"]
