@@ -518,9 +518,9 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
         Keyword arguments override the instance's options for this call: ``temperature``,
         ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``stop``,
         ``thinking_budget``, ``enable_thinking`` (Qwen), ``response_schema`` (JSON Schema or
-        Pydantic class; Gemini, Qwen, GPT),
-        ``response_mime_type``, ``tools`` / ``tool_choice`` (Nova), ``metadata``,
-        ``extra_body``, ``endpoint`` and ``image_documents``. Unknown ones raise.
+        Pydantic class; Gemini, Qwen, GPT), ``response_mime_type``, ``tools`` /
+        ``tool_choice`` (Nova), ``extra_body``, ``endpoint`` and ``image_documents``. Unknown
+        ones raise.
 
         Example:
             >>> from llama_index.core.llms import ChatMessage
@@ -761,7 +761,8 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
 
     def _native_structured(self) -> bool:
         # The families whose dialect takes a response_schema (Gemini's responseSchema, Qwen's
-        # json_schema, GPT's JSON mode) use it; Nova goes through core's tool program.
+        # json_schema, GPT's JSON mode) use it; Nova goes through LlamaIndex's own program
+        # (FunctionCallingProgram: the schema as a forced tool).
         return (
             "response_schema" in dialect_for(self.model).options
             and self.pydantic_program_mode == PydanticProgramMode.DEFAULT
