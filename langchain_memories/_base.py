@@ -10,7 +10,7 @@ so building a model is cheap and a model pickles.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -20,7 +20,7 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import (
     AIMessage,
@@ -30,25 +30,26 @@ from langchain_core.messages import (
     convert_to_messages,
 )
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, model_validator
 from typing_extensions import Self
 
 import memories_client as mc
-from langchain_memories._convert import to_core_messages
+from langchain_memories._convert import to_core_messages, to_tool_spec
 from langchain_memories._errors import mapped_errors
-from langchain_memories._json_mode import (
+from langchain_memories._outputs import PROVIDER, chat_result, delta_chunk, final_chunk
+from langchain_memories._profiles import profile_for
+from langchain_memories._structured import (
     JSON_INSTRUCTION_KEY,
     bare_json,
     json_instruction,
     read_response_format,
     with_instruction,
 )
-from langchain_memories._outputs import PROVIDER, chat_result, delta_chunk, final_chunk
-from langchain_memories._profiles import profile_for
-from langchain_memories._tools import to_tool_spec
 
-__all__ = ["JSON_INSTRUCTION_KEY"]
+__all__: list[str] = []
 
 # Options checked by the core when a model is built (per-call values: when the request is).
 _CHECKED_AT_BUILD = (*mc.SAMPLING_FIELDS, "thinking_budget")
@@ -66,7 +67,11 @@ class _Call:
 
 
 class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
-    """Shared implementation of the family chat classes (Gemini, Nova, Qwen and GPT)."""
+    """Shared implementation of the family chat classes (Gemini, Nova, Qwen and GPT).
+
+    Tool calling is refused here, naming the family that has it: the docs show tools for Nova
+    only, and ``ChatMemoriesNova`` overrides ``bind_tools`` and ``_tool_fields``.
+    """
 
     _family: ClassVar[str]
     _family_options: ClassVar[frozenset[str]] = frozenset()
@@ -326,10 +331,6 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         """Request fields and instruction schema for an OpenAI-style ``response_format``."""
         return {}, schema
 
-    def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Pop ``tools`` / ``tool_choice`` from ``options``; return request fields."""
-        return {}
-
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
     ) -> _Call:
@@ -398,6 +399,59 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         if combined.get("model_name") is None:
             combined["model_name"] = self._full_model.split(":", 1)[1]
         return combined
+
+    # -- tools (refused; ChatMemoriesNova has them) -----------------------------------------
+
+    def _no_tools(self) -> mc.UnsupportedFeatureError:
+        message = mc.dialect_for(self._full_model).no_tools_message()
+        return mc.UnsupportedFeatureError(
+            f"{message} (ChatMemoriesNova in LangChain), or with_structured_output() for "
+            "structured answers"
+        )
+
+    def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
+        if options.pop("tools", None):
+            raise self._no_tools()
+        # No tools, so a choice that forces one is refused, as on every family and layer.
+        mc.offered_tools(None, options.pop("tool_choice", None))
+        return {}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Not supported: the memories.ai docs show tool calling for Nova models only.
+
+        An empty ``tools`` list is accepted (``create_agent`` binds one when the agent has no
+        tools) and binds only ``kwargs``. ``strict`` is accepted for the same reason
+        (langchain 1.0 to 1.2 pass ``strict=True`` with a ``response_format``): with no tools it
+        has nothing to apply to, and a bound ``response_format`` is enforced by the family's
+        own structured output and validated strictly on the way back whatever its value.
+
+        Raises:
+            memories_client.UnsupportedFeatureError: when any tool is given (a
+                ``NotImplementedError`` and a ``ValueError``, as from a call with ``tools=``).
+
+        Example:
+            >>> from langchain_memories import ChatMemoriesQwen
+            >>> def add(a: int, b: int) -> int:
+            ...     '''Add two integers.'''
+            ...     return a + b
+            >>> ChatMemoriesQwen(api_key="test").bind_tools([add])
+            Traceback (most recent call last):
+            ...
+            memories_client.errors.UnsupportedFeatureError: tool calling is not supported for \
+Qwen models on memories.ai (the API documents tools for Nova only); use a Nova model for tools \
+(ChatMemoriesNova in LangChain), or with_structured_output() for structured answers
+        """
+        if tools:
+            raise self._no_tools()
+        mc.offered_tools(None, tool_choice)
+        return self.bind(**kwargs)
 
     # -- calls -----------------------------------------------------------------------------
 

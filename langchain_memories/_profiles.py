@@ -48,7 +48,8 @@ def profile_for(model: str, family: str) -> ModelProfile:
         "tool_calling": tools,
         "tool_choice": tools,
         "tool_call_streaming": False,
-        # Tool results carrying images are re-sent as a user message (see _convert.py).
+        # Tool results carrying images are re-sent as a user message (the core's
+        # with_tool_media; the tool-result-image row of docs/ARCHITECTURE.md's table).
         "image_tool_message": tools,
         "pdf_tool_message": False,
         # "Native" structured output here means what the API can enforce itself: Gemini's

@@ -1,9 +1,15 @@
-"""Structured output pieces: the target schema, the parsers, the ``include_raw`` wiring.
+"""JSON answers: structured output, and JSON asked for in the prompt.
 
-Both chat classes build their ``with_structured_output`` chains from these. The answer is parsed
-leniently (Markdown fences and stray prose around the JSON are tolerated, because Gemini fences
-JSON even in JSON mode) and validated strictly (a wrong answer raises
-``OutputParserException``, or lands in ``parsing_error`` with ``include_raw=True``).
+The family classes build their ``with_structured_output`` chains from these pieces: the target
+schema, the parsers, the ``include_raw`` wiring. The answer is parsed leniently (Markdown fences
+and stray prose around the JSON are tolerated, because Gemini fences JSON even in JSON mode) and
+validated strictly (a wrong answer raises ``OutputParserException``, or lands in
+``parsing_error`` with ``include_raw=True``).
+
+Where JSON is asked for in the prompt rather than through a native schema (Nova; Gemini's
+``json_mode``; a ``response_format`` that ``create_agent`` binds), the request builder uses the
+rest: the system instruction that asks for it, reading OpenAI-style ``response_format`` values,
+and returning bare JSON text when the model wrapped it in Markdown fences.
 """
 
 from __future__ import annotations
@@ -24,18 +30,25 @@ from pydantic.v1 import BaseModel as _V1Model
 from pydantic.v1 import ValidationError as _V1ValidationError
 
 import memories_client as mc
-from langchain_memories._json_mode import JSON_INSTRUCTION_KEY
 
 __all__ = [
+    "JSON_INSTRUCTION_KEY",
     "OutputTarget",
     "assemble",
+    "bare_json",
     "choose_method",
+    "json_instruction",
     "native_schema_output",
+    "read_response_format",
     "schema_dict",
     "schema_field",
     "text_parser",
     "tool_parser",
+    "with_instruction",
 ]
+
+JSON_INSTRUCTION_KEY = "json_instruction_schema"
+"""Per-call option: a JSON Schema to ask for in a system instruction (prompted JSON)."""
 
 
 def schema_dict(value: Any) -> dict[str, Any] | None:
@@ -231,3 +244,39 @@ def native_schema_output(
         options[JSON_INSTRUCTION_KEY] = target.json_schema
     options["ls_structured_output_format"] = ls_format(chosen, target, strict)
     return assemble(model.bind(**options), text_parser(target), include_raw=include_raw)
+
+
+# -- JSON asked for in the prompt (no native schema) ---------------------------------------
+
+json_instruction = mc.json_instruction
+"""The system instruction that asks for JSON (the core's, shared with GPT's JSON mode)."""
+with_instruction = mc.with_instruction
+"""Add an instruction to the leading system message (the core's)."""
+
+
+def bare_json(text: str) -> str:
+    """``text`` as bare JSON if it is JSON (fenced or not); unchanged otherwise."""
+    try:
+        return json.dumps(mc.parse_json_output(text), ensure_ascii=False)
+    except (mc.JSONOutputError, mc.MemoriesInputError):
+        return text
+
+
+def read_response_format(value: Any) -> tuple[Mapping[str, Any] | None, bool]:
+    """Read an OpenAI-style ``response_format`` (what ``create_agent`` binds).
+
+    Returns:
+        The JSON Schema (None for plain JSON mode) and whether it asked for a schema natively.
+    """
+    if isinstance(value, Mapping):
+        kind = value.get("type")
+        if kind == "json_object":
+            return None, False
+        if kind == "json_schema" and isinstance(value.get("json_schema"), Mapping):
+            schema = value["json_schema"].get("schema")
+            if isinstance(schema, Mapping):
+                return schema, True
+    raise mc.MemoriesInputError(
+        "response_format must be {'type': 'json_object'} or {'type': 'json_schema', "
+        "'json_schema': {'name': ..., 'schema': {...}}}"
+    )

@@ -11,13 +11,13 @@ from langchain_core.runnables import Runnable
 from pydantic import Field, field_validator
 
 import memories_client as mc
-from langchain_memories._no_tools import WithoutTools
+from langchain_memories._base import _BaseChatMemories
 from langchain_memories._structured import native_schema_output, schema_dict, schema_field
 
 __all__ = ["ChatMemoriesGemini"]
 
 
-class ChatMemoriesGemini(WithoutTools):
+class ChatMemoriesGemini(_BaseChatMemories):
     """Gemini (2.5 Flash, 2.5 Pro, 3 Pro ...) on memories.ai: text, images, video and PDFs.
 
     Video is passed to the service by URL and never downloaded; images and PDFs may be URLs or

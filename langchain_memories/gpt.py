@@ -10,9 +10,9 @@ from langchain_core.runnables import Runnable
 from pydantic import Field, field_validator
 
 import memories_client as mc
-from langchain_memories._base import JSON_INSTRUCTION_KEY
-from langchain_memories._no_tools import WithoutTools
+from langchain_memories._base import _BaseChatMemories
 from langchain_memories._structured import (
+    JSON_INSTRUCTION_KEY,
     OutputTarget,
     assemble,
     choose_method,
@@ -27,7 +27,7 @@ __all__ = ["ChatMemoriesGPT"]
 _JSON = "application/json"
 
 
-class ChatMemoriesGPT(WithoutTools):
+class ChatMemoriesGPT(_BaseChatMemories):
     """OpenAI GPT models (GPT-5, GPT-4.1, GPT-4o, o-series) on memories.ai: text and images.
 
     The service serves GPT on its image endpoint only: images go by ``http(s)`` URL or as bytes

@@ -12,8 +12,10 @@ from langchain_core.tools import BaseTool
 from pydantic import Field
 
 import memories_client as mc
-from langchain_memories._base import JSON_INSTRUCTION_KEY, _BaseChatMemories
+from langchain_memories._base import _BaseChatMemories
+from langchain_memories._convert import openai_tool, to_tool_spec
 from langchain_memories._structured import (
+    JSON_INSTRUCTION_KEY,
     OutputTarget,
     assemble,
     choose_method,
@@ -21,7 +23,6 @@ from langchain_memories._structured import (
     text_parser,
     tool_parser,
 )
-from langchain_memories._tools import openai_tool, to_tool_spec
 
 __all__ = ["ChatMemoriesNova"]
 

@@ -11,13 +11,13 @@ from langchain_core.runnables import Runnable
 from pydantic import Field, field_validator
 
 import memories_client as mc
-from langchain_memories._no_tools import WithoutTools
+from langchain_memories._base import _BaseChatMemories
 from langchain_memories._structured import native_schema_output, schema_dict, schema_field
 
 __all__ = ["ChatMemoriesQwen"]
 
 
-class ChatMemoriesQwen(WithoutTools):
+class ChatMemoriesQwen(_BaseChatMemories):
     """Qwen-VL (Qwen3-VL Plus and Flash, Qwen-VL Max and Plus) on memories.ai: text, images, video.
 
     Video and images go by URL or as bytes (sent as ``data:`` URIs). Thinking is switched with

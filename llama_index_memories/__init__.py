@@ -1,7 +1,8 @@
 """llama_index_memories: the LlamaIndex LLM for the memories.ai chat-completions API.
 
-:class:`MemoriesMultiModal` understands text, images, video and (Gemini) PDFs through Gemini and
-Nova models, for query engines, chat engines, agents and structured-output programs.
+:class:`MemoriesMultiModal` understands text, images, video and (Gemini) PDFs through Gemini,
+Nova, Qwen and GPT models, for query engines, chat engines, agents and structured-output
+programs.
 :class:`MemoriesVideoReader` reads videos into timestamped scene ``Document`` objects for indexes.
 
 Install with ``pip install "memories-integrations[llamaindex]"``; without llama-index-core,

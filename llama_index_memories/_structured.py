@@ -26,7 +26,7 @@ Partial objects while streaming read the growing text through the core's
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -46,6 +46,7 @@ from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictInProgressEvent,
     LLMStructuredPredictStartEvent,
 )
+from llama_index.core.llms.llm import LLM
 from llama_index.core.llms.structured_llm import StructuredLLM
 from llama_index.core.program.utils import FlexibleModel, process_streaming_objects
 from llama_index.core.prompts import BasePromptTemplate, ChatPromptTemplate
@@ -53,9 +54,6 @@ from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel
 
 from memories_client import json_schema_of, parse_structured, strip_json_fences
-
-if TYPE_CHECKING:
-    from llama_index.core.llms.llm import LLM
 
 __all__ = [
     "MemoriesStructuredLLM",

@@ -92,7 +92,7 @@ def test_the_layers_read_their_options_from_the_dialects() -> None:
         ChatMemoriesNova,
         ChatMemoriesQwen,
     )
-    from llama_index_memories._requests import CALL_OPTIONS
+    from llama_index_memories.base import CALL_OPTIONS
 
     for cls in (ChatMemoriesGemini, ChatMemoriesGPT, ChatMemoriesNova, ChatMemoriesQwen):
         assert cls._family_options == call_options(cls._family)
