@@ -270,7 +270,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     def get_num_tokens(self, text: str) -> int:
         """An estimate of the tokens in ``text``, with no tokenizer to download.
 
-        About 4 characters a token (Google's rule for Gemini; see ``memories_client.tokens``),
+        About 4 characters a token (Google's rule for Gemini; see ``memories_client._tokens``),
         or ``custom_get_token_ids`` when you set one. It is an estimate: the bill uses the
         usage the service reports.
 

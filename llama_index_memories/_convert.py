@@ -60,7 +60,7 @@ from memories_client import (
     media_from_url,
     with_tool_media,
 )
-from memories_client.tool_calls import lenient_tool_arguments, tool_calls_from_openai
+from memories_client._tool_calls import lenient_tool_arguments, tool_calls_from_openai
 from memories_client.types import MediaKind
 
 __all__ = ["image_documents_to_blocks", "to_core_messages"]

@@ -43,7 +43,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from memories_client import Completion, StreamChunk, ToolCall, Usage, try_estimate_cost
-from memories_client.tool_calls import openai_tool_call
+from memories_client._tool_calls import openai_tool_call
 
 __all__ = ["StreamState", "completion_to_chat_response"]
 

@@ -19,6 +19,11 @@ Example:
 
 from __future__ import annotations
 
+from memories_client._async_client import AsyncMemoriesClient
+from memories_client._block_keys import check_media_options
+from memories_client._client import MemoriesClient
+from memories_client._client_cache import ClientCache, ClosesPooledClients
+from memories_client._derived_state import DerivedState
 from memories_client._extras import ExtraMissingError, require_extra
 from memories_client._http import (
     API_KEY_ENV,
@@ -32,9 +37,46 @@ from memories_client._http import (
     RetryPolicy,
     check_connection_settings,
 )
+from memories_client._jsonout import (
+    JSONOutputError,
+    json_instruction,
+    parse_json_output,
+    parse_structured,
+    strip_json_fences,
+    with_instruction,
+)
+from memories_client._media import (
+    DEFAULT_MIME,
+    PageURLWarning,
+    media_from_base64,
+    media_from_bytes,
+    media_from_data_uri,
+    media_from_path,
+    media_from_url,
+    media_part,
+)
+from memories_client._options import (
+    CONNECTION_FIELDS,
+    ClientOptions,
+    check_async_transport,
+    refuse_unknown,
+)
+from memories_client._params import (
+    SAMPLING_FIELDS,
+    check_sampling,
+    check_thinking_budget,
+    normalize_stop,
+)
+from memories_client._tokens import estimate_text_tokens, estimate_tokens, split_tokens
+from memories_client._tool_calls import (
+    NO_TOOLS,
+    normalize_tool_choice,
+    offered_tools,
+    openai_tool_call,
+    with_tool_media,
+)
+from memories_client._truncation import SERVICE_DEFAULT_MAX_TOKENS, TruncatedAnswerWarning
 from memories_client._version import __version__
-from memories_client.async_client import AsyncMemoriesClient
-from memories_client.block_keys import check_media_options
 from memories_client.catalog import (
     FAMILIES,
     MODELS,
@@ -49,9 +91,6 @@ from memories_client.catalog import (
     resolve_model,
     try_estimate_cost,
 )
-from memories_client.client import MemoriesClient
-from memories_client.client_cache import ClientCache, ClosesPooledClients
-from memories_client.derived_state import DerivedState
 from memories_client.dialects import (
     FAMILY_OPTIONS,
     Dialect,
@@ -81,46 +120,7 @@ from memories_client.errors import (
     StreamInterruptedError,
     UnsupportedFeatureError,
 )
-from memories_client.jsonout import (
-    JSONOutputError,
-    json_instruction,
-    parse_json_output,
-    parse_structured,
-    strip_json_fences,
-    with_instruction,
-)
-from memories_client.media import (
-    DEFAULT_MIME,
-    PageURLWarning,
-    media_from_base64,
-    media_from_bytes,
-    media_from_data_uri,
-    media_from_path,
-    media_from_url,
-    media_part,
-)
-from memories_client.options import (
-    CONNECTION_FIELDS,
-    ClientOptions,
-    check_async_transport,
-    refuse_unknown,
-)
-from memories_client.params import (
-    SAMPLING_FIELDS,
-    check_sampling,
-    check_thinking_budget,
-    normalize_stop,
-)
 from memories_client.schema import json_schema_of, to_gemini_schema
-from memories_client.tokens import estimate_text_tokens, estimate_tokens, split_tokens
-from memories_client.tool_calls import (
-    NO_TOOLS,
-    normalize_tool_choice,
-    offered_tools,
-    openai_tool_call,
-    with_tool_media,
-)
-from memories_client.truncation import SERVICE_DEFAULT_MAX_TOKENS, TruncatedAnswerWarning
 from memories_client.types import (
     ChatRequest,
     Choice,

@@ -6,7 +6,7 @@ per-call overhead small.
 
 Example:
     >>> from memories_client.types import ChatRequest, Message, TextPart
-    >>> from memories_client.media import media_from_url
+    >>> from memories_client._media import media_from_url
     >>> req = ChatRequest(
     ...     model="gemini:gemini-2.5-flash",
     ...     messages=[Message.user("What happens here?", media_from_url("https://x.test/a.mp4"))],
@@ -52,7 +52,7 @@ class TextPart:
 class MediaPart:
     """An image, video or document, either by reference (``url``) or inline (``data``).
 
-    Build these with :mod:`memories_client.media` (``media_from_url``, ``media_from_bytes``,
+    Build these with :mod:`memories_client._media` (``media_from_url``, ``media_from_bytes``,
     ``media_from_path``, ...), which checks the input and fills ``mime_type``.
 
     Attributes:

@@ -21,7 +21,7 @@ chunk, including OpenAI's last one, which has no choices.
 
 Example:
     >>> from memories_client.dialects.gpt import GPTDialect
-    >>> from memories_client.media import media_from_url
+    >>> from memories_client._media import media_from_url
     >>> from memories_client.types import ChatRequest, Message
     >>> req = ChatRequest(model="gpt:gpt-4o", response_mime_type="application/json",
     ...     messages=[Message.user("Describe it as JSON.", media_from_url("https://x.test/a.png"))])
@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from memories_client._jsonout import json_instruction, with_instruction
 from memories_client.catalog import Endpoint
 from memories_client.dialects.base import Dialect, InlineFormat
 from memories_client.errors import MemoriesInputError
-from memories_client.jsonout import json_instruction, with_instruction
 from memories_client.schema import json_schema_of
 from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 

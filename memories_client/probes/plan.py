@@ -19,11 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from memories_client._tokens import estimate_tokens
 from memories_client.catalog import FAMILIES, MODELS, ModelInfo, estimate_cost, model_info
 from memories_client.errors import MemoriesInputError
 from memories_client.probes.base import Probe
 from memories_client.probes.suite import PROBES
-from memories_client.tokens import estimate_tokens
 from memories_client.types import ChatRequest
 
 __all__ = ["DEFAULT_MAX_COST", "Plan", "PlannedProbe", "cheapest_model", "make_plan"]

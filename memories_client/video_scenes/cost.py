@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from memories_client._tokens import MESSAGE_OVERHEAD, estimate_text_tokens
 from memories_client.catalog import FAMILIES, model_info, try_estimate_cost
 from memories_client.errors import MemoriesInputError
-from memories_client.tokens import MESSAGE_OVERHEAD, estimate_text_tokens
 from memories_client.video_scenes.calls import BudgetExceededError, TooManyWindowsError
 from memories_client.video_scenes.options import SceneOptions, plan_windows
 from memories_client.video_scenes.prompts import call_text

@@ -21,7 +21,7 @@ from langchain_core.messages import (
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini
 from langchain_memories._convert import block_to_part, to_core_messages
-from memories_client.block_keys import IGNORED_KEYS, REFUSED_KEYS
+from memories_client._block_keys import IGNORED_KEYS, REFUSED_KEYS
 from memories_emulator import Emulator
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"

@@ -23,7 +23,7 @@ from langchain_core.tools import tool
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
-from memories_client.tokens import MESSAGE_OVERHEAD
+from memories_client._tokens import MESSAGE_OVERHEAD
 from memories_emulator import Emulator
 
 VIDEO = {"type": "video", "url": "https://storage.googleapis.com/bucket/clip.mp4"}

@@ -21,13 +21,13 @@ from memories_client import (
     ToolSpec,
     media_from_url,
 )
+from memories_client._parsing import parse_completion
 from memories_client.dialects import (
     GeminiDialect,
     GPTDialect,
     NovaDialect,
     QwenDialect,
 )
-from memories_client.parsing import parse_completion
 
 DOCS = Path(__file__).parent.parent / "fixtures" / "docs"
 

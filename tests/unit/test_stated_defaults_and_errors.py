@@ -1,7 +1,7 @@
 """Facts the docs state: the max_tokens default with every parameter list, the error classes.
 
 The figures come from each family's page (docs/API_FACTS.md's request table); the warning for
-an answer cut there (memories_client.truncation) and every place that lists the parameters name
+an answer cut there (memories_client._truncation) and every place that lists the parameters name
 them.
 """
 

@@ -20,7 +20,7 @@ from memories_client import (
     media_from_url,
     split_tokens,
 )
-from memories_client.tokens import MESSAGE_OVERHEAD
+from memories_client._tokens import MESSAGE_OVERHEAD
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(16)
 

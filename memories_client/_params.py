@@ -9,7 +9,7 @@ model by the catalog's :class:`~memories_client.catalog.ThinkingBudget` where Go
 a range (:func:`check_thinking_budget`).
 
 Example:
-    >>> from memories_client.params import check_sampling
+    >>> from memories_client._params import check_sampling
     >>> check_sampling(temperature=0.2, top_p=0.9)
     >>> check_sampling(temperature=3)
     Traceback (most recent call last):

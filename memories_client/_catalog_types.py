@@ -136,4 +136,4 @@ class FamilyInfo:
     video_base64_allowed: bool
     """Gemini refuses base64 video (docs: "video does not support base64")."""
     media_tokens: MediaTokens
-    """Per-kind token estimates for media parts (:mod:`memories_client.tokens`)."""
+    """Per-kind token estimates for media parts (:mod:`memories_client._tokens`)."""
