@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import memories_client as mc
+import memories_client.integration as kit
 
 __all__ = [
     "JSON_INSTRUCTION_KEY",
@@ -26,16 +27,16 @@ JSON_INSTRUCTION_KEY = "json_instruction_schema"
 """Per-call option: a JSON Schema to ask for in a system instruction (prompted JSON)."""
 
 
-json_instruction = mc.json_instruction
+json_instruction = kit.json_instruction
 """The system instruction that asks for JSON (the core's, shared with GPT's JSON mode)."""
-with_instruction = mc.with_instruction
+with_instruction = kit.with_instruction
 """Add an instruction to the leading system message (the core's)."""
 
 
 def bare_json(text: str) -> str:
     """``text`` as bare JSON if it is JSON (fenced or not); unchanged otherwise."""
     try:
-        return json.dumps(mc.parse_json_output(text), ensure_ascii=False)
+        return json.dumps(kit.parse_json_output(text), ensure_ascii=False)
     except (mc.JSONOutputError, mc.MemoriesInputError):
         return text
 

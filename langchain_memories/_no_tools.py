@@ -17,6 +17,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 
 import memories_client as mc
+import memories_client.integration as kit
 from langchain_memories._base import _BaseChatMemories
 
 __all__ = ["WithoutTools"]
@@ -26,7 +27,7 @@ class WithoutTools(_BaseChatMemories):
     """A chat class whose family has no documented tool calling."""
 
     def _no_tools(self) -> mc.UnsupportedFeatureError:
-        message = mc.dialect_for(self._full_model).no_tools_message()
+        message = kit.dialect_for(self._full_model).no_tools_message()
         return mc.UnsupportedFeatureError(
             f"{message} (ChatMemoriesNova in LangChain), or with_structured_output() for "
             "structured answers"
@@ -36,7 +37,7 @@ class WithoutTools(_BaseChatMemories):
         if options.pop("tools", None):
             raise self._no_tools()
         # No tools, so a choice that forces one is refused, as on every family and layer.
-        mc.offered_tools(None, options.pop("tool_choice", None))
+        kit.offered_tools(None, options.pop("tool_choice", None))
         return {}
 
     def bind_tools(
@@ -73,5 +74,5 @@ Qwen models on memories.ai (the API documents tools for Nova only); use a Nova m
         """
         if tools:
             raise self._no_tools()
-        mc.offered_tools(None, tool_choice)
+        kit.offered_tools(None, tool_choice)
         return self.bind(**kwargs)

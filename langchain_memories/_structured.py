@@ -24,6 +24,7 @@ from pydantic.v1 import BaseModel as _V1Model
 from pydantic.v1 import ValidationError as _V1ValidationError
 
 import memories_client as mc
+import memories_client.integration as kit
 from langchain_memories._json_mode import JSON_INSTRUCTION_KEY
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
 
 def schema_dict(value: Any) -> dict[str, Any] | None:
     """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
-    return None if value is None else mc.json_schema_of(value)
+    return None if value is None else kit.json_schema_of(value)
 
 
 def schema_field(value: Any) -> Any:
@@ -76,7 +77,7 @@ class OutputTarget:
             # described by LangChain's converter and validated with its own parse_obj.
             self.json_schema = dict(self.ls_schema)
         else:
-            self.json_schema = mc.json_schema_of(schema)
+            self.json_schema = kit.json_schema_of(schema)
 
     @property
     def tool_name(self) -> str:
@@ -94,12 +95,12 @@ class OutputTarget:
         """
         try:
             if self.schema is None:
-                return mc.parse_json_output(text)
+                return kit.parse_json_output(text)
             if _is_pydantic_v1(self.schema):
                 assert self.json_schema is not None
-                value = mc.parse_structured(text, self.json_schema)
+                value = kit.parse_structured(text, self.json_schema)
                 return self.schema.parse_obj(value)
-            return mc.parse_structured(text, self.schema)
+            return kit.parse_structured(text, self.schema)
         except (mc.JSONOutputError, _V1ValidationError) as exc:
             raise OutputParserException(str(exc), llm_output=text) from exc
 

@@ -4,7 +4,7 @@
 ``convert_to_openai_tool`` accepts from any source: ``BaseTool``, functions, Pydantic classes,
 TypedDicts, JSON Schema dicts, Anthropic tool dicts); the request builder turns them into core
 ``ToolSpec`` objects, which the Nova dialect sends as ``extra_body.metadata.toolConfig``.
-What a ``tool_choice`` means is decided once, in :func:`memories_client.normalize_tool_choice`.
+What a ``tool_choice`` means is decided once, in :func:`memories_client.integration.offered_tools`.
 
 Example:
     >>> def add(a: int, b: int) -> int:

@@ -19,17 +19,16 @@ from llama_index_memories._convert import (
     with_extra_blocks,
 )
 from llama_index_memories._tools import tool_specs
-from memories_client import (
+from memories_client import ChatRequest, UnsupportedFeatureError
+from memories_client.integration import (
+    DIALECTS,
     SAMPLING_FIELDS,
-    ChatRequest,
-    UnsupportedFeatureError,
     call_options,
     dialect_for,
     json_schema_of,
     offered_tools,
     refuse_unknown,
 )
-from memories_client.dialects import DIALECTS
 
 __all__ = ["CALL_OPTIONS", "HINTS", "SAMPLING", "RequestBuilding"]
 

@@ -42,8 +42,8 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from memories_client import Completion, StreamChunk, ToolCall, Usage, try_estimate_cost
-from memories_client._tool_calls import openai_tool_call
+from memories_client import Completion, StreamChunk, ToolCall, Usage
+from memories_client.integration import openai_tool_call, try_estimate_cost
 
 __all__ = ["StreamState", "completion_to_chat_response"]
 

@@ -24,7 +24,7 @@ from llama_index_memories._structured import (
     stream_structured,
     structured,
 )
-from memories_client import dialect_for
+from memories_client.integration import dialect_for
 
 if TYPE_CHECKING:
     from llama_index.core.llms.structured_llm import StructuredLLM

@@ -2,7 +2,7 @@
 
 One job: turn ``BaseTool`` objects into core :class:`memories_client.ToolSpec` objects, and read
 tool calls back out of a response as ``ToolSelection`` objects. What a ``tool_choice`` means is
-decided once, in :func:`memories_client.normalize_tool_choice`.
+decided once, in :func:`memories_client.integration.offered_tools`.
 
 Example:
     >>> from llama_index.core.tools import FunctionTool
@@ -23,13 +23,8 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageR
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.tools.types import BaseTool
 
-from memories_client import (
-    MemoriesInputError,
-    ToolSpec,
-    UnsupportedFeatureError,
-    dialect_for,
-    offered_tools,
-)
+from memories_client import MemoriesInputError, ToolSpec, UnsupportedFeatureError
+from memories_client.integration import dialect_for, offered_tools
 
 __all__ = ["NovaToolCalling", "tool_selections", "tool_specs"]
 
@@ -93,7 +88,7 @@ class NovaToolCalling:
 
         ``tool_required=True`` forces some tool (Bedrock ``toolChoice: any``); ``tool_choice``
         may name one tool; either without tools raises, as in LangChain
-        (:func:`memories_client.offered_tools`). Families without documented
+        (:func:`memories_client.integration.offered_tools`). Families without documented
         tools (all but Nova) raise: memories.ai documents none for them.
         """
         dialect = dialect_for(self.model)

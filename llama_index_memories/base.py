@@ -3,7 +3,7 @@
 This module holds the class and nothing else: converting blocks lives in ``_convert``, building
 the request in ``_requests``, shaping responses in ``_responses``, structured output in
 ``_structured``, tools in ``_tools`` and the lazily created HTTP clients in
-``memories_client.ClientCache``. Every request goes through ``memories_client``.
+``memories_client.integration.ClientCache``. Every request goes through ``memories_client``.
 """
 
 from __future__ import annotations
@@ -32,24 +32,21 @@ from llama_index_memories._requests import HINTS, RequestBuilding
 from llama_index_memories._responses import StreamState, completion_to_chat_response
 from llama_index_memories._structured_methods import StructuredPrediction
 from llama_index_memories._tools import NovaToolCalling
-from memories_client import (
+from memories_client import MemoriesInputError, model_info
+from memories_client.integration import (
     API_KEY_ENV,
     SERVICE_DEFAULT_MAX_TOKENS,
     ClientOptions,
     ClosesPooledClients,
     DerivedState,
     Dialect,
-    MemoriesInputError,
-    Uploader,
-    aupload_local_videos,
     check_async_transport,
     dialect_for,
-    model_info,
     normalize_stop,
     refuse_unknown,
     resolve_model,
-    upload_local_videos,
 )
+from memories_client.uploads import Uploader, aupload_local_videos, upload_local_videos
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
@@ -134,7 +131,7 @@ class MemoriesMultiModal(
             least 1); per call too.
         enable_thinking: Qwen's thinking switch; per call too.
         context_window: overrides the catalog's figure (for ids the catalog does not know).
-        uploader: a ``memories_client.Uploader``: a video block given as bytes or a path is
+        uploader: a ``memories_client.uploads.Uploader``: a video block given as bytes or a path is
             uploaded through it and sent by URL (Gemini takes no inline video).
 
     Example:
@@ -235,7 +232,7 @@ class MemoriesMultiModal(
         default=None,
         exclude=True,
         repr=False,
-        description="A memories_client.Uploader: local video is uploaded and sent by URL.",
+        description="A memories_client.uploads.Uploader: local video is uploaded and sent by URL.",
     )
 
     # -- construction -----------------------------------------------------------------------

@@ -50,7 +50,16 @@ def _serves(
 
 
 class ClientCache:
-    """One sync and one async core client, each with the options and ``httpx`` client it uses."""
+    """One sync and one async core client, each with the options and ``httpx`` client it uses.
+
+    Example:
+        >>> from memories_client.integration import ClientCache, ClientOptions
+        >>> cache = ClientCache()
+        >>> options = ClientOptions(api_key="k", base_url="http://127.0.0.1:9")
+        >>> cache.sync(options) is cache.sync(options)  # built once, on first use
+        True
+        >>> cache.close()
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

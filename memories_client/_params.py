@@ -82,6 +82,14 @@ def check_sampling(
     """Raise :class:`MemoriesInputError` if a parameter is outside its documented range.
 
     ``None`` means "not set" and always passes.
+
+    Example:
+        >>> check_sampling(temperature=0.2, max_tokens=None)
+        >>> check_sampling(top_p=1.5)
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: top_p must be a number between 0.0 and 1.0, \
+got 1.5
     """
     for name, value in (
         ("temperature", temperature),

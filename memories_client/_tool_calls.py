@@ -183,7 +183,13 @@ _ATTACHMENTS = "The tool results above came with these attachments:"
 
 
 def openai_tool_call(call: ToolCall) -> dict[str, Any]:
-    """A tool call in OpenAI's shape (``arguments`` as JSON text)."""
+    """A tool call in OpenAI's shape (``arguments`` as JSON text).
+
+    Example:
+        >>> call = openai_tool_call(ToolCall(id="call_1", name="search", arguments={"q": "cats"}))
+        >>> call["type"], call["function"]
+        ('function', {'name': 'search', 'arguments': '{"q": "cats"}'})
+    """
     return {
         "id": call.id,
         "type": "function",

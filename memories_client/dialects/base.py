@@ -66,6 +66,12 @@ class Dialect(ABC):
     Args:
         inline_format: how base64 media is written on the wire. The docs say only "URL or base64
             encoded file" and show no example, so this is configurable.
+
+    Example:
+        >>> from memories_client.dialects import Dialect, dialect_for
+        >>> dialect = dialect_for("nova:us.amazon.nova-pro-v1:0")
+        >>> isinstance(dialect, Dialect), dialect.label, dialect.supports_tools
+        (True, 'Nova', True)
     """
 
     family: ClassVar[str]

@@ -7,8 +7,8 @@ complete OpenAI response (``choices[].message.content``, usage with
 ``prompt_tokens_details.cached_tokens`` and ``completion_tokens_details.reasoning_tokens``).
 No tools, no video and no thinking control are documented, so those are refused before
 sending. No ``json_schema`` is documented either: a ``response_schema`` is sent as JSON mode
-with the schema in the system message (:func:`~memories_client.json_instruction`), and the
-answer is validated against it by whoever asked (both framework layers do).
+with the schema in the system message (:func:`~memories_client.integration.json_instruction`), and
+the answer is validated against it by whoever asked (both framework layers do).
 
 The service hands the request to OpenAI, so OpenAI's own rules are checked here too, before a
 request is paid for: JSON mode needs the word "JSON" in the messages; images are PNG, JPEG, WEBP

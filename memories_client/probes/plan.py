@@ -2,7 +2,7 @@
 
 Each probe runs on the cheapest catalogued model of its family (the cheapest one that thinks,
 for thinking probes), unless ``models`` names another. The cost of a probe is estimated from the
-catalog's prices: its input tokens by :func:`~memories_client.estimate_tokens` (the catalog's
+catalog's prices: its input tokens by :func:`~memories_client.tokens.estimate_tokens` (the catalog's
 media figures included), its output tokens at their most (``max_tokens`` plus any thinking
 budget). The run's estimate is the sum: an upper bound on what the probes ask for.
 
@@ -19,11 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from memories_client._tokens import estimate_tokens
 from memories_client.catalog import FAMILIES, MODELS, ModelInfo, estimate_cost, model_info
 from memories_client.errors import MemoriesInputError
 from memories_client.probes.base import Probe
 from memories_client.probes.suite import PROBES
+from memories_client.tokens import estimate_tokens
 from memories_client.types import ChatRequest
 
 __all__ = ["DEFAULT_MAX_COST", "Plan", "PlannedProbe", "cheapest_model", "make_plan"]

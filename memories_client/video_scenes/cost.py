@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from memories_client._tokens import MESSAGE_OVERHEAD, estimate_text_tokens
 from memories_client.catalog import FAMILIES, model_info, try_estimate_cost
 from memories_client.errors import MemoriesInputError
+from memories_client.tokens import MESSAGE_OVERHEAD, estimate_text_tokens
 from memories_client.video_scenes.calls import BudgetExceededError, TooManyWindowsError
 from memories_client.video_scenes.options import SceneOptions, plan_windows
 from memories_client.video_scenes.prompts import call_text
@@ -264,7 +264,7 @@ def estimate_videos(
     uploaded and nothing goes over the network.
 
     Example:
-        >>> from memories_client import SceneOptions, video_sources
+        >>> from memories_client.video_scenes import SceneOptions, video_sources
         >>> sources = video_sources([VideoSource(url="https://x.test/a.mp4", duration_s=1500)])
         >>> bill = estimate_videos(sources, "gemini:gemini-2.5-flash", SceneOptions())
         >>> bill.calls, bill.videos[0].input_tokens
