@@ -56,6 +56,7 @@ from langchain_core.messages import (
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 import memories_client as mc
+import memories_client.integration as kit
 
 __all__ = ["SUPPORTED_BLOCKS", "block_to_part", "openai_tool", "to_core_messages", "to_tool_spec"]
 
@@ -66,7 +67,8 @@ SUPPORTED_BLOCKS = (
 )
 
 # A block's type names its kind even when a URL has no telling file extension (signed links,
-# CDN ids); the core then stands in that kind's common MIME type (memories_client.DEFAULT_MIME).
+# CDN ids); the core then stands in that kind's common MIME type
+# (memories_client._media.DEFAULT_MIME).
 _KINDS: dict[str, Literal["image", "video", "document"]] = {
     "image": "image",
     "video": "video",
@@ -111,8 +113,9 @@ def _from_url(url: Any, mime: Any, kind: str | None, where: str) -> mc.MediaPart
             f"{where}: {url[:80]!r} is not a URL the service can fetch. A LangChain block takes "
             f"an http://, https:// or gs:// URL, or inline data: {{'type': '{kind or 'image'}', "
             "'base64': ..., 'mime_type': ...}. A local video goes through an uploader first: "
-            "{'type': 'video', 'url': memories_client.video_part(Path(...), family='gemini', "
-            "uploader=MemoriesAssetUploader()).url}, or MemoriesVideoLoader(..., uploader=...)"
+            "{'type': 'video', 'url': memories_client.uploads.video_part(Path(...), "
+            "family='gemini', uploader=MemoriesAssetUploader()).url}, or "
+            "MemoriesVideoLoader(..., uploader=...)"
         )
     mime_type = mime if isinstance(mime, str) and mime else None
     return mc.media_from_url(url, mime_type, kind=_KINDS.get(kind or ""))
@@ -194,7 +197,7 @@ def block_to_part(
             f"{where}: a content block must be a string or a dict, got {type(block).__name__}"
         )
     btype = block.get("type")
-    mc.check_media_options(block, where)  # clip offsets, fps, detail: refused, never dropped
+    kit.check_media_options(block, where)  # clip offsets, fps, detail: refused, never dropped
     try:
         return _block_to_part(block, btype, where)
     except mc.MemoriesInputError as exc:
@@ -322,7 +325,7 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
     Tool results that carry images (a screenshot tool, say) cannot travel in a ``tool`` message
     (the API takes media only from users), so their media is re-sent in a user message right
     after the run of tool results (the core's rule:
-    :func:`memories_client.with_tool_media`, which LlamaIndex follows too).
+    :func:`memories_client.integration.with_tool_media`, which LlamaIndex follows too).
 
     Args:
         messages: System, Human, AI, Tool (or generic Chat) messages.
@@ -361,7 +364,7 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
                 f"{where}: {type(message).__name__} messages are not supported; use System, "
                 "Human, AI and Tool messages"
             )
-    return mc.with_tool_media(out)
+    return kit.with_tool_media(out)
 
 
 def openai_tool(tool: Any) -> dict[str, Any]:

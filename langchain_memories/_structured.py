@@ -30,6 +30,7 @@ from pydantic.v1 import BaseModel as _V1Model
 from pydantic.v1 import ValidationError as _V1ValidationError
 
 import memories_client as mc
+import memories_client.integration as kit
 
 __all__ = [
     "JSON_INSTRUCTION_KEY",
@@ -53,7 +54,7 @@ JSON_INSTRUCTION_KEY = "json_instruction_schema"
 
 def schema_dict(value: Any) -> dict[str, Any] | None:
     """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
-    return None if value is None else mc.json_schema_of(value)
+    return None if value is None else kit.json_schema_of(value)
 
 
 def schema_field(value: Any) -> Any:
@@ -89,7 +90,7 @@ class OutputTarget:
             # described by LangChain's converter and validated with its own parse_obj.
             self.json_schema = dict(self.ls_schema)
         else:
-            self.json_schema = mc.json_schema_of(schema)
+            self.json_schema = kit.json_schema_of(schema)
 
     @property
     def tool_name(self) -> str:
@@ -107,12 +108,12 @@ class OutputTarget:
         """
         try:
             if self.schema is None:
-                return mc.parse_json_output(text)
+                return kit.parse_json_output(text)
             if _is_pydantic_v1(self.schema):
                 assert self.json_schema is not None
-                value = mc.parse_structured(text, self.json_schema)
+                value = kit.parse_structured(text, self.json_schema)
                 return self.schema.parse_obj(value)
-            return mc.parse_structured(text, self.schema)
+            return kit.parse_structured(text, self.schema)
         except (mc.JSONOutputError, _V1ValidationError) as exc:
             raise OutputParserException(str(exc), llm_output=text) from exc
 
@@ -248,16 +249,16 @@ def native_schema_output(
 
 # -- JSON asked for in the prompt (no native schema) ---------------------------------------
 
-json_instruction = mc.json_instruction
+json_instruction = kit.json_instruction
 """The system instruction that asks for JSON (the core's, shared with GPT's JSON mode)."""
-with_instruction = mc.with_instruction
+with_instruction = kit.with_instruction
 """Add an instruction to the leading system message (the core's)."""
 
 
 def bare_json(text: str) -> str:
     """``text`` as bare JSON if it is JSON (fenced or not); unchanged otherwise."""
     try:
-        return json.dumps(mc.parse_json_output(text), ensure_ascii=False)
+        return json.dumps(kit.parse_json_output(text), ensure_ascii=False)
     except (mc.JSONOutputError, mc.MemoriesInputError):
         return text
 

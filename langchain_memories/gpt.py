@@ -9,7 +9,7 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.runnables import Runnable
 from pydantic import Field, field_validator
 
-import memories_client as mc
+import memories_client.integration as kit
 from langchain_memories._base import _BaseChatMemories
 from langchain_memories._structured import (
     JSON_INSTRUCTION_KEY,
@@ -70,7 +70,7 @@ class ChatMemoriesGPT(_BaseChatMemories):
     """
 
     _family: ClassVar[str] = "gpt"
-    _family_options: ClassVar[frozenset[str]] = mc.call_options("gpt")
+    _family_options: ClassVar[frozenset[str]] = kit.call_options("gpt")
 
     model: str = Field(default="gpt-4o", alias="model_name")
     """Model id, with or without the ``gpt:`` prefix."""

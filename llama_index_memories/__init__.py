@@ -30,9 +30,9 @@ if (
 ):
     # LlamaIndex is the `llamaindex` extra: say which one to install. The check is a path
     # lookup; memories_client (and its shared message) is imported only when it fails.
-    import memories_client as mc
+    import memories_client.integration as kit
 
-    mc.require_extra(
+    kit.require_extra(
         "llama_index.core", extra="llamaindex", layer=__name__, requirement="llama-index-core"
     )
 

@@ -66,16 +66,19 @@ from memories_client import (
     TextPart,
     ToolCall,
     ToolSpec,
-    check_media_kind,
-    check_media_options,
     media_from_base64,
     media_from_bytes,
     media_from_path,
     media_from_url,
+)
+from memories_client.integration import (
+    MediaKind,
+    check_media_kind,
+    check_media_options,
+    lenient_tool_arguments,
+    tool_calls_from_openai,
     with_tool_media,
 )
-from memories_client.tool_calls import lenient_tool_arguments, tool_calls_from_openai
-from memories_client.types import MediaKind
 
 __all__ = [
     "image_documents_to_blocks",
@@ -100,7 +103,7 @@ _ROLES: dict[MessageRole, str] = {
 }
 
 # When neither the block nor the URL's file name tells the type (a signed link, say), the core
-# stands in the kind's common MIME type (memories_client.DEFAULT_MIME).
+# stands in the kind's common MIME type (memories_client._media.DEFAULT_MIME).
 _KINDS: dict[str, MediaKind] = {
     "ImageBlock": "image",
     "VideoBlock": "video",

@@ -44,8 +44,13 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from memories_client import Completion, StreamChunk, ToolCall, Usage, try_estimate_cost
-from memories_client.tool_calls import openai_tool_call
+from memories_client import (
+    Completion,
+    StreamChunk,
+    ToolCall,
+    Usage,
+)
+from memories_client.integration import openai_tool_call, try_estimate_cost
 
 __all__ = [
     "StreamState",

@@ -67,30 +67,34 @@ from llama_index_memories._structured import (
     structured,
 )
 from memories_client import (
+    ChatRequest,
+    MemoriesInputError,
+    UnsupportedFeatureError,
+    model_info,
+)
+from memories_client.integration import (
     API_KEY_ENV,
+    DIALECTS,
     SAMPLING_FIELDS,
     SERVICE_DEFAULT_MAX_TOKENS,
-    ChatRequest,
     ClientOptions,
     ClosesPooledClients,
     DerivedState,
     Dialect,
-    MemoriesInputError,
-    UnsupportedFeatureError,
-    Uploader,
-    aupload_local_videos,
     call_options,
     check_async_transport,
     dialect_for,
     json_schema_of,
-    model_info,
     normalize_stop,
     offered_tools,
     refuse_unknown,
     resolve_model,
+)
+from memories_client.uploads import (
+    Uploader,
+    aupload_local_videos,
     upload_local_videos,
 )
-from memories_client.dialects import DIALECTS
 
 __all__ = ["DEFAULT_MODEL", "DEFAULT_NUM_OUTPUT", "MemoriesMultiModal"]
 
@@ -203,7 +207,7 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
             least 1); per call too.
         enable_thinking: Qwen's thinking switch; per call too.
         context_window: overrides the catalog's figure (for ids the catalog does not know).
-        uploader: a ``memories_client.Uploader``: a video block given as bytes or a path is
+        uploader: a ``memories_client.uploads.Uploader``: a video block given as bytes or a path is
             uploaded through it and sent by URL (Gemini takes no inline video).
 
     Example:
@@ -304,7 +308,7 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
         default=None,
         exclude=True,
         repr=False,
-        description="A memories_client.Uploader: local video is uploaded and sent by URL.",
+        description="A memories_client.uploads.Uploader: local video is uploaded and sent by URL.",
     )
 
     # -- construction -----------------------------------------------------------------------

@@ -24,14 +24,8 @@ import pytest
 from loopback import ScriptedServer, http_response
 from reliability_support import frame_locals, held_during
 
-from memories_client import (
-    MalformedResponseError,
-    MemoriesAssetUploader,
-    MemoriesError,
-    ServerError,
-    SourceChangedError,
-    UploadError,
-)
+from memories_client import MalformedResponseError, MemoriesError, ServerError
+from memories_client.uploads import MemoriesAssetUploader, SourceChangedError, UploadError
 from memories_client.uploads._source import CHUNK
 from memories_client.uploads._urls import check_signed_url
 

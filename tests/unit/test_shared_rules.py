@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from memories_client import (
-    FAMILY_OPTIONS,
-    MemoriesInputError,
-    Message,
-    TextPart,
-    ToolSpec,
-    call_options,
-    media_from_url,
-    offered_tools,
-    with_tool_media,
-)
-from memories_client.dialects import DIALECTS
+from memories_client import MemoriesInputError, Message, TextPart, ToolSpec, media_from_url
+from memories_client.dialects import DIALECTS, FAMILY_OPTIONS, call_options
+from memories_client.integration import offered_tools, with_tool_media
 
 ADD = ToolSpec("add", "Add two integers.", {"type": "object", "properties": {}})
 SHOT = media_from_url("https://x.test/shot.png")
