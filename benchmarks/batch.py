@@ -1,11 +1,24 @@
 """Batches: N calls fired at once, N = 100, 1,000 and 4,000, against a fast loopback server.
 
-Each contender gets a fresh client (or model) per run, warms it with 100 calls, then fires N
-calls at once (``asyncio.gather``; ``abatch`` with no ``max_concurrency``) and is timed until
-the last answer. Every call asks its own question (``#call=i``) and the server puts the tag
-back into the answer, so a run counts only calls that got their *own* answer. The server
-(:mod:`_fast_server`) runs in another process; its CPU share of one core is reported for every
-run, so it is visibly not what sets the pace.
+Each contender gets a fresh client (or model) per run, warms it with 100 calls, then sends the
+same 4,000 calls N at a time: batches of N fired at once (``asyncio.gather``; ``abatch`` with
+no ``max_concurrency``), one after the other, timed until the last answer of the last batch;
+the per-call time is the total over 4,000. Every call asks its own question (``#call=i``) and
+the server puts the tag back into the answer, so a run counts only calls that got their *own*
+answer. The server (:mod:`_fast_server`) runs in another process; its CPU share of one core is
+reported for every run, so it is visibly not what sets the pace.
+
+Why the same number of calls at every N: Python's collector (default settings here, no
+``gc.freeze()``) runs a full collection each time the objects that survived two young
+collections reach a quarter of the heap. A call in flight lives long enough to survive them at
+any N from 100 up, so full collections come at a rate set by the calls *sent* (about one per
+500 ``ainvoke`` calls with LangChain and its imports loaded), not by how many are in flight:
+4,000 calls sent 100 at a time meet as many as 4,000 sent at once. One batch of 100 (a tenth
+of a second) usually meets none, so timing it alone measured the N = 100 row without the
+collector's share, and the larger rows with it.
+
+``--only NAME[,NAME]`` measures only the contenders whose names contain one of the words (case
+insensitive), in the sizes table alone, and prints the table without writing RESULTS.md.
 
 Also: 400 calls against a server that takes 0.5 s per answer (the real workload is latency
 bound; the ideal at 100 connections is 2 s), and 10,000 calls at once from default settings:
@@ -35,10 +48,9 @@ from _fast_server import FastServer
 from _report import Section, Target, fmt, table
 
 SIZES = (100, 1000, 4000)
+CALLS = SIZES[-1]
+"""Calls each run sends, N at a time (CALLS // N batches back to back), at every size."""
 WARMUP = 100
-SMALL_REPEATS = 3
-"""Timed batches per run at the smallest size (the median counts): 100 calls take a fraction
-of a second, where one scheduling hiccup of the shared machine would be a large share."""
 RUN_LIMIT = 60.0
 """Seconds a run may take before it counts as not finished (nothing is retried)."""
 QUICK_RUN_LIMIT = 20.0
@@ -264,48 +276,61 @@ def _own(answers: list[Any]) -> int:
     return sum(isinstance(a, str) and a.endswith(tag(i)) for i, a in enumerate(answers))
 
 
-def run_one(contender: Contender, server: FastServer, n: int, *, batches: int = 1) -> Run:
-    """A fresh client, warmed up, then ``batches`` timed batches of n calls (the median kept)."""
+def run_one(contender: Contender, server: FastServer, n: int, *, calls: int | None = None) -> Run:
+    """A fresh client, warmed up, then ``calls`` calls (default n) sent in batches of n.
 
-    async def main() -> list[Run]:
+    ``seconds`` is the mean time of one batch. The run stops at the first batch that does not
+    finish or where a call did not get its own answer: that batch is the result (a failure is
+    never averaged away).
+    """
+    batches = max(1, (calls or n) // n)
+
+    async def main() -> Run:
         batch, close = await contender(server)
-        runs = []
         try:
             await batch(min(n, WARMUP))
-            for _ in range(batches):
-                cpu, server_cpu = time.process_time(), server.cpu_seconds()
+            cpu, server_cpu = time.process_time(), server.cpu_seconds()
+            total, done = 0.0, 0
+            while done < batches:
                 seconds, answers = await _timed(batch, n)
-                cpu = time.process_time() - cpu
-                server_cpu = server.cpu_seconds() - server_cpu
-                share = server_cpu / seconds if seconds else 0.0
-                runs.append(Run(seconds, _own(answers), _errors(answers), cpu / n * 1e6, share))
+                own, done = _own(answers), done + 1
+                if seconds is None or own < n:
+                    break
+                total += seconds
+            cpu = time.process_time() - cpu
+            server_cpu = server.cpu_seconds() - server_cpu
         finally:
             await close()
-        return runs
+        if seconds is not None and own == n:
+            seconds = total / done
+        share = server_cpu / (total or seconds or 1.0)
+        return Run(seconds, own, _errors(answers), cpu / (done * n) * 1e6, share)
 
-    return _median(asyncio.run(main()))
+    return asyncio.run(main())
 
 
 # -- the three measurements ------------------------------------------------------------------
 
 
-def measure_sizes(repeats: int) -> tuple[dict[tuple[str, int], Run], dict[str, str]]:
+def measure_sizes(
+    repeats: int, contenders: dict[str, Contender] | None = None
+) -> tuple[dict[tuple[str, int], Run], dict[str, str]]:
     """Every contender at every size, alternating, ``repeats`` times; the median run kept."""
+    contenders = CONTENDERS if contenders is None else contenders
     runs: dict[tuple[str, int], list[Run]] = {}
     missing: dict[str, str] = {}
     with FastServer() as server:
-        for name, contender in CONTENDERS.items():
+        for name, contender in contenders.items():
             try:
                 run_one(contender, server, 10)
             except Exception as exc:  # reported in RESULTS.md
                 missing[name] = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
         for _ in range(repeats):
             for n in SIZES:
-                for name, contender in CONTENDERS.items():
+                for name, contender in contenders.items():
                     if name in missing or (name, n) in SKIPPED:
                         continue
-                    batches = SMALL_REPEATS if n == SIZES[0] else 1
-                    run = run_one(contender, server, n, batches=batches)
+                    run = run_one(contender, server, n, calls=CALLS)
                     runs.setdefault((name, n), []).append(run)
                     print(f"   {name} N={n}: {fmt(run.seconds, ' s', 2)}", flush=True)
     return {key: _median(found) for key, found in runs.items()}, missing
@@ -458,27 +483,31 @@ def size_targets(results: dict[tuple[str, int], Run]) -> list[Target]:
     return targets
 
 
-def run(*, quick: bool = False) -> Section:
-    global RUN_LIMIT, SMALL_REPEATS
-    repeats = 1 if quick else 3
-    if quick:  # a few minutes: one run of each, and less patience with what does not finish
-        RUN_LIMIT, SMALL_REPEATS = QUICK_RUN_LIMIT, 1
+def sizes_section(
+    repeats: int, contenders: dict[str, Contender] | None = None
+) -> tuple[Section, dict[tuple[str, int], Run]]:
+    """The table of N calls at once, and the per-call growth targets of our rows measured."""
+    contenders = CONTENDERS if contenders is None else contenders
+    results, missing = measure_sizes(repeats, contenders)
     section = Section("Batches: N calls at once (fast loopback server in another process)")
-    results, missing = measure_sizes(repeats)
-    slow = measure_slow(repeats)
-    huge = measure_huge()
     section.lines += [
-        f"Each run: a fresh client, {WARMUP} warm-up calls, then N calls fired at once and "
-        "timed to the last answer; every call asks its own question and must get its own "
-        f"answer back. Median of {repeats} alternating run(s). The machine (2 cores) is shared "
+        f"Each run: a fresh client, {WARMUP} warm-up calls, then the same {CALLS:,} calls sent "
+        "N at a time (batches of N fired at once, one after the other), timed to the last "
+        "answer; per-call time is the total over all calls, and a batch's time is the mean. "
+        "Every call asks its own question and must get its own answer back; a run stops at its "
+        "first batch that fails, which is then the result. Python's default garbage-collector "
+        "settings (no `gc.freeze()`): sending the same number of calls at every N gives every "
+        "row the same share of full collections, which come with the calls sent, not with the "
+        "calls in flight (benchmarks/batch.py explains). "
+        f"Median of {repeats} alternating run(s). The machine (2 cores) is shared "
         "with other work: compare rows of this run with each other, not with other runs. "
         "Server: an asyncio server in another process answering the documented Gemini body (an "
         "OpenAI body of the same size for openai-python); the largest share of one core it "
-        f"used in any run here: {max(r.server_share for r in results.values()):.0%}.",
+        f"used in any run here: {max((r.server_share for r in results.values()), default=0):.0%}.",
         "",
     ]
     rows = []
-    for name in CONTENDERS:
+    for name in contenders:
         if name in missing:
             rows.append([name, *["not measured"] * len(SIZES), "n/a"])
             continue
@@ -498,8 +527,20 @@ def run(*, quick: bool = False) -> Section:
     for name, why in missing.items():
         section.lines.append(f"\n- {name} not measured: {why}")
     for (name, n), why in SKIPPED.items():
-        section.lines.append(f"\n- {name} at N={n:,}: {why}.")
+        if name in contenders:
+            section.lines.append(f"\n- {name} at N={n:,}: {why}.")
     section.targets += size_targets(results)
+    return section, results
+
+
+def run(*, quick: bool = False) -> Section:
+    global RUN_LIMIT
+    repeats = 1 if quick else 3
+    if quick:  # a few minutes: one run of each, and less patience with what does not finish
+        RUN_LIMIT = QUICK_RUN_LIMIT
+    section, _ = sizes_section(repeats)
+    slow = measure_slow(repeats)
+    huge = measure_huge()
 
     section.lines += [
         "",
@@ -557,7 +598,11 @@ def run(*, quick: bool = False) -> Section:
 
 
 def main() -> None:
-    """Run the batch benchmark alone and write its block of RESULTS.md (``--quick``: 1 run)."""
+    """Run the batch benchmark alone and write its block of RESULTS.md (``--quick``: 1 run).
+
+    ``--only NAME[,NAME]``: only the sizes table, for the contenders whose names hold a word,
+    printed, RESULTS.md left alone.
+    """
     import datetime as dt
     import os
     import sys
@@ -568,6 +613,15 @@ def main() -> None:
     quick = "--quick" in sys.argv[1:]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     started = time.perf_counter()
+    if "--only" in sys.argv[1:]:
+        words = sys.argv[sys.argv.index("--only") + 1].lower().split(",")
+        chosen = {k: v for k, v in CONTENDERS.items() if any(w in k.lower() for w in words)}
+        section, _ = sizes_section(1 if quick else 3, chosen)
+        print(f"load average at start {load}, at the end {os.getloadavg()[0]:.2f}")
+        print("\n".join(section.lines))
+        for t in section.targets:
+            print(f"- {t.name}: {t.measured}")
+        return
     section = run(quick=quick)
     command = "python benchmarks/batch.py" + (" --quick" if quick else "")
     body = [
