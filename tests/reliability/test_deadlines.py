@@ -159,7 +159,7 @@ PROXIED = {  # a proxy that trickles its answer: forwarding plain HTTP, or a CON
 
 
 @pytest.mark.parametrize("route", sorted(PROXIED))
-@pytest.mark.parametrize("call", ["core-chat", "core-stream"])
+@pytest.mark.parametrize("call", ["core-chat", "core-stream", "async-chat", "async-stream"])
 @pytest.mark.filterwarnings("ignore::memories_client.InsecureBaseURLWarning")  # plain http
 def test_a_slow_loris_proxy_gets_a_typed_timeout(
     route: str, call: str, monkeypatch: pytest.MonkeyPatch
