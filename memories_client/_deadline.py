@@ -16,11 +16,11 @@ between a stream's chunks. Sync: the connection pools of the client this package
 (:func:`deadline_client`) are built with a network backend whose reads, writes and connects
 are given at most the time left, so even a single slow read is cut at the deadline; the time
 left comes from a context variable set around the attempt (:func:`deadline`). Only public
-constructors are used: the pool is ``httpcore.ConnectionPool(network_backend=...)``, and
-:mod:`memories_client._transport` wraps it in an ``httpx.BaseTransport``. With an
-``http_client`` of your own the deadline is checked between the chunks that arrive, which
-still ends a slow-byte body or a keep-alive stream, but not a slow header phase: set your
-client's own timeouts for that.
+constructors are used: the pool is ``httpcore.ConnectionPool(network_backend=...)`` (or its
+``HTTPProxy``/``SOCKSProxy`` kin), and :mod:`memories_client._transport` wraps it in an
+``httpx.BaseTransport``. With an ``http_client`` of your own the deadline is checked between
+the chunks that arrive, which still ends a slow-byte body or a keep-alive stream, but not a
+slow header phase: set your client's own timeouts for that.
 
 A passed deadline raises ``httpx.ReadTimeout`` (httpcore's, mapped by the transport), which the
 clients turn into :class:`~memories_client.APITimeoutError`, retried like any timeout.
@@ -36,7 +36,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from memories_client._transport import PoolTransport, as_httpcore_proxy, proxy_mounts
+from memories_client._transport import PoolTransport, connection_pool, proxy_mounts
 
 __all__ = ["EventClock", "deadline", "deadline_client", "until"]
 
@@ -135,10 +135,10 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 def deadline_client(limits: httpx.Limits) -> httpx.Client:
     """The ``httpx.Client`` the sync client creates: every connection keeps the deadline.
 
-    Built with public constructors only: an ``httpcore.ConnectionPool`` given the deadline
-    network backend, sent through by a :class:`~memories_client._transport.PoolTransport`; one
-    such pool per proxy the environment names (``HTTPS_PROXY``..., mounted as httpx would,
-    ``NO_PROXY`` hosts direct), so a proxied connection keeps the deadline too.
+    Built with public constructors only: an httpcore pool given the deadline network backend,
+    sent through by a :class:`~memories_client._transport.PoolTransport`; one such pool per
+    proxy the environment names (``HTTPS_PROXY``..., mounted as httpx would, ``NO_PROXY`` hosts
+    direct), so a proxied connection keeps the deadline too.
 
     Example:
         >>> with deadline_client(httpx.Limits(max_connections=4)) as client:
@@ -148,15 +148,9 @@ def deadline_client(limits: httpx.Limits) -> httpx.Client:
     ssl_context = httpx.create_ssl_context()  # one for every pool: loading the CAs takes ~20 ms
 
     def transport(proxy: httpx.Proxy | None) -> PoolTransport:
+        backend = _DeadlineBackend(httpcore.SyncBackend())
         return PoolTransport(
-            httpcore.ConnectionPool(
-                ssl_context=ssl_context,
-                proxy=None if proxy is None else as_httpcore_proxy(proxy),
-                max_connections=limits.max_connections,
-                max_keepalive_connections=limits.max_keepalive_connections,
-                keepalive_expiry=limits.keepalive_expiry,
-                network_backend=_DeadlineBackend(httpcore.SyncBackend()),
-            )
+            connection_pool(proxy, limits=limits, ssl_context=ssl_context, network_backend=backend)
         )
 
     return httpx.Client(transport=transport(None), mounts=proxy_mounts(transport))

@@ -2,8 +2,9 @@
 
 httpx's ``HTTPTransport`` builds its httpcore pool itself and offers no way to pass the pool a
 network backend; the sync client needs one (:mod:`memories_client._deadline`). So the pool is
-built here with httpcore's public constructor (``httpcore.ConnectionPool(network_backend=...,
-proxy=...)``) and wrapped in :class:`PoolTransport`, a public ``httpx.BaseTransport`` that does
+built here with httpcore's public constructors (``httpcore.ConnectionPool``, ``HTTPProxy`` or
+``SOCKSProxy``, each given ``network_backend=``: :func:`connection_pool`) and wrapped in
+:class:`PoolTransport`, a public ``httpx.BaseTransport`` that does
 what httpx's own transport does around its pool: turn the request into httpcore's, and
 httpcore's errors into httpx's of the same name.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import ipaddress
+import ssl
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 from urllib.request import getproxies
@@ -25,7 +27,7 @@ from urllib.request import getproxies
 import httpcore
 import httpx
 
-__all__ = ["PoolTransport", "as_httpcore_proxy", "environment_proxies", "proxy_mounts"]
+__all__ = ["PoolTransport", "connection_pool", "environment_proxies", "proxy_mounts"]
 
 _T = TypeVar("_T")
 
@@ -118,27 +120,65 @@ class PoolTransport(httpx.BaseTransport):
         self._httpcore_pool.close()
 
 
-def as_httpcore_proxy(proxy: httpx.Proxy) -> httpcore.Proxy:
-    """``proxy`` as httpcore's pools take it, credentials and headers included.
+def connection_pool(
+    proxy: httpx.Proxy | None,
+    *,
+    limits: httpx.Limits,
+    ssl_context: ssl.SSLContext,
+    network_backend: httpcore.NetworkBackend,
+) -> httpcore.ConnectionPool:
+    """The httpcore pool httpx's own transport would build, with ``network_backend``.
+
+    Direct, or through ``proxy``: forwarding plain HTTP and tunnelling HTTPS (``HTTPProxy``,
+    credentials and headers included), or SOCKS (``SOCKSProxy``, which needs ``socksio``).
+    The classes httpx 0.28 uses, so every httpcore 1.x it accepts has them.
 
     Example:
-        >>> as_httpcore_proxy(httpx.Proxy("http://user:pw@proxy:3128")).url.host
-        b'proxy'
+        >>> pool = connection_pool(
+        ...     httpx.Proxy("http://user:pw@proxy:3128"), limits=httpx.Limits(),
+        ...     ssl_context=httpx.create_ssl_context(), network_backend=httpcore.SyncBackend())
+        >>> type(pool).__name__
+        'HTTPProxy'
     """
+    connections, keepalive = limits.max_connections, limits.max_keepalive_connections
+    if proxy is None:
+        return httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            network_backend=network_backend,
+            max_connections=connections,
+            max_keepalive_connections=keepalive,
+            keepalive_expiry=limits.keepalive_expiry,
+        )
+    url = proxy.url
+    proxy_url = httpcore.URL(
+        scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+    )
+    if url.scheme in ("http", "https"):
+        return httpcore.HTTPProxy(
+            proxy_url=proxy_url,
+            proxy_auth=proxy.raw_auth,
+            proxy_headers=proxy.headers.raw,
+            ssl_context=ssl_context,
+            proxy_ssl_context=proxy.ssl_context,
+            network_backend=network_backend,
+            max_connections=connections,
+            max_keepalive_connections=keepalive,
+            keepalive_expiry=limits.keepalive_expiry,
+        )
     # httpcore imports socksio only when it first connects: say it is missing now, as httpx does.
-    if proxy.url.scheme in ("socks5", "socks5h") and importlib.util.find_spec("socksio") is None:
+    if importlib.util.find_spec("socksio") is None:
         raise ImportError(
             "Using SOCKS proxy, but the 'socksio' package is not installed. "
             "Make sure to install httpx using `pip install httpx[socks]`."
         )
-    url = proxy.url
-    return httpcore.Proxy(
-        url=httpcore.URL(
-            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-        ),
-        auth=proxy.raw_auth,
-        headers=proxy.headers.raw,
-        ssl_context=proxy.ssl_context,
+    return httpcore.SOCKSProxy(  # httpx.Proxy admits only socks5 and socks5h besides
+        proxy_url=proxy_url,
+        proxy_auth=proxy.raw_auth,
+        ssl_context=ssl_context,
+        network_backend=network_backend,
+        max_connections=connections,
+        max_keepalive_connections=keepalive,
+        keepalive_expiry=limits.keepalive_expiry,
     )
 
 
