@@ -150,7 +150,8 @@ def deadline_client(limits: httpx.Limits) -> httpx.Client:
     def transport(proxy: httpx.Proxy | None) -> PoolTransport:
         backend = _DeadlineBackend(httpcore.SyncBackend())
         return PoolTransport(
-            connection_pool(proxy, limits=limits, ssl_context=ssl_context, network_backend=backend)
+            connection_pool(proxy, limits=limits, ssl_context=ssl_context, network_backend=backend),
+            stand_in=lambda: httpx.HTTPTransport(verify=ssl_context, limits=limits, proxy=proxy),
         )
 
     return httpx.Client(transport=transport(None), mounts=proxy_mounts(transport))

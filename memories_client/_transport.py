@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import ipaddress
+import os
 import ssl
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -27,7 +28,13 @@ from urllib.request import getproxies
 import httpcore
 import httpx
 
-__all__ = ["PoolTransport", "connection_pool", "environment_proxies", "proxy_mounts"]
+__all__ = [
+    "PoolTransport",
+    "connection_pool",
+    "environment_proxies",
+    "httpx_transport_replaced",
+    "proxy_mounts",
+]
 
 _T = TypeVar("_T")
 
@@ -80,21 +87,48 @@ class _Body(httpx.SyncByteStream):
             close()
 
 
+_HTTPX_FOLDER = os.path.dirname(httpx.__file__)
+
+
+def httpx_transport_replaced() -> bool:
+    """Whether something replaced ``httpx.HTTPTransport.handle_request`` (vcrpy, while recording).
+
+    Example:
+        >>> httpx_transport_replaced()
+        False
+    """
+    code = getattr(httpx.HTTPTransport.handle_request, "__code__", None)
+    return code is None or not code.co_filename.startswith(_HTTPX_FOLDER)
+
+
 class PoolTransport(httpx.BaseTransport):
     """A sync httpx transport that sends through the httpcore pool it is given.
 
+    Tools that record and replay HTTP (vcrpy, pytest-recording) replace the method that sends
+    on httpx's own ``HTTPTransport``. While it is replaced, requests go through ``stand_in()``,
+    an ``httpx.HTTPTransport`` of the same settings made on first need, so that the tool sees
+    them; a request sent that way keeps its deadline only between the chunks that arrive.
+
     Example:
-        >>> transport = PoolTransport(httpcore.ConnectionPool())
+        >>> transport = PoolTransport(httpcore.ConnectionPool(), stand_in=httpx.HTTPTransport)
         >>> with httpx.Client(transport=transport) as client:
         ...     client.is_closed
         False
     """
 
-    def __init__(self, pool: httpcore.ConnectionPool) -> None:
+    def __init__(
+        self, pool: httpcore.ConnectionPool, *, stand_in: Callable[[], httpx.HTTPTransport]
+    ) -> None:
         self._httpcore_pool = pool
+        self._make_stand_in = stand_in
+        self._stand_in: httpx.HTTPTransport | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` on the pool; the body is read as the response is iterated."""
+        if httpx_transport_replaced():
+            if self._stand_in is None:
+                self._stand_in = self._make_stand_in()
+            return self._stand_in.handle_request(request)
         url = request.url
         core_request = httpcore.Request(
             method=request.method,
@@ -116,8 +150,10 @@ class PoolTransport(httpx.BaseTransport):
         )
 
     def close(self) -> None:
-        """Close the pool's connections."""
+        """Close the pool's connections (and the stand-in's, if one was made)."""
         self._httpcore_pool.close()
+        if self._stand_in is not None:
+            self._stand_in.close()
 
 
 def connection_pool(
