@@ -20,21 +20,23 @@ Example:
     >>> async def demo():
     ...     client = aiohttp_client(httpx.Limits(max_connections=4))
     ...     await client.aclose()
-    ...     return type(client._transport).__name__
+    ...     return client.is_closed
     >>> asyncio.run(demo())
-    'AiohttpTransport'
+    True
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport as _UpstreamTransport
-from httpx_aiohttp import HttpxAiohttpClient
+
+from memories_client._transport import proxy_mounts
+from memories_client.errors import MemoriesInputError
 
 __all__ = ["AiohttpTransport", "aiohttp_client", "as_httpx_error"]
 
@@ -140,15 +142,26 @@ class AiohttpTransport(_UpstreamTransport):
         return response
 
 
-class _Client(HttpxAiohttpClient):
-    # Proxies from the environment (HTTPS_PROXY...) are mounted by httpx through this hook:
-    # give them the corrected transport too.
-    def _init_proxy_transport(  # type: ignore[override]
-        self, proxy: httpx.Proxy, **kwargs: object
-    ) -> httpx.AsyncBaseTransport:
-        return AiohttpTransport(proxy=proxy, **kwargs)  # type: ignore[arg-type]
+def _proxy_transport(limits: httpx.Limits) -> Callable[[httpx.Proxy], AiohttpTransport]:
+    def transport(proxy: httpx.Proxy) -> AiohttpTransport:
+        if proxy.url.scheme not in ("http", "https"):
+            raise MemoriesInputError(
+                f"async_transport='aiohttp' sends through HTTP proxies only, and the "
+                f"environment names a {proxy.url.scheme} proxy (ALL_PROXY...): use "
+                "async_transport='httpx' (with socksio installed) for it"
+            )
+        return AiohttpTransport(proxy=proxy, limits=limits)
+
+    return transport
 
 
 def aiohttp_client(limits: httpx.Limits) -> httpx.AsyncClient:
-    """An ``httpx.AsyncClient`` that sends through aiohttp with ``limits`` connections."""
-    return _Client(limits=limits, transport=AiohttpTransport(limits=limits))
+    """An ``httpx.AsyncClient`` that sends through aiohttp with ``limits`` connections.
+
+    Proxies from the environment (``HTTPS_PROXY``...) are mounted as httpx would mount them:
+    a client given its own transport does not read them.
+    """
+    return httpx.AsyncClient(
+        transport=AiohttpTransport(limits=limits),
+        mounts=proxy_mounts(_proxy_transport(limits)),
+    )

@@ -30,6 +30,7 @@ from memories_client._limits import abody_of, aread_error_body, aread_response
 from memories_client._options import check_async_transport
 from memories_client._pool import Admission, ConnectionSlots, ReleasingStream
 from memories_client._streaming import SSEDecoder, StreamAssembler, completion_to_chunks
+from memories_client._transport import proxy_mounts
 from memories_client.errors import APITimeoutError, MemoriesError
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
@@ -100,8 +101,9 @@ class AsyncMemoriesClient(_BaseClient):
         # times the connections open; one-connection pools do not (see _pool).
         assert LIMITS.max_connections is not None
         slots = ConnectionSlots(LIMITS.max_connections, keepalive_expiry=LIMITS.keepalive_expiry)
-        # limits: for the proxy transports httpx mounts from HTTPS_PROXY and the like.
-        return httpx.AsyncClient(limits=LIMITS, transport=slots)
+        # httpx reads HTTPS_PROXY and the like only for a client without a transport of its own.
+        proxied = proxy_mounts(lambda proxy: httpx.AsyncHTTPTransport(proxy=proxy, limits=LIMITS))
+        return httpx.AsyncClient(transport=slots, mounts=proxied)
 
     def _loop_pool(self) -> _LoopPool:
         if self._given is not None:

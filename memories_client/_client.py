@@ -34,7 +34,7 @@ from memories_client._client_base import (
     is_plain_json,
     lines,
 )
-from memories_client._deadline import EventClock, deadline, install, until
+from memories_client._deadline import EventClock, deadline, deadline_client, until
 from memories_client._http import error_from_response, transport_error
 from memories_client._limits import body_of, read_error_body, read_response
 from memories_client._streaming import SSEDecoder, StreamAssembler, completion_to_chunks
@@ -103,8 +103,7 @@ class MemoriesClient(_BaseClient):
             with self._lock:
                 client = self._http_client
                 if client is None:
-                    client = self._http_client = httpx.Client(limits=LIMITS)
-                    install(client)
+                    client = self._http_client = deadline_client(LIMITS)
         return client
 
     def _forget_parent_pool(self) -> None:

@@ -12,15 +12,18 @@ as a deadline:
   waiting) may not exceed it.
 
 How it is enforced. Async: ``asyncio.wait_for`` around the attempt, and the waiting time
-between a stream's chunks. Sync: the pools this package creates get a network backend whose
-reads, writes and connects are given at most the time left (:func:`install`), so even a single
-slow read is cut at the deadline; the time left comes from a context variable set around the
-attempt (:func:`deadline`). With an ``http_client`` of your own the deadline is checked between
+between a stream's chunks. Sync: the connection pools of the client this package creates
+(:func:`deadline_client`) are built with a network backend whose reads, writes and connects
+are given at most the time left, so even a single slow read is cut at the deadline; the time
+left comes from a context variable set around the attempt (:func:`deadline`). Only public
+constructors are used: the pool is ``httpcore.ConnectionPool(network_backend=...)`` (or its
+``HTTPProxy``/``SOCKSProxy`` kin), and :mod:`memories_client._transport` wraps it in an
+``httpx.BaseTransport``. With an ``http_client`` of your own the deadline is checked between
 the chunks that arrive, which still ends a slow-byte body or a keep-alive stream, but not a
 slow header phase: set your client's own timeouts for that.
 
-A passed deadline raises ``httpx.ReadTimeout`` (httpcore's, mapped by httpx), which the clients
-turn into :class:`~memories_client.APITimeoutError`, retried like any timeout.
+A passed deadline raises ``httpx.ReadTimeout`` (httpcore's, mapped by the transport), which the
+clients turn into :class:`~memories_client.APITimeoutError`, retried like any timeout.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ from typing import Any
 import httpcore
 import httpx
 
-__all__ = ["EventClock", "deadline", "install", "until"]
+from memories_client._transport import PoolTransport, connection_pool, proxy_mounts
+
+__all__ = ["EventClock", "deadline", "deadline_client", "until"]
 
 _DEADLINE: ContextVar[float | None] = ContextVar("memories_client_deadline", default=None)
 
@@ -127,26 +132,29 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def install(client: httpx.Client) -> bool:
-    """Give every connection pool of a client this package created the deadline backend.
+def deadline_client(limits: httpx.Limits) -> httpx.Client:
+    """The ``httpx.Client`` the sync client creates: every connection keeps the deadline.
 
-    Reaches into httpx's and httpcore's internals (``_transport``, ``_mounts``, ``_pool``,
-    ``_network_backend``); returns False, leaving the client as it was, if their shape differs
-    (the deadline is then still checked between chunks). ``tests/unit/test_deadline.py`` fails
-    if a dependency update changes the shape, so this never degrades unnoticed.
+    Built with public constructors only: an httpcore pool given the deadline network backend,
+    sent through by a :class:`~memories_client._transport.PoolTransport`; one such pool per
+    proxy the environment names (``HTTPS_PROXY``..., mounted as httpx would, ``NO_PROXY`` hosts
+    direct), so a proxied connection keeps the deadline too.
+
+    Example:
+        >>> with deadline_client(httpx.Limits(max_connections=4)) as client:
+        ...     client.trust_env
+        True
     """
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    pools = [getattr(t, "_pool", None) for t in transports if t is not None]
-    if not pools or not all(
-        isinstance(getattr(pool, "_network_backend", None), httpcore.NetworkBackend)
-        for pool in pools
-    ):
-        return False
-    for pool in pools:
-        backend = pool._network_backend  # type: ignore[union-attr]
-        if not isinstance(backend, _DeadlineBackend):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-    return True
+    ssl_context = httpx.create_ssl_context()  # one for every pool: loading the CAs takes ~20 ms
+
+    def transport(proxy: httpx.Proxy | None) -> PoolTransport:
+        backend = _DeadlineBackend(httpcore.SyncBackend())
+        return PoolTransport(
+            connection_pool(proxy, limits=limits, ssl_context=ssl_context, network_backend=backend),
+            stand_in=lambda: httpx.HTTPTransport(verify=ssl_context, limits=limits, proxy=proxy),
+        )
+
+    return httpx.Client(transport=transport(None), mounts=proxy_mounts(transport))
 
 
 def until(chunks: Iterable[bytes], at: float | None) -> Iterator[bytes]:

@@ -48,14 +48,3 @@ async def test_async_logs_the_same_lines(caplog: pytest.LogCaptureFixture) -> No
     assert [level for level, _ in records] == [logging.INFO, logging.DEBUG]
     assert records[1][1].startswith(f"POST {url} -> 200 in ")
     assert not any(KEY in m or "Secret media text" in m for _, m in records)
-
-
-def test_the_clients_the_package_creates_honour_httpx_proxy_variables(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # docs/CONFIGURATION.md sends proxy users to httpx's HTTPS_PROXY / NO_PROXY: that needs trust_env.
-    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
-    with MemoriesClient(api_key=KEY) as client:
-        assert client.http_client.trust_env
-        assert client.http_client._mounts  # httpx mounted a proxy transport from the variable
-    assert AsyncMemoriesClient(api_key=KEY).http_client.trust_env

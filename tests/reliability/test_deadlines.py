@@ -152,12 +152,32 @@ def test_a_slow_loris_server_gets_a_typed_timeout(mode: str, call: str) -> None:
         server.close()
 
 
-def test_the_deadline_backend_is_installed_on_the_pools_we_create() -> None:
-    from memories_client._deadline import _DeadlineBackend
+PROXIED = {  # a proxy that trickles its answer: forwarding plain HTTP, or a CONNECT tunnel
+    "forward": ("HTTP_PROXY", "http://memories.invalid"),
+    "tunnel": ("HTTPS_PROXY", "https://memories.invalid"),
+}
 
-    client = MemoriesClient(api_key="k", base_url="http://127.0.0.1:9")
-    pool = client.http_client._transport._pool  # type: ignore[attr-defined]
-    assert isinstance(pool._network_backend, _DeadlineBackend)
+
+@pytest.mark.parametrize("route", sorted(PROXIED))
+@pytest.mark.parametrize("call", ["core-chat", "core-stream", "async-chat", "async-stream"])
+@pytest.mark.filterwarnings("ignore::memories_client.InsecureBaseURLWarning")  # plain http
+def test_a_slow_loris_proxy_gets_a_typed_timeout(
+    route: str, call: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The transports mounted for the environment's proxies keep the deadline too.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    variable, base_url = PROXIED[route]
+    server = SlowServer("headers")
+    monkeypatch.setenv(variable, server.base_url)
+    try:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            CALLS[call](base_url)
+        assert time.monotonic() - started < NO_HANG
+    finally:
+        server.close()
 
 
 # --------------------------------------------------------------------------- total_timeout
