@@ -89,16 +89,22 @@ class Dialect(ABC):
 
     # -- validation -----------------------------------------------------------------------------
 
-    def validate(self, request: ChatRequest) -> None:
-        """Raise :class:`MemoriesInputError` for anything the service would refuse."""
+    def validate(self, request: ChatRequest, *, model: str | None = None) -> None:
+        """Raise :class:`MemoriesInputError` for anything the service would refuse.
+
+        Args:
+            request: the request to check.
+            model: ``request.model`` as :func:`~memories_client.catalog.resolve_model` answers
+                it, when the caller has resolved it already (the clients do, once per call);
+                ``None`` resolves it here.
+        """
         if not request.messages:
             raise MemoriesInputError("messages must contain at least one message")
-        resolve_model(request.model, self.family)
+        if model is None:
+            model = resolve_model(request.model, self.family)
         values = _request_options(request)
         if values.count(None) < len(values):  # None is "not set": no option, nothing to check
-            self.check_options(
-                model=request.model, **dict(zip(_REQUEST_OPTIONS, values, strict=True))
-            )
+            self.check_options(model=model, **dict(zip(_REQUEST_OPTIONS, values, strict=True)))
         if request.tools and not self.supports_tools:
             raise UnsupportedFeatureError(self.no_tools_message())
         for k, stop in enumerate(normalize_stop(request.stop) or ()):
@@ -220,10 +226,15 @@ for Nova only); use a Nova model for tools'
         """The endpoint kind for this request (``vu`` unless overridden)."""
         return request.endpoint or "vu"
 
-    def build_body(self, request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
-        """The JSON body for this request (call :meth:`validate` first)."""
+    def build_body(
+        self, request: ChatRequest, *, stream: bool = False, model: str | None = None
+    ) -> dict[str, Any]:
+        """The JSON body for this request (call :meth:`validate` first).
+
+        ``model`` is the resolved id, as for :meth:`validate`; ``None`` resolves it here.
+        """
         body: dict[str, Any] = {
-            "model": resolve_model(request.model, self.family),
+            "model": model or resolve_model(request.model, self.family),
             "messages": [self._wire_message(m) for m in request.messages],
         }
         for name in SAMPLING_FIELDS:
