@@ -106,9 +106,12 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences."""
     extra_body: dict[str, Any] | None = None
-    """Keys merged into the request's ``extra_body.metadata``, where the API takes provider
-    options: the escape hatch for what the service accepts beyond the named fields. A key that
-    replaces one a named field produced (``thinking_config``...) warns."""
+    """Extra top-level keys of the request body, as ``ChatOpenAI(extra_body=...)``: the escape
+    hatch for what the service accepts beyond the named fields. Provider options go in the
+    body's own ``extra_body.metadata``: ``extra_body={"extra_body": {"metadata": {...}}}`` adds
+    keys there beside the generated ones. A key that replaces a named field's (``temperature``)
+    warns; one that belongs in the metadata (``thinking_config``) is refused, naming the field
+    to use."""
     timeout: float | httpx.Timeout | None = None
     """Seconds (or an ``httpx.Timeout``) per attempt (None: 120 s read, 10 s connect)."""
     total_timeout: float | None = None
@@ -183,7 +186,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         full_model = self._full_model
         # The family's own check, with the model's ranges (a thinking budget per model, a Qwen
         # budget of 0, a Gemini option on GPT...), so a bad value fails when the model is built.
-        names = {*_CHECKED_AT_BUILD, *self._family_options}
+        names = {*_CHECKED_AT_BUILD, *self._family_options, "extra_body"}
         mc.dialect_for(full_model).check_options(
             model=full_model, **{name: getattr(self, name, None) for name in names}
         )
@@ -352,7 +355,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         include_usage = bool(options.pop("stream_usage", self.stream_usage))
         call_stop = stop if stop is not None else options.pop("stop", self.stop)
         options.pop("stop", None)
-        fields["metadata"] = options.pop("extra_body", self.extra_body)
+        fields["extra_body"] = options.pop("extra_body", self.extra_body)
         fields.update(self._family_fields(options))
         fields.update(self._tool_fields(options))
         # Present (even as None, "any JSON object") means: ask for JSON in the system prompt.

@@ -66,7 +66,7 @@ class ChatEntryPoints:
         ``max_tokens``, ``top_p``, ``frequency_penalty``, ``presence_penalty``, ``stop``,
         ``thinking_budget``, ``enable_thinking`` (Qwen), ``response_schema`` (JSON Schema or
         Pydantic class; Gemini, Qwen, GPT),
-        ``response_mime_type``, ``tools`` / ``tool_choice`` (Nova), ``metadata``,
+        ``response_mime_type``, ``tools`` / ``tool_choice`` (Nova),
         ``extra_body``, ``endpoint`` and ``image_documents``. Unknown ones raise.
 
         Example:

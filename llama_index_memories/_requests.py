@@ -98,7 +98,7 @@ class RequestBuilding:
             response_mime_type=kwargs.get("response_mime_type"),
             tools=specs,
             tool_choice=choice,
-            metadata=kwargs.get("extra_body", self.extra_body),
+            extra_body=kwargs.get("extra_body", self.extra_body),
             endpoint=kwargs.get("endpoint"),
             stop=kwargs.get("stop", self.stop),
             **{name: kwargs.get(name, getattr(self, name)) for name in SAMPLING},

@@ -127,9 +127,12 @@ class MemoriesMultiModal(
         default_headers: extra headers on every request.
         paths, auth_scheme, dialects, max_response_bytes: as for ``MemoriesClient`` (the
             README's configuration table holds for every class).
-        extra_body: keys merged into the request's ``extra_body.metadata`` (the escape hatch
-            for what the API accepts beyond these fields; warns when it replaces one); per
-            call too.
+        extra_body: extra top-level keys of the request body, as the OpenAI SDK's
+            ``extra_body=`` (the escape hatch for what the API accepts beyond these fields);
+            per call too. Provider options go in the body's own ``extra_body.metadata``:
+            ``extra_body={"extra_body": {"metadata": {...}}}`` adds keys there beside the
+            generated ones. Replacing a named option's key warns; a key that belongs in the
+            metadata (``thinking_config``...) is refused, naming the option to use.
         thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic) or Qwen's (at
             least 1); per call too.
         enable_thinking: Qwen's thinking switch; per call too.
@@ -191,7 +194,7 @@ class MemoriesMultiModal(
     )
     extra_body: dict[str, Any] | None = Field(
         default=None,
-        description="Keys merged into the request's extra_body.metadata (warns on a clash).",
+        description="Extra top-level keys of the request body, as the OpenAI SDK's extra_body.",
     )
     timeout: float | httpx.Timeout | None = Field(
         default=None,
@@ -285,6 +288,7 @@ class MemoriesMultiModal(
             presence_penalty=presence_penalty,
             thinking_budget=thinking_budget,
             enable_thinking=enable_thinking,
+            extra_body=extra_body,
         )
         normalize_stop(stop)
         # The given connection settings, checked by the core before pydantic sees them (the

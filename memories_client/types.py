@@ -182,8 +182,13 @@ class ChatRequest:
             the Qwen dialect sends it as ``response_format`` of type ``json_schema``.
         tools: Nova tools, sent as ``toolConfig``.
         tool_choice: ``"auto"``, ``"any"`` or a tool name (sent as Bedrock's ``toolChoice``).
-        metadata: extra keys merged into ``extra_body.metadata`` (wins over generated keys).
-        extra_body: extra top-level body keys (for options the docs add later).
+        metadata: extra keys merged into the body's ``extra_body.metadata``, where the docs
+            put provider options (wins over generated keys, with a warning).
+        extra_body: extra top-level body keys, as the OpenAI SDK's ``extra_body=`` (for
+            options the docs add later). Its own ``extra_body`` key is merged into the
+            body's: ``extra_body={"extra_body": {"metadata": {...}}}`` adds provider options
+            beside the generated ones. A key that belongs inside ``extra_body.metadata``
+            (``thinking_config``, ``toolConfig``...) is refused, naming the option to use.
         endpoint: force ``vu`` or ``iu``; by default the dialect routes by content.
     """
 
