@@ -50,8 +50,11 @@ from langchain_memories._tools import to_tool_spec
 
 __all__ = ["JSON_INSTRUCTION_KEY"]
 
-# Options checked by the core when a model is built (per-call values: when the request is).
-_CHECKED_AT_BUILD = (*mc.SAMPLING_FIELDS, "thinking_budget")
+# The request options every model may carry as fields (the family's own are added per class),
+# checked by the core when a model is built; per-call values when the request is.
+_OPTIONS = (*mc.SAMPLING_FIELDS, "extra_body")
+# Tools and tool_choice are built by _tool_fields, not read as plain fields.
+_TOOL_OPTIONS = frozenset({"tools", "tool_choice"})
 
 
 @dataclass(slots=True)  # not frozen: made on every call, and never shared
@@ -172,7 +175,17 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         fields = type(self).model_fields
         known = {*fields, *(f.alias for f in fields.values() if f.alias)}
         mc.refuse_unknown(type(self).__name__, data, known)
-        mc.check_sampling(**{name: data.get(name) for name in _CHECKED_AT_BUILD})
+        # The request options the model carries go through the core's one check, once, before
+        # pydantic sees them (its errors would differ from MemoriesClient's): with the model's
+        # own ranges (a thinking budget per model, a Qwen budget of 0...), so a bad value fails
+        # when the model is built.
+        model = mc.resolve_model(
+            data.get("model", data.get("model_name", fields["model"].default)), self._family
+        )
+        mc.dialect_for(model).check_options(
+            model=model,
+            **{name: data[name] for name in (*_OPTIONS, *self._family_options) if name in data},
+        )
         mc.normalize_stop(data.get("stop", data.get("stop_sequences")))
         # The given connection settings, checked by the core before pydantic sees them (its
         # own errors would differ from MemoriesClient's); values from the environment are
@@ -183,13 +196,6 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         )
         super().__init__(**data)
         _ = self._client_options
-        full_model = self._full_model
-        # The family's own check, with the model's ranges (a thinking budget per model, a Qwen
-        # budget of 0, a Gemini option on GPT...), so a bad value fails when the model is built.
-        names = {*_CHECKED_AT_BUILD, *self._family_options, "extra_body"}
-        mc.dialect_for(full_model).check_options(
-            model=full_model, **{name: getattr(self, name, None) for name in names}
-        )
 
     @cached_property
     def _full_model(self) -> str:
@@ -320,8 +326,20 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     # -- request building ------------------------------------------------------------------
 
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Pop this family's own per-call options from ``options``; return request fields."""
-        return {}
+        """Pop this family's own per-call options from ``options``; return request fields.
+
+        The options are the ones the family's dialect declares (``_family_options``, tools
+        aside); a call's value wins over the model's field of the same name.
+        """
+        fields = {
+            name: options.pop(name, getattr(self, name, None))
+            for name in self._family_options
+            if name not in _TOOL_OPTIONS
+        }
+        schema = fields.get("response_schema")
+        if schema is not None:  # a per-call Pydantic model or TypedDict
+            fields["response_schema"] = mc.json_schema_of(schema)
+        return fields
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool

@@ -31,16 +31,10 @@ __all__ = [
     "assemble",
     "choose_method",
     "native_schema_output",
-    "schema_dict",
     "schema_field",
     "text_parser",
     "tool_parser",
 ]
-
-
-def schema_dict(value: Any) -> dict[str, Any] | None:
-    """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
-    return None if value is None else mc.json_schema_of(value)
 
 
 def schema_field(value: Any) -> Any:
@@ -48,7 +42,7 @@ def schema_field(value: Any) -> Any:
 
     Stored as a dict, the chat model serializes; a dict (or None) is kept as given.
     """
-    return schema_dict(value) if value is not None and not isinstance(value, dict) else value
+    return mc.json_schema_of(value) if value is not None and not isinstance(value, dict) else value
 
 
 def _is_pydantic_v1(schema: Any) -> bool:

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 
 import memories_client as mc
 from langchain_memories._no_tools import WithoutTools
-from langchain_memories._structured import native_schema_output, schema_dict, schema_field
+from langchain_memories._structured import native_schema_output, schema_field
 
 __all__ = ["ChatMemoriesGemini"]
 
@@ -76,14 +76,6 @@ class ChatMemoriesGemini(WithoutTools):
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
         return schema_field(value)
-
-    def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        schema = options.pop("response_schema", self.response_schema)
-        return {
-            "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
-            "response_schema": schema_dict(schema),
-            "response_mime_type": options.pop("response_mime_type", self.response_mime_type),
-        }
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 
 import memories_client as mc
 from langchain_memories._no_tools import WithoutTools
-from langchain_memories._structured import native_schema_output, schema_dict, schema_field
+from langchain_memories._structured import native_schema_output, schema_field
 
 __all__ = ["ChatMemoriesQwen"]
 
@@ -77,13 +77,6 @@ class ChatMemoriesQwen(WithoutTools):
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
         return schema_field(value)
-
-    def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "enable_thinking": options.pop("enable_thinking", self.enable_thinking),
-            "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
-            "response_schema": schema_dict(options.pop("response_schema", self.response_schema)),
-        }
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool

@@ -20,6 +20,7 @@ from llama_index_memories._convert import (
 )
 from llama_index_memories._tools import tool_specs
 from memories_client import (
+    FAMILY_OPTIONS,
     SAMPLING_FIELDS,
     ChatRequest,
     UnsupportedFeatureError,
@@ -67,8 +68,6 @@ class RequestBuilding:
 
         model: str
         stop: str | list[str] | None
-        thinking_budget: int | None
-        enable_thinking: bool | None
         extra_body: dict[str, Any] | None
 
     def _build_request(
@@ -86,20 +85,20 @@ class RequestBuilding:
         specs, choice = offered_tools(
             tool_specs(tools) if tools else None, kwargs.get("tool_choice")
         )
-        schema = kwargs.get("response_schema")
+        # Every family option, as the request marks them: a call's value, else the model's field
+        # of that name where it has one (the dialect refuses what the model's family lacks).
+        options = {name: kwargs.get(name, getattr(self, name, None)) for name in FAMILY_OPTIONS}
+        schema = options["response_schema"]
         if schema is not None and not isinstance(schema, Mapping):
-            schema = json_schema_of(schema)
+            options["response_schema"] = json_schema_of(schema)
         return ChatRequest(
             model=self.model,
             messages=to_core_messages(messages, self.family),
-            thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
-            enable_thinking=kwargs.get("enable_thinking", self.enable_thinking),
-            response_schema=schema,
-            response_mime_type=kwargs.get("response_mime_type"),
             tools=specs,
             tool_choice=choice,
             extra_body=kwargs.get("extra_body", self.extra_body),
             endpoint=kwargs.get("endpoint"),
             stop=kwargs.get("stop", self.stop),
             **{name: kwargs.get(name, getattr(self, name)) for name in SAMPLING},
+            **options,
         )

@@ -160,6 +160,12 @@ class Message:
         return tuple(p for p in self.parts if isinstance(p, MediaPart))
 
 
+# The field metadata of a ChatRequest option that only some families take: such an option is in
+# memories_client.dialects.FAMILY_OPTIONS; a family's dialect lists the ones it takes
+# (Dialect.options), and the others refuse them, naming who has them.
+_FAMILY_ONLY: Mapping[str, Any] = {"family_only": True}
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     """Everything one chat-completions call needs, before it is put on the wire.
@@ -201,10 +207,10 @@ class ChatRequest:
     presence_penalty: float | None = None
     n: int | None = None
     stop: str | Sequence[str] | None = None
-    thinking_budget: int | None = None
-    enable_thinking: bool | None = None
-    response_mime_type: str | None = None
-    response_schema: Mapping[str, Any] | None = None
+    thinking_budget: int | None = field(default=None, metadata=_FAMILY_ONLY)
+    enable_thinking: bool | None = field(default=None, metadata=_FAMILY_ONLY)
+    response_mime_type: str | None = field(default=None, metadata=_FAMILY_ONLY)
+    response_schema: Mapping[str, Any] | None = field(default=None, metadata=_FAMILY_ONLY)
     tools: Sequence[ToolSpec] | None = None
     tool_choice: str | None = None
     metadata: Mapping[str, Any] | None = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import fields
 from operator import attrgetter
 from typing import Any, ClassVar, Literal
 
@@ -41,9 +42,15 @@ __all__ = [
 # The options check_sampling knows; family-only options are the dialects' own business.
 _CHECKED = (*SAMPLING_FIELDS, "thinking_budget")
 
-FAMILY_OPTIONS = ("thinking_budget", "enable_thinking", "response_schema", "response_mime_type")
-"""The request options that only some families take (each dialect lists its own in
-:attr:`Dialect.options`); the others refuse them before sending, naming who has them."""
+FAMILY_OPTIONS = tuple(f.name for f in fields(ChatRequest) if f.metadata.get("family_only"))
+"""The request options that only some families take, as :class:`ChatRequest` marks them (each
+dialect lists its own in :attr:`Dialect.options`); the others refuse them before sending,
+naming who has them.
+
+Example:
+    >>> FAMILY_OPTIONS
+    ('thinking_budget', 'enable_thinking', 'response_mime_type', 'response_schema')
+"""
 
 # Every ChatRequest field that check_options checks, and a reader of their values as a tuple.
 _REQUEST_OPTIONS = (*SAMPLING_FIELDS, *FAMILY_OPTIONS, "extra_body")
