@@ -184,9 +184,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         )
         mc.dialect_for(model).check_options(
             model=model,
+            stop=data.get("stop", data.get("stop_sequences")),
             **{name: data[name] for name in (*_OPTIONS, *self._family_options) if name in data},
         )
-        mc.normalize_stop(data.get("stop", data.get("stop_sequences")))
         # The given connection settings, checked by the core before pydantic sees them (its
         # own errors would differ from MemoriesClient's); values from the environment are
         # checked once the fields are filled in (_client_options).

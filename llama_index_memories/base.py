@@ -45,7 +45,6 @@ from memories_client import (
     check_async_transport,
     dialect_for,
     model_info,
-    normalize_stop,
     refuse_unknown,
     resolve_model,
     upload_local_videos,
@@ -288,9 +287,9 @@ class MemoriesMultiModal(
             presence_penalty=presence_penalty,
             thinking_budget=thinking_budget,
             enable_thinking=enable_thinking,
+            stop=stop,
             extra_body=extra_body,
         )
-        normalize_stop(stop)
         # The given connection settings, checked by the core before pydantic sees them (the
         # key from the environment is checked once the fields are filled in, in
         # DerivedState's _client_options).

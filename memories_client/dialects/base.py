@@ -53,7 +53,7 @@ Example:
 """
 
 # Every ChatRequest field that check_options checks, and a reader of their values as a tuple.
-_REQUEST_OPTIONS = (*SAMPLING_FIELDS, *FAMILY_OPTIONS, "extra_body")
+_REQUEST_OPTIONS = (*SAMPLING_FIELDS, "stop", *FAMILY_OPTIONS, "extra_body")
 _request_options = attrgetter(*_REQUEST_OPTIONS)
 
 # The keys the dialects write inside the body's extra_body.metadata (where the docs put
@@ -127,8 +127,6 @@ class Dialect(ABC):
             self.check_options(model=model, **dict(zip(_REQUEST_OPTIONS, values, strict=True)))
         if request.tools and not self.supports_tools:
             raise UnsupportedFeatureError(self.no_tools_message())
-        for k, stop in enumerate(normalize_stop(request.stop) or ()):
-            _check_unicode(stop, f"stop[{k}]")
         info = FAMILIES[self.family]
         endpoint = self.endpoint(request)
         if endpoint not in info.endpoints:
@@ -149,8 +147,9 @@ class Dialect(ABC):
     def check_options(self, **options: Any) -> None:
         """Raise :class:`MemoriesInputError` for an option this family refuses or a bad value.
 
-        Takes the request's option fields by name (``temperature``, ``thinking_budget``...) and
-        the ``model`` they are for; ``None`` means "not set". The one check of option values:
+        Takes the request's option fields by name (``temperature``, ``stop``,
+        ``thinking_budget``, ``extra_body``...) and the ``model`` they are for (the resolved id);
+        ``None`` means "not set". The one check of option values:
         the clients run it on every request, and the framework models when they are built, so
         the same mistake fails the same way everywhere.
 
@@ -166,6 +165,8 @@ class Dialect(ABC):
 option; the memories.ai docs document no such option for Nova models
         """
         check_sampling(**{name: options.get(name) for name in _CHECKED})
+        for k, stop in enumerate(normalize_stop(options.get("stop")) or ()):
+            _check_unicode(stop, f"stop[{k}]")
         model = options.get("model")
         if model is not None:  # the budget range is the model's own (see the catalog)
             check_thinking_budget(model, options.get("thinking_budget"), self.family)
