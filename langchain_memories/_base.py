@@ -53,8 +53,6 @@ __all__ = ["JSON_INSTRUCTION_KEY"]
 # The request options every model may carry as fields (the family's own are added per class),
 # checked by the core when a model is built; per-call values when the request is.
 _OPTIONS = (*mc.SAMPLING_FIELDS, "extra_body")
-# Tools and tool_choice are built by _tool_fields, not read as plain fields.
-_TOOL_OPTIONS = frozenset({"tools", "tool_choice"})
 
 
 @dataclass(slots=True)  # not frozen: made on every call, and never shared
@@ -328,13 +326,13 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
         """Pop this family's own per-call options from ``options``; return request fields.
 
-        The options are the ones the family's dialect declares (``_family_options``, tools
-        aside); a call's value wins over the model's field of the same name.
+        The options are the family's own that the request marks (``FAMILY_OPTIONS``; tools
+        are ``_tool_fields``'s); a call's value wins over the model's field of the same name.
         """
         fields = {
             name: options.pop(name, getattr(self, name, None))
-            for name in self._family_options
-            if name not in _TOOL_OPTIONS
+            for name in mc.FAMILY_OPTIONS
+            if name in self._family_options
         }
         schema = fields.get("response_schema")
         if schema is not None:  # a per-call Pydantic model or TypedDict
