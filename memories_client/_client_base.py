@@ -32,7 +32,7 @@ from memories_client._limits import (
     whole_answer,
 )
 from memories_client.catalog import family_of, resolve_model
-from memories_client.dialects import DIALECTS, Dialect
+from memories_client.dialects import DIALECTS, Dialect, dialect_for
 from memories_client.errors import (
     APITimeoutError,
     MalformedResponseError,
@@ -186,7 +186,11 @@ class _BaseClient:
 
     def dialect(self, model: str) -> Dialect:
         """The dialect for a model (a configured one, or the family default)."""
-        return self._dialects[resolve_model(model).partition(":")[0]]
+        return self._dialect_of(resolve_model(model))
+
+    def _dialect_of(self, model: str) -> Dialect:
+        # A catalog family without a wire format gets dialect_for's typed refusal.
+        return self._dialects.get(model.partition(":")[0]) or dialect_for(model)
 
     def prepare(self, request: ChatRequest, *, stream: bool = False) -> Prepared:
         """Validate and encode a request; raises :class:`MemoriesInputError` before any I/O."""
@@ -194,7 +198,7 @@ class _BaseClient:
             raise MemoriesInputError(f"expected a ChatRequest, got {type(request).__name__}")
         # The model id is resolved once per call, here, and handed down to the dialect.
         model = resolve_model(request.model)
-        dialect = self._dialects[model.partition(":")[0]]
+        dialect = self._dialect_of(model)
         dialect.validate(request, model=model)
         url = self._urls[dialect.endpoint(request)]
         slim, inline = with_placeholders(request)

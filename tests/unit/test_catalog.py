@@ -147,3 +147,18 @@ def test_a_call_resolves_its_model_once(
     client.prepare(request)
     client.prepare(request, stream=True)
     assert calls == [model, model]
+
+
+def test_a_catalog_family_without_a_wire_format_is_a_typed_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The client finds a call's dialect by the resolved id's family; a family the catalog has
+    # and no dialect serves is refused as dialect_for refuses it, not a KeyError.
+    import memories_client.dialects as dialects
+    from memories_client import ChatRequest, MemoriesClient, Message
+
+    monkeypatch.delitem(dialects.DIALECTS, "gpt")
+    client = MemoriesClient(api_key="k", base_url="http://127.0.0.1:9")
+    request = ChatRequest(model="gpt:gpt-4o", messages=[Message.user("hi")])
+    with pytest.raises(MemoriesInputError, match="which has no wire format"):
+        client.prepare(request)
