@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import httpx
 
-from memories_client import ChatRequest, GeminiDialect, Message, media_from_url
+from memories_client import ChatRequest, Message, media_from_url
+from memories_client.dialects import GeminiDialect
 
 BASE_URL = "https://bench.test/serve/api/v2"
 GEMINI_URL = f"{BASE_URL}/vu/chat/completions"

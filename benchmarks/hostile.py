@@ -245,7 +245,7 @@ class BombServer(LoopbackServer):
 
 def bomb_case(kind: str, mode: str, url: str) -> str:
     """Run in a fresh process: peak RSS growth (MB) and the error of one bomb read."""
-    from memories_client import MemoriesAssetUploader
+    from memories_client.uploads import MemoriesAssetUploader
 
     request = {"model": "gemini-2.5-flash", "messages": [Message.user("hi")]}
     video = bytes(4) + b"ftypmp42" + bytes(64)

@@ -11,7 +11,7 @@ mutants are killed or a survivor is not in that table.
 
     .venv/bin/python benchmarks/mutation.py                     # the full run (make mutate)
     .venv/bin/python benchmarks/mutation.py --group parsing     # iterate on one module
-    .venv/bin/python benchmarks/mutation.py --only 'memories_client.parsing.x_parse_usage*'
+    .venv/bin/python benchmarks/mutation.py --only 'memories_client._parsing.x_parse_usage*'
 
 ``--group`` and ``--only`` run a subset, keep ``mutants/`` (mutmut reuses what it generated)
 and leave the figures in RELIABILITY.md alone. Mutant names are mutmut's: ``module.x_function__mutmut_N`` or
@@ -48,8 +48,8 @@ TARGET = 0.90
 # mutant on, so mutating them would only count mutants that can never run.
 SCOPE: dict[str, tuple[str, ...]] = {
     "dialects": ("memories_client.dialects.*",),
-    "parsing": ("memories_client.parsing.*",),
-    "streaming": ("memories_client.streaming.*",),
+    "parsing": ("memories_client._parsing.*",),
+    "streaming": ("memories_client._streaming.*",),
     "retries": (
         "memories_client._http.xǁRetryPolicyǁ*",
         "memories_client._http.x_is_retryable__*",
@@ -59,8 +59,8 @@ SCOPE: dict[str, tuple[str, ...]] = {
         "memories_client._client_base.xǁ_BaseClientǁ_retry_delay__*",
         "memories_client._client_base.xǁ_BaseClientǁ_call_deadline__*",
         "memories_client._client_base.xǁ_BaseClientǁ_attempt_deadline__*",
-        "memories_client.client.xǁMemoriesClientǁ_send__*",
-        "memories_client.async_client.xǁAsyncMemoriesClientǁ_send__*",
+        "memories_client._client.xǁMemoriesClientǁ_send__*",
+        "memories_client._async_client.xǁAsyncMemoriesClientǁ_send__*",
     ),
     "catalog prices": (
         "memories_client.catalog.x_estimate_cost__*",
@@ -68,7 +68,7 @@ SCOPE: dict[str, tuple[str, ...]] = {
         "memories_client.catalog.x__tier__*",
     ),
     "schema converter": ("memories_client.schema.gemini.*",),
-    "media": ("memories_client.media.*",),
+    "media": ("memories_client._media.*",),
 }
 
 # mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code).

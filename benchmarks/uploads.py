@@ -52,12 +52,12 @@ def child(kind: str, endpoint: str, big: str, small: str) -> dict[str, Any]:
     """In a fresh process: warm up, then upload ``big`` twice; peak RSS growth and timings."""
     import httpx
 
-    import memories_client as mc
+    from memories_client.uploads import MemoriesAssetUploader, S3Uploader
 
     sent: list[int] = []
     if kind == "memories":
         hook = {"request": [lambda r: sent.append(1) if "/_storage/" in r.url.path else None]}
-        uploader: Any = mc.MemoriesAssetUploader(
+        uploader: Any = MemoriesAssetUploader(
             api_key="bench",
             base_url=endpoint,
             poll_interval=0.05,
@@ -83,7 +83,7 @@ def child(kind: str, endpoint: str, big: str, small: str) -> dict[str, Any]:
                 sent.append(1) if model.name in ("PutObject", "UploadPart") else None
             ),
         )
-        uploader = mc.S3Uploader("bench", client=client)
+        uploader = S3Uploader("bench", client=client)
     uploader.upload(Path(small))
     sent.clear()
     base = _rss_mb()

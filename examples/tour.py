@@ -24,14 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tour_frameworks import framework_steps
 
-from memories_client import (
-    ChatRequest,
-    MediaPart,
-    MemoriesClient,
-    Message,
-    media_from_url,
-    try_estimate_cost,
-)
+from memories_client import ChatRequest, MediaPart, MemoriesClient, Message, media_from_url
+from memories_client.catalog import try_estimate_cost
 
 # The docs' own sample media, publicly fetchable by the service.
 VIDEO_URL = "https://storage.googleapis.com/memories-test-data/test_1min.mp4"

@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 if importlib.util.find_spec("langchain_core") is None:
     # LangChain is the `langchain` extra: say which one to install. The check is a path lookup;
     # memories_client (and its shared message) is imported only when it fails.
-    import memories_client as mc
+    import memories_client.integration as kit
 
-    mc.require_extra(
+    kit.require_extra(
         "langchain_core", extra="langchain", layer=__name__, requirement="langchain-core"
     )
 

@@ -3,14 +3,14 @@
 One function (:meth:`_BaseChatMemories._prepare`) turns LangChain messages, the instance's
 fields and the per-call options into a ``memories_client.ChatRequest``; the four entry points
 (``_generate``, ``_agenerate``, ``_stream``, ``_astream``) only send it and convert the answer.
-Connection settings become one :class:`memories_client.ClientOptions`, checked when the model
-is built; the clients come from a :class:`memories_client.ClientCache`, created on first use,
-so building a model is cheap and a model pickles.
+Connection settings become one :class:`memories_client.integration.ClientOptions`, checked when the
+model is built; the clients come from a :class:`memories_client.integration.ClientCache`, created on
+first use, so building a model is cheap and a model pickles.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Literal
@@ -20,7 +20,7 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import (
     AIMessage,
@@ -30,29 +30,32 @@ from langchain_core.messages import (
     convert_to_messages,
 )
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, model_validator
 from typing_extensions import Self
 
 import memories_client as mc
-from langchain_memories._convert import to_core_messages
+import memories_client.integration as kit
+from langchain_memories._convert import to_core_messages, to_tool_spec
 from langchain_memories._errors import mapped_errors
-from langchain_memories._json_mode import (
+from langchain_memories._outputs import PROVIDER, chat_result, delta_chunk, final_chunk
+from langchain_memories._profiles import profile_for
+from langchain_memories._structured import (
     JSON_INSTRUCTION_KEY,
     bare_json,
     json_instruction,
     read_response_format,
     with_instruction,
 )
-from langchain_memories._outputs import PROVIDER, chat_result, delta_chunk, final_chunk
-from langchain_memories._profiles import profile_for
-from langchain_memories._tools import to_tool_spec
+from memories_client.uploads import aupload_local_videos, upload_local_videos
 
-__all__ = ["JSON_INSTRUCTION_KEY"]
+__all__: list[str] = []
 
 # The request options every model may carry as fields (the family's own are added per class),
 # checked by the core when a model is built; per-call values when the request is.
-_OPTIONS = (*mc.SAMPLING_FIELDS, "extra_body")
+_OPTIONS = (*kit.SAMPLING_FIELDS, "extra_body")
 
 
 @dataclass(slots=True)  # not frozen: made on every call, and never shared
@@ -66,8 +69,12 @@ class _Call:
     """The caller asked for bare JSON text (``response_format``): strip Markdown fences."""
 
 
-class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
-    """Shared implementation of the family chat classes (Gemini, Nova, Qwen and GPT)."""
+class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel):
+    """Shared implementation of the family chat classes (Gemini, Nova, Qwen and GPT).
+
+    Tool calling is refused here, naming the family that has it: the docs show tools for Nova
+    only, and ``ChatMemoriesNova`` overrides ``bind_tools`` and ``_tool_fields``.
+    """
 
     _family: ClassVar[str]
     _family_options: ClassVar[frozenset[str]] = frozenset()
@@ -80,11 +87,13 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
 
     model: str = Field(alias="model_name")
     """Model id, with or without its family prefix (``gemini:``/``nova:``)."""
-    api_key: SecretStr | None = Field(default_factory=secret_from_env(mc.API_KEY_ENV, default=None))
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env(kit.API_KEY_ENV, default=None)
+    )
     """The memories.ai key; defaults to ``MEMORIES_API_KEY``. Sent raw in ``Authorization``.
 
     Not needed when ``base_url`` is on this machine (the emulator)."""
-    base_url: str | None = Field(default_factory=from_env(mc.BASE_URL_ENV, default=None))
+    base_url: str | None = Field(default_factory=from_env(kit.BASE_URL_ENV, default=None))
     """API base URL; defaults to ``MEMORIES_BASE_URL``, else the documented production URL."""
     paths: dict[str, str] | None = None
     """Endpoint paths over the defaults, e.g. ``{"iu": "/ilm/chat/completions"}``."""
@@ -123,9 +132,9 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
 
     Waits grow exponentially with jitter; a ``Retry-After`` from the service is honoured.
     """
-    max_response_bytes: int = mc.ClientOptions.max_response_bytes
+    max_response_bytes: int = kit.ClientOptions.max_response_bytes
     """The largest answer read before it is refused (a typed error, not unbounded memory)."""
-    dialects: dict[str, mc.Dialect] | None = Field(default=None, exclude=True)
+    dialects: dict[str, kit.Dialect] | None = Field(default=None, exclude=True)
     """Per-family wire settings, e.g. ``{"gemini": GeminiDialect(inline_format="data_uri")}``."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """An ``httpx.Client`` to send requests with (not closed by the model; not pickled)."""
@@ -142,7 +151,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     credentials. A model rebuilt from ``dumpd`` has none.
     """
     uploader: Any = Field(default=None, exclude=True)
-    """A ``memories_client.Uploader`` (``MemoriesAssetUploader``, ``S3Uploader``...): video
+    """A ``memories_client.uploads.Uploader`` (``MemoriesAssetUploader``, ``S3Uploader``...): video
     given as bytes, base64 or a file is uploaded through it and sent by URL (Gemini takes no
     inline video). Not serialised or pickled."""
     streaming: bool = False
@@ -150,12 +159,12 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     stream_usage: bool = True
     """Report token usage on the last streamed chunk."""
 
-    # Cached properties, forgotten as memories_client.DerivedState says when a field is set,
-    # on copy and on pickling: the core's (options; clients on copy and pickling only), the
+    # Cached properties, forgotten as memories_client.integration.DerivedState says when a field is
+    # set, on copy and on pickling: the core's (options; clients on copy and pickling only), the
     # full model id, and langchain-core's _serialized (the LLM cache's key and the tracers'
     # payload are made from it).
     _FROM_FIELDS: ClassVar[tuple[str, ...]] = (
-        *mc.DerivedState._FROM_FIELDS,
+        *kit.DerivedState._FROM_FIELDS,
         "_full_model",
         "_serialized",
     )
@@ -172,15 +181,15 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         """
         fields = type(self).model_fields
         known = {*fields, *(f.alias for f in fields.values() if f.alias)}
-        mc.refuse_unknown(type(self).__name__, data, known)
+        kit.refuse_unknown(type(self).__name__, data, known)
         # The request options the model carries go through the core's one check, once, before
         # pydantic sees them (its errors would differ from MemoriesClient's): with the model's
         # own ranges (a thinking budget per model, a Qwen budget of 0...), so a bad value fails
         # when the model is built.
-        model = mc.resolve_model(
+        model = kit.resolve_model(
             data.get("model", data.get("model_name", fields["model"].default)), self._family
         )
-        mc.dialect_for(model).check_options(
+        kit.dialect_for(model).check_options(
             model=model,
             stop=data.get("stop", data.get("stop_sequences")),
             **{name: data[name] for name in (*_OPTIONS, *self._family_options) if name in data},
@@ -188,8 +197,8 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         # The given connection settings, checked by the core before pydantic sees them (its
         # own errors would differ from MemoriesClient's); values from the environment are
         # checked once the fields are filled in (_client_options).
-        mc.ClientOptions.from_settings(data)
-        mc.check_async_transport(
+        kit.ClientOptions.from_settings(data)
+        kit.check_async_transport(
             data.get("async_transport", "httpx"), http_async_client=data.get("http_async_client")
         )
         super().__init__(**data)
@@ -198,7 +207,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     @cached_property
     def _full_model(self) -> str:
         """The full model id, made once per field state."""
-        return mc.resolve_model(self.model, self._family)
+        return kit.resolve_model(self.model, self._family)
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return profile_for(self.model, self._family)
@@ -215,15 +224,15 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         """
         return self
 
-    # Clients: memories_client.DerivedState (_sync_client, _async_client) and
-    # memories_client.ClosesPooledClients (close / aclose / with).
+    # Clients: memories_client.integration.DerivedState (_sync_client, _async_client) and
+    # memories_client.integration.ClosesPooledClients (close / aclose / with).
 
     # -- serialization and tracing ---------------------------------------------------------
 
     @property
     def lc_secrets(self) -> dict[str, str]:
         """The key is serialized as a reference to ``MEMORIES_API_KEY``, never its value."""
-        return {"api_key": mc.API_KEY_ENV}
+        return {"api_key": kit.API_KEY_ENV}
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -242,7 +251,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         params: dict[str, Any] = {"model": self.model, "base_url": self.base_url}
-        for name in (*mc.SAMPLING_FIELDS, "stop", *sorted(self._family_options)):
+        for name in (*kit.SAMPLING_FIELDS, "stop", *sorted(self._family_options)):
             value = getattr(self, name, None)
             if value is not None:
                 params[name] = value
@@ -267,7 +276,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             params["ls_max_tokens"] = max_tokens
         # LangChain calls this before _generate: check `stop` here, so a wrong type is our
         # MemoriesInputError naming `stop`, not a TypeError from list(True).
-        stops = mc.normalize_stop(stop if stop is not None else kwargs.get("stop", self.stop))
+        stops = kit.normalize_stop(stop if stop is not None else kwargs.get("stop", self.stop))
         if stops:
             params["ls_stop"] = stops
         return params
@@ -288,7 +297,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         """
         if self.custom_get_token_ids is not None:
             return len(self.custom_get_token_ids(text))
-        return mc.estimate_text_tokens(text)
+        return kit.estimate_text_tokens(text)
 
     def get_num_tokens_from_messages(
         self, messages: Sequence[MessageLikeRepresentation], tools: Sequence[Any] | None = None
@@ -313,7 +322,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             4
         """
         specs = [to_tool_spec(tool) for tool in tools] if tools else None
-        return mc.estimate_tokens(
+        return kit.estimate_tokens(
             to_core_messages(convert_to_messages(messages)),
             self.model,
             specs,
@@ -331,12 +340,12 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         """
         fields = {
             name: options.pop(name, getattr(self, name, None))
-            for name in mc.FAMILY_OPTIONS
+            for name in kit.FAMILY_OPTIONS
             if name in self._family_options
         }
         schema = fields.get("response_schema")
         if schema is not None:  # a per-call Pydantic model or TypedDict
-            fields["response_schema"] = mc.json_schema_of(schema)
+            fields["response_schema"] = kit.json_schema_of(schema)
         return fields
 
     def _json_fields(
@@ -344,10 +353,6 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     ) -> tuple[dict[str, Any], Mapping[str, Any] | None]:
         """Request fields and instruction schema for an OpenAI-style ``response_format``."""
         return {}, schema
-
-    def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Pop ``tools`` / ``tool_choice`` from ``options``; return request fields."""
-        return {}
 
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: Mapping[str, Any]
@@ -362,11 +367,11 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         options = dict(kwargs)
         options.pop("stream", None)  # LangChain's own flag, not a request option
         fields: dict[str, Any] = {
-            name: options.pop(name, getattr(self, name)) for name in mc.SAMPLING_FIELDS
+            name: options.pop(name, getattr(self, name)) for name in kit.SAMPLING_FIELDS
         }
         model = options.pop("model", None)
         if model:
-            full_model = mc.resolve_model(model, self._family)
+            full_model = kit.resolve_model(model, self._family)
         fields["model"] = full_model
         include_usage = bool(options.pop("stream_usage", self.stream_usage))
         call_stop = stop if stop is not None else options.pop("stop", self.stop)
@@ -387,7 +392,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             raw_json = True
         if options:
             allowed = {
-                *mc.SAMPLING_FIELDS,
+                *kit.SAMPLING_FIELDS,
                 "model",
                 "stop",
                 "stream_usage",
@@ -396,7 +401,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
                 JSON_INSTRUCTION_KEY,
                 *self._family_options,
             }
-            mc.refuse_unknown(f"{type(self).__name__} (per call)", options, allowed)
+            kit.refuse_unknown(f"{type(self).__name__} (per call)", options, allowed)
         core_messages = to_core_messages(messages)
         if want_instruction:
             core_messages = with_instruction(core_messages, json_instruction(instruction_schema))
@@ -418,6 +423,59 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
             combined["model_name"] = self._full_model.split(":", 1)[1]
         return combined
 
+    # -- tools (refused; ChatMemoriesNova has them) -----------------------------------------
+
+    def _no_tools(self) -> mc.UnsupportedFeatureError:
+        message = kit.dialect_for(self._full_model).no_tools_message()
+        return mc.UnsupportedFeatureError(
+            f"{message} (ChatMemoriesNova in LangChain), or with_structured_output() for "
+            "structured answers"
+        )
+
+    def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
+        if options.pop("tools", None):
+            raise self._no_tools()
+        # No tools, so a choice that forces one is refused, as on every family and layer.
+        kit.offered_tools(None, options.pop("tool_choice", None))
+        return {}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Not supported: the memories.ai docs show tool calling for Nova models only.
+
+        An empty ``tools`` list is accepted (``create_agent`` binds one when the agent has no
+        tools) and binds only ``kwargs``. ``strict`` is accepted for the same reason
+        (langchain 1.0 to 1.2 pass ``strict=True`` with a ``response_format``): with no tools it
+        has nothing to apply to, and a bound ``response_format`` is enforced by the family's
+        own structured output and validated strictly on the way back whatever its value.
+
+        Raises:
+            memories_client.UnsupportedFeatureError: when any tool is given (a
+                ``NotImplementedError`` and a ``ValueError``, as from a call with ``tools=``).
+
+        Example:
+            >>> from langchain_memories import ChatMemoriesQwen
+            >>> def add(a: int, b: int) -> int:
+            ...     '''Add two integers.'''
+            ...     return a + b
+            >>> ChatMemoriesQwen(api_key="test").bind_tools([add])
+            Traceback (most recent call last):
+            ...
+            memories_client.errors.UnsupportedFeatureError: tool calling is not supported for \
+Qwen models on memories.ai (the API documents tools for Nova only); use a Nova model for tools \
+(ChatMemoriesNova in LangChain), or with_structured_output() for structured answers
+        """
+        if tools:
+            raise self._no_tools()
+        kit.offered_tools(None, tool_choice)
+        return self.bind(**kwargs)
+
     # -- calls -----------------------------------------------------------------------------
 
     def _generate(
@@ -429,7 +487,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
         with mapped_errors():
-            request = mc.upload_local_videos(call.request, self.uploader)
+            request = upload_local_videos(call.request, self.uploader)
             completion = self._sync_client().chat(request)
         return self._result(completion, call)
 
@@ -442,7 +500,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
     ) -> ChatResult:
         call = self._prepare(messages, stop, kwargs)
         with mapped_errors():
-            request = await mc.aupload_local_videos(call.request, self.uploader)
+            request = await aupload_local_videos(call.request, self.uploader)
             completion = await self._async_client().chat(request)
         return self._result(completion, call)
 
@@ -456,7 +514,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         call = self._prepare(messages, stop, kwargs)
         buffered: list[str] = []
         with mapped_errors():
-            request = mc.upload_local_videos(call.request, self.uploader)
+            request = upload_local_videos(call.request, self.uploader)
             for chunk in self._sync_client().stream(request):
                 yield from self._chunks(chunk, call, buffered)
 
@@ -470,7 +528,7 @@ class _BaseChatMemories(mc.ClosesPooledClients, mc.DerivedState, BaseChatModel):
         call = self._prepare(messages, stop, kwargs)
         buffered: list[str] = []
         with mapped_errors():
-            request = await mc.aupload_local_videos(call.request, self.uploader)
+            request = await aupload_local_videos(call.request, self.uploader)
             async for chunk in self._async_client().stream(request):
                 for out in self._chunks(chunk, call, buffered):
                     yield out

@@ -1,4 +1,4 @@
-"""LangChain messages and content blocks -> ``memories_client`` messages.
+"""LangChain messages, content blocks and tools -> ``memories_client`` messages and tool specs.
 
 The one place that understands the many ways LangChain users write multimodal content:
 
@@ -18,6 +18,13 @@ service fetches them itself. Audio, file ids and unknown block types raise
 :class:`memories_client.MemoriesInputError` naming the block and listing what is supported;
 nothing is silently dropped.
 
+Tools (Nova): ``bind_tools`` binds them in OpenAI's function format (what LangChain tracing
+shows and what ``convert_to_openai_tool`` accepts from any source: ``BaseTool``, functions,
+Pydantic classes, TypedDicts, JSON Schema dicts, Anthropic tool dicts); the request builder
+turns them into core ``ToolSpec`` objects with :func:`to_tool_spec`, which the Nova dialect
+sends as ``extra_body.metadata.toolConfig``. What a ``tool_choice`` means is decided once, in
+:func:`memories_client.normalize_tool_choice`.
+
 Example:
     >>> from langchain_core.messages import HumanMessage
     >>> [msg] = to_core_messages([HumanMessage(content=[
@@ -25,6 +32,12 @@ Example:
     ...     {"type": "video", "url": "https://example.com/clip.mp4"}])])
     >>> msg.parts[1].kind, msg.parts[1].url
     ('video', 'https://example.com/clip.mp4')
+    >>> def add(a: int, b: int) -> int:
+    ...     '''Add two integers.'''
+    ...     return a + b
+    >>> spec = to_tool_spec(add)
+    >>> spec.name, sorted(spec.parameters["properties"])
+    ('add', ['a', 'b'])
 """
 
 from __future__ import annotations
@@ -40,10 +53,12 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langchain_core.utils.function_calling import convert_to_openai_tool
 
 import memories_client as mc
+import memories_client.integration as kit
 
-__all__ = ["SUPPORTED_BLOCKS", "block_to_part", "to_core_messages"]
+__all__ = ["SUPPORTED_BLOCKS", "block_to_part", "openai_tool", "to_core_messages", "to_tool_spec"]
 
 SUPPORTED_BLOCKS = (
     "text; image / video / file with url, base64 + mime_type (or the older source_type form); "
@@ -52,7 +67,8 @@ SUPPORTED_BLOCKS = (
 )
 
 # A block's type names its kind even when a URL has no telling file extension (signed links,
-# CDN ids); the core then stands in that kind's common MIME type (memories_client.DEFAULT_MIME).
+# CDN ids); the core then stands in that kind's common MIME type
+# (memories_client._media.DEFAULT_MIME).
 _KINDS: dict[str, Literal["image", "video", "document"]] = {
     "image": "image",
     "video": "video",
@@ -97,8 +113,9 @@ def _from_url(url: Any, mime: Any, kind: str | None, where: str) -> mc.MediaPart
             f"{where}: {url[:80]!r} is not a URL the service can fetch. A LangChain block takes "
             f"an http://, https:// or gs:// URL, or inline data: {{'type': '{kind or 'image'}', "
             "'base64': ..., 'mime_type': ...}. A local video goes through an uploader first: "
-            "{'type': 'video', 'url': memories_client.video_part(Path(...), family='gemini', "
-            "uploader=MemoriesAssetUploader()).url}, or MemoriesVideoLoader(..., uploader=...)"
+            "{'type': 'video', 'url': memories_client.uploads.video_part(Path(...), "
+            "family='gemini', uploader=MemoriesAssetUploader()).url}, or "
+            "MemoriesVideoLoader(..., uploader=...)"
         )
     mime_type = mime if isinstance(mime, str) and mime else None
     return mc.media_from_url(url, mime_type, kind=_KINDS.get(kind or ""))
@@ -180,7 +197,7 @@ def block_to_part(
             f"{where}: a content block must be a string or a dict, got {type(block).__name__}"
         )
     btype = block.get("type")
-    mc.check_media_options(block, where)  # clip offsets, fps, detail: refused, never dropped
+    kit.check_media_options(block, where)  # clip offsets, fps, detail: refused, never dropped
     try:
         return _block_to_part(block, btype, where)
     except mc.MemoriesInputError as exc:
@@ -308,7 +325,7 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
     Tool results that carry images (a screenshot tool, say) cannot travel in a ``tool`` message
     (the API takes media only from users), so their media is re-sent in a user message right
     after the run of tool results (the core's rule:
-    :func:`memories_client.with_tool_media`, which LlamaIndex follows too).
+    :func:`memories_client.integration.with_tool_media`, which LlamaIndex follows too).
 
     Args:
         messages: System, Human, AI, Tool (or generic Chat) messages.
@@ -347,4 +364,31 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> list[mc.Message]:
                 f"{where}: {type(message).__name__} messages are not supported; use System, "
                 "Human, AI and Tool messages"
             )
-    return mc.with_tool_media(out)
+    return kit.with_tool_media(out)
+
+
+def openai_tool(tool: Any) -> dict[str, Any]:
+    """Any LangChain tool description in OpenAI's ``{"type": "function", ...}`` format."""
+    if isinstance(tool, mc.ToolSpec):
+        return {
+            "type": "function",
+            "function": {
+                "name": tool.name,
+                "description": tool.description,
+                "parameters": tool.parameters,
+            },
+        }
+    return convert_to_openai_tool(tool)
+
+
+def to_tool_spec(tool: Any) -> mc.ToolSpec:
+    """A core ``ToolSpec`` from any tool description ``convert_to_openai_tool`` accepts."""
+    if isinstance(tool, mc.ToolSpec):
+        return tool
+    function = openai_tool(tool)["function"]
+    parameters = function.get("parameters") or {"type": "object", "properties": {}}
+    return mc.ToolSpec(
+        name=function["name"],
+        description=function.get("description") or "",
+        parameters=dict(parameters),
+    )

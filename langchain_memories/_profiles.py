@@ -17,6 +17,7 @@ from __future__ import annotations
 from langchain_core.language_models.model_profile import ModelProfile
 
 import memories_client as mc
+import memories_client.integration as kit
 
 __all__ = ["profile_for"]
 
@@ -31,7 +32,7 @@ def profile_for(model: str, family: str) -> ModelProfile:
     Returns:
         A :class:`~langchain_core.language_models.model_profile.ModelProfile` dict.
     """
-    family_info = mc.FAMILIES[family]
+    family_info = kit.FAMILIES[family]
     kinds = family_info.input_kinds
     tools = family == "nova"  # the docs show toolConfig for Nova only
     profile: ModelProfile = {
@@ -48,7 +49,8 @@ def profile_for(model: str, family: str) -> ModelProfile:
         "tool_calling": tools,
         "tool_choice": tools,
         "tool_call_streaming": False,
-        # Tool results carrying images are re-sent as a user message (see _convert.py).
+        # Tool results carrying images are re-sent as a user message (the core's
+        # with_tool_media; the tool-result-image row of docs/ARCHITECTURE.md's table).
         "image_tool_message": tools,
         "pdf_tool_message": False,
         # "Native" structured output here means what the API can enforce itself: Gemini's

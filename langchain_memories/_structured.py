@@ -1,9 +1,15 @@
-"""Structured output pieces: the target schema, the parsers, the ``include_raw`` wiring.
+"""JSON answers: structured output, and JSON asked for in the prompt.
 
-Both chat classes build their ``with_structured_output`` chains from these. The answer is parsed
-leniently (Markdown fences and stray prose around the JSON are tolerated, because Gemini fences
-JSON even in JSON mode) and validated strictly (a wrong answer raises
-``OutputParserException``, or lands in ``parsing_error`` with ``include_raw=True``).
+The family classes build their ``with_structured_output`` chains from these pieces: the target
+schema, the parsers, the ``include_raw`` wiring. The answer is parsed leniently (Markdown fences
+and stray prose around the JSON are tolerated, because Gemini fences JSON even in JSON mode) and
+validated strictly (a wrong answer raises ``OutputParserException``, or lands in
+``parsing_error`` with ``include_raw=True``).
+
+Where JSON is asked for in the prompt rather than through a native schema (Nova; Gemini's
+``json_mode``; a ``response_format`` that ``create_agent`` binds), the request builder uses the
+rest: the system instruction that asks for it, reading OpenAI-style ``response_format`` values,
+and returning bare JSON text when the model wrapped it in Markdown fences.
 """
 
 from __future__ import annotations
@@ -24,17 +30,25 @@ from pydantic.v1 import BaseModel as _V1Model
 from pydantic.v1 import ValidationError as _V1ValidationError
 
 import memories_client as mc
-from langchain_memories._json_mode import JSON_INSTRUCTION_KEY
+import memories_client.integration as kit
 
 __all__ = [
+    "JSON_INSTRUCTION_KEY",
     "OutputTarget",
     "assemble",
+    "bare_json",
     "choose_method",
+    "json_instruction",
     "native_schema_output",
+    "read_response_format",
     "schema_field",
     "text_parser",
     "tool_parser",
+    "with_instruction",
 ]
+
+JSON_INSTRUCTION_KEY = "json_instruction_schema"
+"""Per-call option: a JSON Schema to ask for in a system instruction (prompted JSON)."""
 
 
 def schema_field(value: Any) -> Any:
@@ -42,7 +56,7 @@ def schema_field(value: Any) -> Any:
 
     Stored as a dict, the chat model serializes; a dict (or None) is kept as given.
     """
-    return mc.json_schema_of(value) if value is not None and not isinstance(value, dict) else value
+    return kit.json_schema_of(value) if value is not None and not isinstance(value, dict) else value
 
 
 def _is_pydantic_v1(schema: Any) -> bool:
@@ -70,7 +84,7 @@ class OutputTarget:
             # described by LangChain's converter and validated with its own parse_obj.
             self.json_schema = dict(self.ls_schema)
         else:
-            self.json_schema = mc.json_schema_of(schema)
+            self.json_schema = kit.json_schema_of(schema)
 
     @property
     def tool_name(self) -> str:
@@ -88,12 +102,12 @@ class OutputTarget:
         """
         try:
             if self.schema is None:
-                return mc.parse_json_output(text)
+                return kit.parse_json_output(text)
             if _is_pydantic_v1(self.schema):
                 assert self.json_schema is not None
-                value = mc.parse_structured(text, self.json_schema)
+                value = kit.parse_structured(text, self.json_schema)
                 return self.schema.parse_obj(value)
-            return mc.parse_structured(text, self.schema)
+            return kit.parse_structured(text, self.schema)
         except (mc.JSONOutputError, _V1ValidationError) as exc:
             raise OutputParserException(str(exc), llm_output=text) from exc
 
@@ -225,3 +239,39 @@ def native_schema_output(
         options[JSON_INSTRUCTION_KEY] = target.json_schema
     options["ls_structured_output_format"] = ls_format(chosen, target, strict)
     return assemble(model.bind(**options), text_parser(target), include_raw=include_raw)
+
+
+# -- JSON asked for in the prompt (no native schema) ---------------------------------------
+
+json_instruction = kit.json_instruction
+"""The system instruction that asks for JSON (the core's, shared with GPT's JSON mode)."""
+with_instruction = kit.with_instruction
+"""Add an instruction to the leading system message (the core's)."""
+
+
+def bare_json(text: str) -> str:
+    """``text`` as bare JSON if it is JSON (fenced or not); unchanged otherwise."""
+    try:
+        return json.dumps(kit.parse_json_output(text), ensure_ascii=False)
+    except (mc.JSONOutputError, mc.MemoriesInputError):
+        return text
+
+
+def read_response_format(value: Any) -> tuple[Mapping[str, Any] | None, bool]:
+    """Read an OpenAI-style ``response_format`` (what ``create_agent`` binds).
+
+    Returns:
+        The JSON Schema (None for plain JSON mode) and whether it asked for a schema natively.
+    """
+    if isinstance(value, Mapping):
+        kind = value.get("type")
+        if kind == "json_object":
+            return None, False
+        if kind == "json_schema" and isinstance(value.get("json_schema"), Mapping):
+            schema = value["json_schema"].get("schema")
+            if isinstance(schema, Mapping):
+                return schema, True
+    raise mc.MemoriesInputError(
+        "response_format must be {'type': 'json_object'} or {'type': 'json_schema', "
+        "'json_schema': {'name': ..., 'schema': {...}}}"
+    )

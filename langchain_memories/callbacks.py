@@ -37,7 +37,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
-import memories_client as mc
+import memories_client.integration as kit
 from langchain_memories._outputs import PROVIDER
 
 __all__ = ["MemoriesCallbackHandler", "ModelUsage", "get_memories_callback"]
@@ -150,7 +150,7 @@ class MemoriesCallbackHandler(BaseCallbackHandler):
         inp = int(usage["input_tokens"]) if usage else 0
         out = int(usage["output_tokens"]) if usage else 0
         total = int(usage["total_tokens"]) if usage else 0
-        cost = mc.try_estimate_cost(model, inp, out) if usage else Decimal(0)
+        cost = kit.try_estimate_cost(model, inp, out) if usage else Decimal(0)
         for handler in self._with_enclosing():
             handler._add_request(model, inp, out, total, cost)
 

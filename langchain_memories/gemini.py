@@ -11,13 +11,14 @@ from langchain_core.runnables import Runnable
 from pydantic import Field, field_validator
 
 import memories_client as mc
-from langchain_memories._no_tools import WithoutTools
+import memories_client.integration as kit
+from langchain_memories._base import _BaseChatMemories
 from langchain_memories._structured import native_schema_output, schema_field
 
 __all__ = ["ChatMemoriesGemini"]
 
 
-class ChatMemoriesGemini(WithoutTools):
+class ChatMemoriesGemini(_BaseChatMemories):
     """Gemini (2.5 Flash, 2.5 Pro, 3 Pro ...) on memories.ai: text, images, video and PDFs.
 
     Video is passed to the service by URL and never downloaded; images and PDFs may be URLs or
@@ -59,14 +60,14 @@ class ChatMemoriesGemini(WithoutTools):
     """
 
     _family: ClassVar[str] = "gemini"
-    _family_options: ClassVar[frozenset[str]] = mc.call_options("gemini")
+    _family_options: ClassVar[frozenset[str]] = kit.call_options("gemini")
 
     model: str = Field(default="gemini-2.5-flash", alias="model_name")
     """Model id, with or without the ``gemini:`` prefix."""
     thinking_budget: int | None = None
     """Thinking tokens: 0 off, -1 dynamic, else a budget (None: the model's default).
 
-    Checked against the model's documented range (``memories_client.ThinkingBudget``)."""
+    Checked against the model's documented range (``memories_client.catalog.ThinkingBudget``)."""
     response_schema: dict[str, Any] | None = None
     """JSON Schema the answer must follow (sent as Gemini's ``responseSchema``)."""
     response_mime_type: str | None = None
@@ -143,7 +144,7 @@ def _native_schema(schema: dict[str, Any] | None, warn: bool) -> dict[str, Any] 
     if schema is None:
         return None
     try:
-        return mc.to_gemini_schema(schema)
+        return kit.to_gemini_schema(schema)
     except mc.MemoriesInputError as exc:
         if warn:
             warnings.warn(

@@ -9,10 +9,10 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.runnables import Runnable
 from pydantic import Field, field_validator
 
-import memories_client as mc
-from langchain_memories._base import JSON_INSTRUCTION_KEY
-from langchain_memories._no_tools import WithoutTools
+import memories_client.integration as kit
+from langchain_memories._base import _BaseChatMemories
 from langchain_memories._structured import (
+    JSON_INSTRUCTION_KEY,
     OutputTarget,
     assemble,
     choose_method,
@@ -26,7 +26,7 @@ __all__ = ["ChatMemoriesGPT"]
 _JSON = "application/json"
 
 
-class ChatMemoriesGPT(WithoutTools):
+class ChatMemoriesGPT(_BaseChatMemories):
     """OpenAI GPT models (GPT-5, GPT-4.1, GPT-4o, o-series) on memories.ai: text and images.
 
     The service serves GPT on its image endpoint only: images go by ``http(s)`` URL or as bytes
@@ -69,7 +69,7 @@ class ChatMemoriesGPT(WithoutTools):
     """
 
     _family: ClassVar[str] = "gpt"
-    _family_options: ClassVar[frozenset[str]] = mc.call_options("gpt")
+    _family_options: ClassVar[frozenset[str]] = kit.call_options("gpt")
 
     model: str = Field(default="gpt-4o", alias="model_name")
     """Model id, with or without the ``gpt:`` prefix."""

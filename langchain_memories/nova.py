@@ -11,9 +11,11 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import Field
 
-import memories_client as mc
-from langchain_memories._base import JSON_INSTRUCTION_KEY, _BaseChatMemories
+import memories_client.integration as kit
+from langchain_memories._base import _BaseChatMemories
+from langchain_memories._convert import openai_tool, to_tool_spec
 from langchain_memories._structured import (
+    JSON_INSTRUCTION_KEY,
     OutputTarget,
     assemble,
     choose_method,
@@ -21,7 +23,6 @@ from langchain_memories._structured import (
     text_parser,
     tool_parser,
 )
-from langchain_memories._tools import openai_tool, to_tool_spec
 
 __all__ = ["ChatMemoriesNova"]
 
@@ -61,7 +62,7 @@ class ChatMemoriesNova(_BaseChatMemories):
     """
 
     _family: ClassVar[str] = "nova"
-    _family_options: ClassVar[frozenset[str]] = mc.call_options("nova")
+    _family_options: ClassVar[frozenset[str]] = kit.call_options("nova")
 
     model: str = Field(default="us.amazon.nova-lite-v1:0", alias="model_name")
     """Model id, with or without the ``nova:`` prefix."""
@@ -69,7 +70,7 @@ class ChatMemoriesNova(_BaseChatMemories):
     def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
         tools = options.pop("tools", None)
         specs = [to_tool_spec(t) for t in tools] if tools else None
-        offered, choice = mc.offered_tools(specs, options.pop("tool_choice", None))
+        offered, choice = kit.offered_tools(specs, options.pop("tool_choice", None))
         return {"tools": offered, "tool_choice": choice} if offered else {}
 
     def bind_tools(
@@ -113,7 +114,7 @@ class ChatMemoriesNova(_BaseChatMemories):
         """
         formatted = [openai_tool(t) for t in tools]
         # The core's rule, run now so a bad choice fails at bind time, not at the first call.
-        offered, choice = mc.offered_tools([to_tool_spec(f) for f in formatted], tool_choice)
+        offered, choice = kit.offered_tools([to_tool_spec(f) for f in formatted], tool_choice)
         if not offered:
             return self.bind(**kwargs)
         return self.bind(tools=formatted, tool_choice=choice, **kwargs)

@@ -11,13 +11,14 @@ from langchain_core.runnables import Runnable
 from pydantic import Field, field_validator
 
 import memories_client as mc
-from langchain_memories._no_tools import WithoutTools
+import memories_client.integration as kit
+from langchain_memories._base import _BaseChatMemories
 from langchain_memories._structured import native_schema_output, schema_field
 
 __all__ = ["ChatMemoriesQwen"]
 
 
-class ChatMemoriesQwen(WithoutTools):
+class ChatMemoriesQwen(_BaseChatMemories):
     """Qwen-VL (Qwen3-VL Plus and Flash, Qwen-VL Max and Plus) on memories.ai: text, images, video.
 
     Video and images go by URL or as bytes (sent as ``data:`` URIs). Thinking is switched with
@@ -62,7 +63,7 @@ class ChatMemoriesQwen(WithoutTools):
     """
 
     _family: ClassVar[str] = "qwen"
-    _family_options: ClassVar[frozenset[str]] = mc.call_options("qwen")
+    _family_options: ClassVar[frozenset[str]] = kit.call_options("qwen")
 
     model: str = Field(default="qwen3-vl-plus", alias="model_name")
     """Model id, with or without the ``qwen:`` prefix."""
@@ -140,7 +141,7 @@ def _native(schema: dict[str, Any] | None, warn: bool) -> dict[str, Any] | None:
     if schema is None:
         return None
     try:
-        mc.QwenDialect.response_format(schema)
+        kit.QwenDialect.response_format(schema)
     except mc.MemoriesInputError as exc:
         if warn:
             warnings.warn(

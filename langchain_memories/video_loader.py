@@ -1,8 +1,8 @@
 """``MemoriesVideoLoader``: videos into timestamped scene ``Document`` objects for RAG.
 
-A thin layer over :func:`memories_client.describe_videos`: it wraps the chat model as a
-:class:`memories_client.SceneAsker` (calls go through ``with_structured_output``, so native
-structured output, retries, typed errors and callbacks such as ``get_memories_callback`` all
+A thin layer over :func:`memories_client.video_scenes.describe_videos`: it wraps the chat model as a
+:class:`memories_client.video_scenes.SceneAsker` (calls go through ``with_structured_output``, so
+native structured output, retries, typed errors and callbacks such as ``get_memories_callback`` all
 apply) and turns each record into a ``Document``. Windowing, concurrency, uploads and the
 ``on_error`` policy are the core's.
 """
@@ -19,8 +19,26 @@ from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import BaseModel
 
 import memories_client as mc
+import memories_client.integration as kit
 from langchain_memories._base import _BaseChatMemories
 from langchain_memories.gemini import ChatMemoriesGemini
+from memories_client.uploads import Uploader
+from memories_client.video_scenes import (
+    DEFAULT_MAX_WINDOWS,
+    DEFAULT_SCENE_PROMPT,
+    LoadEstimate,
+    SceneAnswer,
+    SceneCall,
+    SceneOptions,
+    VideoFailure,
+    VideoRecord,
+    VideoScenes,
+    adescribe_videos,
+    describe_videos,
+    estimate_videos,
+    scene_method,
+    video_sources,
+)
 
 __all__ = ["MemoriesVideoLoader"]
 
@@ -44,12 +62,12 @@ class _Asker:
     def __init__(self, llm: _BaseChatMemories) -> None:
         self.llm = llm
         self.family = llm._family
-        self.model = mc.resolve_model(llm.model, self.family)
+        self.model = kit.resolve_model(llm.model, self.family)
         # The core's family rule (the LlamaIndex reader runs the same one); how the answer is
         # structured is left to with_structured_output, which makes the same choice.
-        mc.scene_method(self.model)
+        scene_method(self.model)
 
-    def _runnable(self, call: mc.SceneCall) -> Any:
+    def _runnable(self, call: SceneCall) -> Any:
         # max_tokens per call: a scene list needs more room than the service's default of 1000.
         # A copy, so the caller's model is left as it was (it shares the copy's connection pool).
         sized = self.llm.model_copy(update={"max_tokens": call.max_tokens})
@@ -58,13 +76,13 @@ class _Asker:
         return sized.with_structured_output(schema, include_raw=True)
 
     @staticmethod
-    def _message(call: mc.SceneCall) -> list[HumanMessage]:
+    def _message(call: SceneCall) -> list[HumanMessage]:
         return [
             HumanMessage(content=[{"type": "text", "text": call.prompt}, _video_block(call.video)])
         ]
 
     @staticmethod
-    def _answer(out: Mapping[str, Any]) -> mc.SceneAnswer:
+    def _answer(out: Mapping[str, Any]) -> SceneAnswer:
         raw: AIMessage = out["raw"]
         data = out.get("parsed")
         if isinstance(data, BaseModel):
@@ -73,7 +91,7 @@ class _Asker:
             # Arguments that failed the bounded schema: the core re-checks them without bounds.
             data = raw.tool_calls[0]["args"]
         meta = raw.response_metadata
-        return mc.SceneAnswer(
+        return SceneAnswer(
             data=data,
             text=raw.text,
             finish_reason=meta.get("finish_reason"),
@@ -81,10 +99,10 @@ class _Asker:
             model=meta.get("model_name"),
         )
 
-    def ask(self, call: mc.SceneCall) -> mc.SceneAnswer:
+    def ask(self, call: SceneCall) -> SceneAnswer:
         return self._answer(self._runnable(call).invoke(self._message(call)))
 
-    async def aask(self, call: mc.SceneCall) -> mc.SceneAnswer:
+    async def aask(self, call: SceneCall) -> SceneAnswer:
         return self._answer(await self._runnable(call).ainvoke(self._message(call)))
 
 
@@ -107,17 +125,20 @@ class MemoriesVideoLoader(BaseLoader):
     by URL, so it needs one.
 
     Args:
-        sources: video URLs, file paths, bytes or ``memories_client.VideoSource`` objects
-            (``VideoSource(url=..., duration_s=..., title=..., metadata={...})``).
+        sources: video URLs, file paths, bytes or ``memories_client.video_scenes.VideoSource``
+            objects (``VideoSource(url=..., duration_s=..., title=..., metadata={...})``).
         llm: a chat model of a family that takes video (default: ``ChatMemoriesGemini()``;
             ``ChatMemoriesNova`` and ``ChatMemoriesQwen`` too, as in LlamaIndex:
-            ``memories_client.scene_method`` decides); its own settings (key, base URL,
+            ``memories_client.video_scenes.scene_method`` decides); its own settings (key, base URL,
             timeouts, retries, callbacks) apply to every call.
         on_error: ``"raise"`` (default; stop at the first failed video), ``"skip"`` (a
-            ``memories_client.VideoLoadWarning`` naming the video) or ``"collect"`` (failures
-            kept on :attr:`failures` with their typed errors). The other videos load either way.
-        uploader: sends local videos and returns URLs (``memories_client.MemoriesAssetUploader``,
-            ``memories_client.S3Uploader``, or your own ``memories_client.Uploader``).
+            ``memories_client.video_scenes.VideoLoadWarning`` naming the video) or ``"collect"``
+            (failures kept on :attr:`failures` with their typed errors). The other videos load
+            either way.
+        uploader: sends local videos and returns URLs
+            (``memories_client.uploads.MemoriesAssetUploader``,
+            ``memories_client.uploads.S3Uploader``, or your own
+            ``memories_client.uploads.Uploader``).
         prompt: replaces the instruction (must contain ``{window}``).
         schema: replaces the answer schema (a Pydantic model or JSON Schema with a string
             ``summary`` and ``scenes`` items with numeric ``start_s`` / ``end_s``).
@@ -128,13 +149,14 @@ class MemoriesVideoLoader(BaseLoader):
         max_concurrency: model calls and uploads in flight at once, across videos (default 4).
         show_progress: a tqdm progress bar (``pip install tqdm``).
         max_windows: the most model calls one video may make (default
-            ``memories_client.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the default window
-            length). A video that needs more (a header or an answer can claim any length) fails
-            with ``memories_client.TooManyWindowsError`` before its first call.
+            ``memories_client.video_scenes.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the
+            default window length). A video that needs more (a header or an answer can claim any
+            length) fails with ``memories_client.video_scenes.TooManyWindowsError`` before its first
+            call.
         max_cost: the most, in dollars, one load may spend by the catalog's estimate (default:
             no limit). A batch of calls that would pass it is refused with
-            ``memories_client.BudgetExceededError`` before it is sent. :meth:`estimate` shows
-            the bill first.
+            ``memories_client.video_scenes.BudgetExceededError`` before it is sent. :meth:`estimate`
+            shows the bill first.
 
     Raises:
         memories_client.MemoriesInputError: bad sources or settings (``max_cost`` for a model
@@ -160,9 +182,9 @@ class MemoriesVideoLoader(BaseLoader):
         llm: _BaseChatMemories | None = None,
         *,
         on_error: Literal["raise", "skip", "collect"] = "raise",
-        uploader: mc.Uploader | None = None,
-        prompt: str = mc.DEFAULT_SCENE_PROMPT,
-        schema: type[BaseModel] | Mapping[str, Any] = mc.VideoScenes,
+        uploader: Uploader | None = None,
+        prompt: str = DEFAULT_SCENE_PROMPT,
+        schema: type[BaseModel] | Mapping[str, Any] = VideoScenes,
         max_answer_tokens: int | None = None,
         window_s: float | None = None,
         tokens_per_scene: int = 160,
@@ -170,7 +192,7 @@ class MemoriesVideoLoader(BaseLoader):
         min_window_s: float = 60.0,
         max_concurrency: int = 4,
         show_progress: bool = False,
-        max_windows: int = mc.DEFAULT_MAX_WINDOWS,
+        max_windows: int = DEFAULT_MAX_WINDOWS,
         max_cost: float | Decimal | None = None,
     ) -> None:
         if llm is None:
@@ -181,9 +203,9 @@ class MemoriesVideoLoader(BaseLoader):
                 f"ChatMemoriesNova, ChatMemoriesQwen), got {type(llm).__name__}"
             )
         self._asker = _Asker(llm)
-        self.sources = mc.video_sources(sources)
+        self.sources = video_sources(sources)
         self.llm = llm
-        self.options = mc.SceneOptions(
+        self.options = SceneOptions(
             prompt=prompt,
             schema=schema,
             max_answer_tokens=max_answer_tokens,
@@ -198,31 +220,31 @@ class MemoriesVideoLoader(BaseLoader):
             max_windows=max_windows,
             max_cost=max_cost,
         )
-        self.failures: list[mc.VideoFailure] = []
+        self.failures: list[VideoFailure] = []
         """Videos that failed in the last load, with their typed errors (``on_error="collect"``)."""
         self.options.check_model(self._asker.model)
 
-    def estimate(self) -> mc.LoadEstimate:
+    def estimate(self) -> LoadEstimate:
         """The bill of :meth:`load` before it runs: calls, tokens and dollars, per video and in all.
 
         Calls no model and uploads nothing: it reads each source's ``duration_s`` and, for a
         local file or bytes, its MP4/MOV header (a few hundred bytes), as the load does before
         its first call. Output tokens count at each call's ``max_tokens`` and every call about
         a video is billed the whole video; a video of unknown length counts one call at the
-        model's context window (see ``memories_client.estimate_videos``).
+        model's context window (see ``memories_client.video_scenes.estimate_videos``).
 
         Example:
-            >>> from memories_client import VideoSource
+            >>> from memories_client.video_scenes import VideoSource
             >>> keynote = VideoSource(url="https://x.test/keynote.mp4", duration_s=1500)
             >>> loader = MemoriesVideoLoader([keynote], llm=ChatMemoriesGemini(api_key="k"))
             >>> bill = loader.estimate()
             >>> bill.calls, bill.cost_usd < 1
             (4, True)
         """
-        return mc.estimate_videos(self.sources, self._asker.model, self.options)
+        return estimate_videos(self.sources, self._asker.model, self.options)
 
     @staticmethod
-    def _documents(results: Iterable[mc.VideoRecord]) -> Iterator[Document]:
+    def _documents(results: Iterable[VideoRecord]) -> Iterator[Document]:
         for record in results:
             yield Document(page_content=record.text, metadata=dict(record.metadata), id=record.id)
 
@@ -240,7 +262,7 @@ class MemoriesVideoLoader(BaseLoader):
             ('summary', 'nova:us.amazon.nova-lite-v1:0')
         """
         self.failures = []
-        for result in mc.describe_videos(self.sources, self._asker, self.options, self.failures):
+        for result in describe_videos(self.sources, self._asker, self.options, self.failures):
             yield from self._documents(result.records)
 
     async def alazy_load(self) -> AsyncIterator[Document]:
@@ -258,7 +280,7 @@ class MemoriesVideoLoader(BaseLoader):
             3
         """
         self.failures = []
-        async for result in mc.adescribe_videos(
+        async for result in adescribe_videos(
             self.sources, self._asker, self.options, self.failures
         ):
             for document in self._documents(result.records):

@@ -1,7 +1,8 @@
 """llama_index_memories: the LlamaIndex LLM for the memories.ai chat-completions API.
 
-:class:`MemoriesMultiModal` understands text, images, video and (Gemini) PDFs through Gemini and
-Nova models, for query engines, chat engines, agents and structured-output programs.
+:class:`MemoriesMultiModal` understands text, images, video and (Gemini) PDFs through Gemini,
+Nova, Qwen and GPT models, for query engines, chat engines, agents and structured-output
+programs.
 :class:`MemoriesVideoReader` reads videos into timestamped scene ``Document`` objects for indexes.
 
 Install with ``pip install "memories-integrations[llamaindex]"``; without llama-index-core,
@@ -29,9 +30,9 @@ if (
 ):
     # LlamaIndex is the `llamaindex` extra: say which one to install. The check is a path
     # lookup; memories_client (and its shared message) is imported only when it fails.
-    import memories_client as mc
+    import memories_client.integration as kit
 
-    mc.require_extra(
+    kit.require_extra(
         "llama_index.core", extra="llamaindex", layer=__name__, requirement="llama-index-core"
     )
 

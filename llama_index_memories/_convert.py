@@ -1,7 +1,10 @@
-"""LlamaIndex messages and content blocks -> the core's neutral :class:`memories_client.Message`.
+"""LlamaIndex messages, content blocks and tools -> the core's neutral types, and tool calls back.
 
 One job: turn ``ChatMessage`` lists into ``memories_client`` messages, refusing (never dropping)
-what the service cannot take. The wire format is the core dialect's business.
+what the service cannot take; turn ``BaseTool`` objects into core
+:class:`memories_client.ToolSpec` objects, and read tool calls back out of a response as
+``ToolSelection`` objects. The wire format is the core dialect's business; what a
+``tool_choice`` means is decided once, in :func:`memories_client.normalize_tool_choice`.
 
 Block rules:
 
@@ -24,6 +27,13 @@ Example:
     ...     family="gemini")
     >>> msgs[0].role, [type(p).__name__ for p in msgs[0].parts]
     ('user', ['TextPart', 'MediaPart'])
+    >>> from llama_index.core.tools import FunctionTool
+    >>> def add(a: int, b: int) -> int:
+    ...     '''Add two integers.'''
+    ...     return a + b
+    >>> spec = tool_specs([FunctionTool.from_defaults(add)])[0]
+    >>> spec.name, sorted(spec.parameters["properties"])
+    ('add', ['a', 'b'])
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from typing import Any
 from llama_index.core.base.llms.generic_utils import image_node_to_image_block
 from llama_index.core.base.llms.types import (
     ChatMessage,
+    ChatResponse,
     DocumentBlock,
     ImageBlock,
     MessageRole,
@@ -44,7 +55,9 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
     VideoBlock,
 )
+from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.schema import ImageDocument, ImageNode
+from llama_index.core.tools.types import BaseTool
 
 from memories_client import (
     MediaPart,
@@ -52,18 +65,28 @@ from memories_client import (
     Message,
     TextPart,
     ToolCall,
-    check_media_kind,
-    check_media_options,
+    ToolSpec,
     media_from_base64,
     media_from_bytes,
     media_from_path,
     media_from_url,
+)
+from memories_client.integration import (
+    MediaKind,
+    check_media_kind,
+    check_media_options,
+    lenient_tool_arguments,
+    tool_calls_from_openai,
     with_tool_media,
 )
-from memories_client.tool_calls import lenient_tool_arguments, tool_calls_from_openai
-from memories_client.types import MediaKind
 
-__all__ = ["image_documents_to_blocks", "to_core_messages"]
+__all__ = [
+    "image_documents_to_blocks",
+    "to_core_messages",
+    "tool_selections",
+    "tool_specs",
+    "with_extra_blocks",
+]
 
 MediaBlock = ImageBlock | VideoBlock | DocumentBlock
 
@@ -80,7 +103,7 @@ _ROLES: dict[MessageRole, str] = {
 }
 
 # When neither the block nor the URL's file name tells the type (a signed link, say), the core
-# stands in the kind's common MIME type (memories_client.DEFAULT_MIME).
+# stands in the kind's common MIME type (memories_client._media.DEFAULT_MIME).
 _KINDS: dict[str, MediaKind] = {
     "ImageBlock": "image",
     "VideoBlock": "video",
@@ -297,3 +320,41 @@ def with_extra_blocks(
             return out
     out.append(ChatMessage(role=MessageRole.USER, blocks=list(blocks)))
     return out
+
+
+def tool_specs(tools: Sequence[BaseTool | ToolSpec]) -> list[ToolSpec]:
+    """Core tool specs for LlamaIndex tools (ready-made ``ToolSpec`` objects pass through)."""
+    specs: list[ToolSpec] = []
+    for tool in tools:
+        if isinstance(tool, ToolSpec):
+            specs.append(tool)
+            continue
+        if not isinstance(tool, BaseTool):
+            raise MemoriesInputError(
+                f"tools must be LlamaIndex tools (BaseTool), got {type(tool).__name__}"
+            )
+        meta = tool.metadata
+        specs.append(
+            ToolSpec(
+                name=meta.get_name(),
+                description=meta.description or meta.get_name(),
+                parameters=meta.get_parameters_dict(),
+            )
+        )
+    return specs
+
+
+def tool_selections(response: ChatResponse) -> list[ToolSelection]:
+    """The tool calls in a response (its ``ToolCallBlock``s) as ``ToolSelection`` objects."""
+    selections: list[ToolSelection] = []
+    for block in response.message.blocks:
+        if isinstance(block, ToolCallBlock):
+            kwargs = block.tool_kwargs
+            selections.append(
+                ToolSelection(
+                    tool_id=block.tool_call_id or f"call_{len(selections)}",
+                    tool_name=block.tool_name,
+                    tool_kwargs=kwargs if isinstance(kwargs, dict) else {"input": kwargs},
+                )
+            )
+    return selections

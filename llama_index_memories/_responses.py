@@ -29,12 +29,14 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
     ContentBlock,
     MessageRole,
     TextBlock,
@@ -42,10 +44,20 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from memories_client import Completion, StreamChunk, ToolCall, Usage, try_estimate_cost
-from memories_client.tool_calls import openai_tool_call
+from memories_client import (
+    Completion,
+    StreamChunk,
+    ToolCall,
+    Usage,
+)
+from memories_client.integration import openai_tool_call, try_estimate_cost
 
-__all__ = ["StreamState", "completion_to_chat_response"]
+__all__ = [
+    "StreamState",
+    "astream_chat_responses",
+    "completion_to_chat_response",
+    "stream_chat_responses",
+]
 
 
 def _usage_kwargs(usage: Usage | None, model: str) -> dict[str, Any]:
@@ -174,3 +186,29 @@ class StreamState:
             raw=_raw_with_usage(body, usage),
             additional_kwargs=kwargs,
         )
+
+
+def stream_chat_responses(chunks: Iterator[StreamChunk], model: str) -> ChatResponseGen:
+    """A core stream as cumulative ``ChatResponse`` objects (see :class:`StreamState`).
+
+    Example:
+        >>> chunks = iter([StreamChunk(text="Hi"), StreamChunk(done=True, usage=Usage(2, 1, 3))])
+        >>> [r.message.content for r in stream_chat_responses(chunks, "gemini:gemini-2.5-flash")]
+        ['Hi', 'Hi']
+    """
+    state = StreamState(model)
+    for chunk in chunks:
+        response = state.add(chunk)
+        if response is not None:
+            yield response
+
+
+async def astream_chat_responses(
+    chunks: AsyncIterator[StreamChunk], model: str
+) -> ChatResponseAsyncGen:
+    """Async :func:`stream_chat_responses`."""
+    state = StreamState(model)
+    async for chunk in chunks:
+        response = state.add(chunk)
+        if response is not None:
+            yield response

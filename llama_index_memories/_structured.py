@@ -4,7 +4,7 @@ One job: run ``structured_predict`` and friends by sending the output class's JS
 request's ``response_schema`` (the core's dialects turn it into Gemini's ``responseSchema``,
 Qwen's ``json_schema`` ``response_format``, or GPT's JSON mode with the schema in the prompt),
 then parsing the answer leniently (Gemini wraps JSON in ```` ```json ```` fences even in JSON
-mode) and validating it strictly with :func:`memories_client.parse_structured`.
+mode) and validating it strictly with :func:`memories_client.integration.parse_structured`.
 
 Unlike GoogleGenAI's native path, every call goes through the decorated ``chat`` /
 ``achat`` / ``stream_chat`` / ``astream_chat``, so chat events, token counting and the rate
@@ -20,13 +20,13 @@ Example:
     ['response_schema', 'temperature']
 
 Partial objects while streaming read the growing text through the core's
-:func:`memories_client.strip_json_fences`, which takes a fence that is still arriving.
+:func:`memories_client.integration.strip_json_fences`, which takes a fence that is still arriving.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -46,16 +46,14 @@ from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictInProgressEvent,
     LLMStructuredPredictStartEvent,
 )
+from llama_index.core.llms.llm import LLM
 from llama_index.core.llms.structured_llm import StructuredLLM
 from llama_index.core.program.utils import FlexibleModel, process_streaming_objects
 from llama_index.core.prompts import BasePromptTemplate, ChatPromptTemplate
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel
 
-from memories_client import json_schema_of, parse_structured, strip_json_fences
-
-if TYPE_CHECKING:
-    from llama_index.core.llms.llm import LLM
+from memories_client.integration import json_schema_of, parse_structured, strip_json_fences
 
 __all__ = [
     "MemoriesStructuredLLM",

@@ -1,9 +1,10 @@
 """``MemoriesVideoReader``: videos into timestamped scene ``Document`` objects for indexes.
 
-A thin layer over :func:`memories_client.describe_videos`: it wraps ``MemoriesMultiModal`` as a
-:class:`memories_client.SceneAsker` (each call goes through the decorated ``chat`` / ``achat``,
-so events, ``TokenCountingHandler`` and retries apply) and turns each record into a LlamaIndex
-``Document``. Windowing, concurrency, uploads and the ``on_error`` policy are the core's.
+A thin layer over :func:`memories_client.video_scenes.describe_videos`: it wraps
+``MemoriesMultiModal`` as a :class:`memories_client.video_scenes.SceneAsker` (each call goes through
+the decorated ``chat`` / ``achat``, so events, ``TokenCountingHandler`` and retries apply) and turns
+each record into a LlamaIndex ``Document``. Windowing, concurrency, uploads and the ``on_error``
+policy are the core's.
 """
 
 from __future__ import annotations
@@ -27,18 +28,20 @@ from pydantic import BaseModel
 
 from llama_index_memories.base import MemoriesMultiModal
 from memories_client import (
+    MediaPart,
+    MemoriesInputError,
+    ToolSpec,
+    Usage,
+)
+from memories_client.uploads import Uploader
+from memories_client.video_scenes import (
     DEFAULT_MAX_WINDOWS,
     DEFAULT_SCENE_PROMPT,
     VIDEO_BOOKKEEPING_KEYS,
     LoadEstimate,
-    MediaPart,
-    MemoriesInputError,
     SceneAnswer,
     SceneCall,
     SceneOptions,
-    ToolSpec,
-    Uploader,
-    Usage,
     VideoFailure,
     VideoRecord,
     VideoScenes,
@@ -121,8 +124,8 @@ class MemoriesVideoReader(BaseReader):
     """Reads videos into ``Document`` objects: one per scene, plus one summary per video.
 
     The model watches each video and answers (Gemini and Qwen: a native response schema; Nova:
-    a forced tool call; ``memories_client.scene_method`` decides, for the LangChain loader too)
-    with its scenes (start and end in seconds, a description, what is visible,
+    a forced tool call; ``memories_client.video_scenes.scene_method`` decides, for the LangChain
+    loader too) with its scenes (start and end in seconds, a description, what is visible,
     on-screen text, speech) and a summary. Metadata: ``source``, ``kind`` (``"scene"`` /
     ``"summary"``), ``start_s`` / ``end_s`` (numbers), ``title`` and ``duration_s`` (when known),
     and for bookkeeping ``video_id``, ``scene_index``, ``model``, the video's token counts and
@@ -137,23 +140,26 @@ class MemoriesVideoReader(BaseReader):
         llm: a ``MemoriesMultiModal`` (default: ``MemoriesMultiModal()``, Gemini 2.5 Flash) of
             a family that takes video (Gemini, Nova, Qwen; not GPT); its settings (key, base
             URL, timeouts, retries, callback manager) apply to every call.
-        on_error: ``"raise"`` (default), ``"skip"`` (a ``memories_client.VideoLoadWarning``
-            naming the video) or ``"collect"`` (failures kept on :attr:`failures` with their
-            typed errors). The other videos load either way.
-        uploader: sends local videos and returns URLs (``memories_client.MemoriesAssetUploader``,
-            ``memories_client.S3Uploader``, or your own ``memories_client.Uploader``).
+        on_error: ``"raise"`` (default), ``"skip"`` (a
+            ``memories_client.video_scenes.VideoLoadWarning`` naming the video) or ``"collect"``
+            (failures kept on :attr:`failures` with their typed errors). The other videos load
+            either way.
+        uploader: sends local videos and returns URLs
+            (``memories_client.uploads.MemoriesAssetUploader``,
+            ``memories_client.uploads.S3Uploader``, or your own
+            ``memories_client.uploads.Uploader``).
         prompt, schema, max_answer_tokens, window_s, tokens_per_scene: as for
             ``langchain_memories.MemoriesVideoLoader``, and so are ``scenes_per_minute``,
             ``min_window_s``, ``max_concurrency`` and ``show_progress`` (one set of options,
-            the core's ``memories_client.SceneOptions``).
+            the core's ``memories_client.video_scenes.SceneOptions``).
         max_windows: the most model calls one video may make (default
-            ``memories_client.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the default window
-            length); a video that needs more fails with ``memories_client.TooManyWindowsError``
-            before its first call.
+            ``memories_client.video_scenes.DEFAULT_MAX_WINDOWS``, 178: a 24-hour video at the
+            default window length); a video that needs more fails with
+            ``memories_client.video_scenes.TooManyWindowsError`` before its first call.
         max_cost: the most, in dollars, one read may spend by the catalog's estimate (default:
             no limit); a batch of calls that would pass it is refused with
-            ``memories_client.BudgetExceededError`` before it is sent. :meth:`estimate` shows
-            the bill first.
+            ``memories_client.video_scenes.BudgetExceededError`` before it is sent. :meth:`estimate`
+            shows the bill first.
 
     Raises:
         memories_client.MemoriesInputError: bad settings here (``max_cost`` for a model without
@@ -217,14 +223,14 @@ class MemoriesVideoReader(BaseReader):
         """The bill of :meth:`load_data` for ``sources`` before it runs: calls, tokens, dollars.
 
         No model call, no upload, no network: only ``VideoSource(duration_s=...)`` and local
-        MP4/MOV headers are read. ``memories_client.estimate_videos`` (which this calls) says
-        how each call is estimated.
+        MP4/MOV headers are read. ``memories_client.video_scenes.estimate_videos`` (which this
+        calls) says how each call is estimated.
 
         Raises:
             memories_client.MemoriesInputError: a bad source.
 
         Example:
-            >>> from memories_client import VideoSource
+            >>> from memories_client.video_scenes import VideoSource
             >>> reader = MemoriesVideoReader(llm=MemoriesMultiModal(api_key="k"))
             >>> bill = reader.estimate([VideoSource(url="https://x.test/a.mp4", duration_s=1500)])
             >>> bill.calls, bill.cost_usd < 1
@@ -251,14 +257,16 @@ class MemoriesVideoReader(BaseReader):
         """Read the videos one by one (in source order), yielding their documents.
 
         Args:
-            sources: video URLs, file paths, bytes or ``memories_client.VideoSource`` objects.
+            sources: video URLs, file paths, bytes or ``memories_client.video_scenes.VideoSource``
+                objects.
 
         Example:
             >>> from memories_emulator import Emulator
             >>> with Emulator() as emu:
             ...     llm = MemoriesMultiModal(model="nova:us.amazon.nova-lite-v1:0", api_key="k",
             ...                              base_url=emu.base_url)
-            ...     first = next(MemoriesVideoReader(llm=llm).lazy_load_data("https://x.test/a.mp4"))
+            ...     first =
+            next(MemoriesVideoReader(llm=llm).lazy_load_data("https://x.test/a.mp4"))
             >>> first.metadata["kind"]
             'summary'
         """

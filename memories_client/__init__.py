@@ -6,6 +6,15 @@ parts, Nova's ``image_url`` / ``video_url`` parts and tools, Qwen's thinking swi
 and maps every failure to one error hierarchy. The emulator of the API for offline use is a
 package of its own, ``memories_emulator`` (the ``emulator`` extra), which this one never imports.
 
+What a user of the client needs is here, in ``__all__``; the rest has a public home of its own:
+:mod:`memories_client.types` and :mod:`memories_client.errors` (every request, response and error
+type), :mod:`memories_client.catalog` (models, families, prices), :mod:`memories_client.tokens`
+(token estimates), :mod:`memories_client.dialects` (the per-family wire formats and their
+settings), :mod:`memories_client.schema`, :mod:`memories_client.uploads` (local videos to URLs) and
+:mod:`memories_client.video_scenes` (videos to scene records). The helpers the LangChain and
+LlamaIndex layers share are in :mod:`memories_client.integration`, for people writing a framework
+layer; the modules with a leading underscore are implementation.
+
 Example:
     >>> from memories_client import MemoriesClient, ChatRequest, Message, media_from_url
     >>> from memories_emulator import Emulator
@@ -19,50 +28,22 @@ Example:
 
 from __future__ import annotations
 
-from memories_client._extras import ExtraMissingError, require_extra
-from memories_client._http import (
-    API_KEY_ENV,
-    BASE_URL_ENV,
-    DEFAULT_BASE_URL,
-    DEFAULT_PATHS,
-    DEFAULT_TIMEOUT,
-    EMULATOR_COMMAND,
-    LOOPBACK_PLACEHOLDER_KEY,
-    InsecureBaseURLWarning,
-    RetryPolicy,
-    check_connection_settings,
+from memories_client._async_client import AsyncMemoriesClient
+from memories_client._client import MemoriesClient
+from memories_client._extras import ExtraMissingError
+from memories_client._http import DEFAULT_BASE_URL, InsecureBaseURLWarning, RetryPolicy
+from memories_client._jsonout import JSONOutputError
+from memories_client._media import (
+    PageURLWarning,
+    media_from_base64,
+    media_from_bytes,
+    media_from_data_uri,
+    media_from_path,
+    media_from_url,
 )
+from memories_client._truncation import TruncatedAnswerWarning
 from memories_client._version import __version__
-from memories_client.async_client import AsyncMemoriesClient
-from memories_client.block_keys import check_media_options
-from memories_client.catalog import (
-    FAMILIES,
-    MODELS,
-    MediaTokens,
-    ModelInfo,
-    PriceTier,
-    ThinkingBudget,
-    UnknownPriceError,
-    estimate_cost,
-    family_of,
-    model_info,
-    resolve_model,
-    try_estimate_cost,
-)
-from memories_client.client import MemoriesClient
-from memories_client.client_cache import ClientCache, ClosesPooledClients
-from memories_client.derived_state import DerivedState
-from memories_client.dialects import (
-    FAMILY_OPTIONS,
-    Dialect,
-    GeminiDialect,
-    GPTDialect,
-    NovaDialect,
-    QwenDialect,
-    call_options,
-    check_media_kind,
-    dialect_for,
-)
+from memories_client.catalog import MODELS, ModelInfo, estimate_cost, model_info
 from memories_client.dialects.base import ExtraBodyWarning
 from memories_client.errors import (
     APIConnectionError,
@@ -81,46 +62,6 @@ from memories_client.errors import (
     StreamInterruptedError,
     UnsupportedFeatureError,
 )
-from memories_client.jsonout import (
-    JSONOutputError,
-    json_instruction,
-    parse_json_output,
-    parse_structured,
-    strip_json_fences,
-    with_instruction,
-)
-from memories_client.media import (
-    DEFAULT_MIME,
-    PageURLWarning,
-    media_from_base64,
-    media_from_bytes,
-    media_from_data_uri,
-    media_from_path,
-    media_from_url,
-    media_part,
-)
-from memories_client.options import (
-    CONNECTION_FIELDS,
-    ClientOptions,
-    check_async_transport,
-    refuse_unknown,
-)
-from memories_client.params import (
-    SAMPLING_FIELDS,
-    check_sampling,
-    check_thinking_budget,
-    normalize_stop,
-)
-from memories_client.schema import json_schema_of, to_gemini_schema
-from memories_client.tokens import estimate_text_tokens, estimate_tokens, split_tokens
-from memories_client.tool_calls import (
-    NO_TOOLS,
-    normalize_tool_choice,
-    offered_tools,
-    openai_tool_call,
-    with_tool_media,
-)
-from memories_client.truncation import SERVICE_DEFAULT_MAX_TOKENS, TruncatedAnswerWarning
 from memories_client.types import (
     ChatRequest,
     Choice,
@@ -133,194 +74,53 @@ from memories_client.types import (
     ToolSpec,
     Usage,
 )
-from memories_client.uploads import (
-    BaseUploader,
-    FileUploadCache,
-    MemoriesAssetUploader,
-    MemoryUploadCache,
-    S3Uploader,
-    SourceChangedError,
-    UploadCache,
-    UploadedAsset,
-    Uploader,
-    UploadError,
-    UploadTimeoutError,
-    aupload_local_videos,
-    avideo_part,
-    upload_local_videos,
-    video_part,
-)
-from memories_client.video_scenes import (
-    DEFAULT_MAX_WINDOWS,
-    DEFAULT_SCENE_PROMPT,
-    VIDEO_BOOKKEEPING_KEYS,
-    AnswerTruncatedError,
-    BudgetExceededError,
-    CostLimitError,
-    LoadEstimate,
-    Scene,
-    SceneAnswer,
-    SceneAsker,
-    SceneCall,
-    SceneOptions,
-    TooManyWindowsError,
-    VideoEstimate,
-    VideoFailure,
-    VideoLoadWarning,
-    VideoRecord,
-    VideoResult,
-    VideoScenes,
-    VideoSource,
-    adescribe_videos,
-    describe_videos,
-    estimate_videos,
-    plan_windows,
-    probe_duration,
-    scene_method,
-    video_sources,
-)
 
+# What a user of the client calls, and nothing else: tests/unit/test_public_surface.py keeps
+# it at most 45 names, each used in a doc or an example.
 __all__ = [
-    "API_KEY_ENV",
-    "BASE_URL_ENV",
-    "CONNECTION_FIELDS",
     "DEFAULT_BASE_URL",
-    "DEFAULT_MAX_WINDOWS",
-    "DEFAULT_MIME",
-    "DEFAULT_PATHS",
-    "DEFAULT_SCENE_PROMPT",
-    "DEFAULT_TIMEOUT",
-    "EMULATOR_COMMAND",
-    "FAMILIES",
-    "FAMILY_OPTIONS",
-    "LOOPBACK_PLACEHOLDER_KEY",
     "MODELS",
-    "NO_TOOLS",
-    "SAMPLING_FIELDS",
-    "SERVICE_DEFAULT_MAX_TOKENS",
-    "VIDEO_BOOKKEEPING_KEYS",
     "APIConnectionError",
     "APITimeoutError",
-    "AnswerTruncatedError",
     "AsyncMemoriesClient",
     "AuthenticationError",
     "BadRequestError",
-    "BaseUploader",
-    "BudgetExceededError",
     "ChatRequest",
     "Choice",
-    "ClientCache",
-    "ClientOptions",
-    "ClosesPooledClients",
     "Completion",
-    "CostLimitError",
-    "DerivedState",
-    "Dialect",
     "ExtraBodyWarning",
     "ExtraMissingError",
-    "FileUploadCache",
-    "GPTDialect",
-    "GeminiDialect",
     "InsecureBaseURLWarning",
     "InsufficientCreditsError",
     "JSONOutputError",
-    "LoadEstimate",
     "MalformedResponseError",
     "MediaPart",
-    "MediaTokens",
     "MemoriesAPIError",
-    "MemoriesAssetUploader",
     "MemoriesClient",
     "MemoriesError",
     "MemoriesInputError",
-    "MemoryUploadCache",
     "Message",
     "ModelError",
     "ModelInfo",
     "NotFoundError",
-    "NovaDialect",
     "PageURLWarning",
-    "PriceTier",
-    "QwenDialect",
     "RateLimitError",
     "RetryPolicy",
-    "S3Uploader",
-    "Scene",
-    "SceneAnswer",
-    "SceneAsker",
-    "SceneCall",
-    "SceneOptions",
     "ServerError",
-    "SourceChangedError",
     "StreamChunk",
     "StreamInterruptedError",
     "TextPart",
-    "ThinkingBudget",
-    "TooManyWindowsError",
     "ToolCall",
     "ToolSpec",
     "TruncatedAnswerWarning",
-    "UnknownPriceError",
     "UnsupportedFeatureError",
-    "UploadCache",
-    "UploadError",
-    "UploadTimeoutError",
-    "UploadedAsset",
-    "Uploader",
     "Usage",
-    "VideoEstimate",
-    "VideoFailure",
-    "VideoLoadWarning",
-    "VideoRecord",
-    "VideoResult",
-    "VideoScenes",
-    "VideoSource",
     "__version__",
-    "adescribe_videos",
-    "aupload_local_videos",
-    "avideo_part",
-    "call_options",
-    "check_async_transport",
-    "check_connection_settings",
-    "check_media_kind",
-    "check_media_options",
-    "check_sampling",
-    "check_thinking_budget",
-    "describe_videos",
-    "dialect_for",
     "estimate_cost",
-    "estimate_text_tokens",
-    "estimate_tokens",
-    "estimate_videos",
-    "family_of",
-    "json_instruction",
-    "json_schema_of",
     "media_from_base64",
     "media_from_bytes",
     "media_from_data_uri",
     "media_from_path",
     "media_from_url",
-    "media_part",
     "model_info",
-    "normalize_stop",
-    "normalize_tool_choice",
-    "offered_tools",
-    "openai_tool_call",
-    "parse_json_output",
-    "parse_structured",
-    "plan_windows",
-    "probe_duration",
-    "refuse_unknown",
-    "require_extra",
-    "resolve_model",
-    "scene_method",
-    "split_tokens",
-    "strip_json_fences",
-    "to_gemini_schema",
-    "try_estimate_cost",
-    "upload_local_videos",
-    "video_part",
-    "video_sources",
-    "with_instruction",
-    "with_tool_media",
 ]

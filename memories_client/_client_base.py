@@ -1,7 +1,7 @@
 """What the sync and async clients share: settings, request preparation, parsing, retries.
 
 :class:`_BaseClient` holds the settings (from a :class:`ClientOptions`) and everything that
-does no I/O; :mod:`memories_client.client` and :mod:`memories_client.async_client` add the
+does no I/O; :mod:`memories_client._client` and :mod:`memories_client._async_client` add the
 sending, each in its own way.
 """
 
@@ -31,6 +31,10 @@ from memories_client._limits import (
     LineReader,
     whole_answer,
 )
+from memories_client._options import AsyncTransport, ClientOptions
+from memories_client._parsing import parse_completion
+from memories_client._streaming import StreamAssembler
+from memories_client._truncation import warn_if_cut_by_default
 from memories_client.catalog import family_of, resolve_model
 from memories_client.dialects import DIALECTS, Dialect, dialect_for
 from memories_client.errors import (
@@ -41,10 +45,6 @@ from memories_client.errors import (
     MemoriesInputError,
     StreamInterruptedError,
 )
-from memories_client.options import AsyncTransport, ClientOptions
-from memories_client.parsing import parse_completion
-from memories_client.streaming import StreamAssembler
-from memories_client.truncation import warn_if_cut_by_default
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
 __all__ = ["_BaseClient"]

@@ -1,6 +1,6 @@
 """Transport pieces shared by the sync and async clients: settings, retries, error mapping.
 
-Nothing here does I/O; the clients in :mod:`memories_client.client` do, so the retry policy and
+Nothing here does I/O; the clients in :mod:`memories_client._client` do, so the retry policy and
 the error mapping are written once.
 """
 
@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from memories_client import _json
 from memories_client._decoding import ACCEPT_ENCODING
+from memories_client._parsing import error_fields
 from memories_client._version import __version__
 from memories_client._warnings import warn
 from memories_client.errors import (
@@ -37,7 +38,6 @@ from memories_client.errors import (
     _cut,
     error_for_status,
 )
-from memories_client.parsing import error_fields
 
 __all__ = [
     "API_KEY_ENV",

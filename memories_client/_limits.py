@@ -18,7 +18,7 @@ like any other oversized body. :func:`read_response` / :func:`aread_response` (a
 :func:`read_error_body` / :func:`aread_error_body` (an error page) and :func:`body_of` /
 :func:`abody_of` (a stream) are the one reader the chat clients and the uploaders share.
 
-Pure functions and small classes: the clients in :mod:`memories_client.client` do the I/O.
+Pure functions and small classes: the clients in :mod:`memories_client._client` do the I/O.
 """
 
 from __future__ import annotations

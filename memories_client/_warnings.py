@@ -24,6 +24,9 @@ _INTERNAL = (
     "langchain",
     "langgraph",
     "llama_index",
+    # LlamaIndex's spans around every entry point (a separate distribution since 0.12).
+    "llama_index_instrumentation",
+    "wrapt",
     "pydantic",
     "asyncio",
     "concurrent",

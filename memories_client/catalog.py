@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from memories_client.catalog_types import (
+from memories_client._catalog_types import (
     Endpoint,
     Family,
     FamilyInfo,

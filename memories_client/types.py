@@ -6,7 +6,7 @@ per-call overhead small.
 
 Example:
     >>> from memories_client.types import ChatRequest, Message, TextPart
-    >>> from memories_client.media import media_from_url
+    >>> from memories_client._media import media_from_url
     >>> req = ChatRequest(
     ...     model="gemini:gemini-2.5-flash",
     ...     messages=[Message.user("What happens here?", media_from_url("https://x.test/a.mp4"))],
@@ -52,8 +52,8 @@ class TextPart:
 class MediaPart:
     """An image, video or document, either by reference (``url``) or inline (``data``).
 
-    Build these with :mod:`memories_client.media` (``media_from_url``, ``media_from_bytes``,
-    ``media_from_path``, ...), which checks the input and fills ``mime_type``.
+    Build these with ``memories_client.media_from_url`` (``media_from_bytes``, ``media_from_path``,
+    ...), which checks the input and fills ``mime_type``.
 
     Attributes:
         kind: ``image``, ``video`` or ``document``.
@@ -172,8 +172,8 @@ class ChatRequest:
 
     ``None`` means "leave it to the service's default" (documented per family: e.g. temperature
     0.7 for Gemini, 1.0 for Nova; max_tokens 1000, 1024 for Qwen). The family's dialect
-    (:meth:`memories_client.Dialect.validate`) checks the request before any network call; the
-    clients call it for you.
+    (:meth:`memories_client.dialects.Dialect.validate`) checks the request before any network call;
+    the clients call it for you.
 
     Attributes:
         model: the full, prefixed model id (see :func:`memories_client.catalog.resolve_model`).

@@ -71,6 +71,10 @@ def dialect_for(model: str) -> Dialect:
 
     Raises:
         MemoriesInputError: the id names no known family.
+
+    Example:
+        >>> dialect_for("qwen3-vl-plus").family
+        'qwen'
     """
     family = family_of(resolve_model(model))
     if family is None or family not in DIALECTS:

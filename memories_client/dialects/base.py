@@ -2,7 +2,7 @@
 
 A dialect turns a neutral :class:`~memories_client.types.ChatRequest` into one family's JSON body
 and picks its endpoint. Responses are not a dialect's business: one tolerant parser
-(:mod:`memories_client.parsing`) reads every family's answers, because the docs show two response
+(:mod:`memories_client._parsing`) reads every family's answers, because the docs show two response
 shapes (``choices[].text`` and ``choices[].message.content``) and public code suggests the shape
 has changed over time; the official example client parses both.
 
@@ -21,15 +21,15 @@ from dataclasses import fields
 from operator import attrgetter
 from typing import Any, ClassVar, Literal
 
-from memories_client._warnings import warn
-from memories_client.catalog import FAMILIES, Endpoint, resolve_model
-from memories_client.errors import MemoriesInputError, UnsupportedFeatureError
-from memories_client.params import (
+from memories_client._params import (
     SAMPLING_FIELDS,
     check_sampling,
     check_thinking_budget,
     normalize_stop,
 )
+from memories_client._warnings import warn
+from memories_client.catalog import FAMILIES, Endpoint, resolve_model
+from memories_client.errors import MemoriesInputError, UnsupportedFeatureError
 from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 
 __all__ = [
@@ -86,6 +86,12 @@ class Dialect(ABC):
     Args:
         inline_format: how base64 media is written on the wire. The docs say only "URL or base64
             encoded file" and show no example, so this is configurable.
+
+    Example:
+        >>> from memories_client.dialects import Dialect, dialect_for
+        >>> dialect = dialect_for("nova:us.amazon.nova-pro-v1:0")
+        >>> isinstance(dialect, Dialect), dialect.label, dialect.supports_tools
+        (True, 'Nova', True)
     """
 
     family: ClassVar[str]

@@ -7,8 +7,8 @@ complete OpenAI response (``choices[].message.content``, usage with
 ``prompt_tokens_details.cached_tokens`` and ``completion_tokens_details.reasoning_tokens``).
 No tools, no video and no thinking control are documented, so those are refused before
 sending. No ``json_schema`` is documented either: a ``response_schema`` is sent as JSON mode
-with the schema in the system message (:func:`~memories_client.json_instruction`), and the
-answer is validated against it by whoever asked (both framework layers do).
+with the schema in the system message (:func:`~memories_client.integration.json_instruction`), and
+the answer is validated against it by whoever asked (both framework layers do).
 
 The service hands the request to OpenAI, so OpenAI's own rules are checked here too, before a
 request is paid for: JSON mode needs the word "JSON" in the messages; images are PNG, JPEG, WEBP
@@ -21,7 +21,7 @@ chunk, including OpenAI's last one, which has no choices.
 
 Example:
     >>> from memories_client.dialects.gpt import GPTDialect
-    >>> from memories_client.media import media_from_url
+    >>> from memories_client._media import media_from_url
     >>> from memories_client.types import ChatRequest, Message
     >>> req = ChatRequest(model="gpt:gpt-4o", response_mime_type="application/json",
     ...     messages=[Message.user("Describe it as JSON.", media_from_url("https://x.test/a.png"))])
@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from memories_client._jsonout import json_instruction, with_instruction
 from memories_client.catalog import Endpoint
 from memories_client.dialects.base import Dialect, InlineFormat
 from memories_client.errors import MemoriesInputError
-from memories_client.jsonout import json_instruction, with_instruction
 from memories_client.schema import json_schema_of
 from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 

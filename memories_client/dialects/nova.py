@@ -18,7 +18,7 @@ Not documented, and chosen here (each configurable or tolerated):
 
 Example:
     >>> from memories_client.dialects.nova import NovaDialect
-    >>> from memories_client.media import media_from_url
+    >>> from memories_client._media import media_from_url
     >>> from memories_client.types import ChatRequest, Message
     >>> req = ChatRequest(model="nova:us.amazon.nova-lite-v1:0",
     ...     messages=[Message.user("what is it?", media_from_url("https://x.test/a.png"))])
@@ -33,10 +33,10 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
+from memories_client._tool_calls import openai_tool_call
 from memories_client.catalog import Endpoint
 from memories_client.dialects.base import Dialect, InlineFormat
 from memories_client.errors import MemoriesInputError
-from memories_client.tool_calls import openai_tool_call
 from memories_client.types import ChatRequest, MediaPart, Message, TextPart
 
 __all__ = ["NovaDialect", "ToolMessageStyle"]

@@ -25,7 +25,7 @@ Not documented, and chosen here (each configurable):
 
 Example:
     >>> from memories_client.dialects.qwen import QwenDialect
-    >>> from memories_client.media import media_from_url
+    >>> from memories_client._media import media_from_url
     >>> from memories_client.types import ChatRequest, Message
     >>> req = ChatRequest(model="qwen:qwen3-vl-plus", thinking_budget=512,
     ...     messages=[Message.user("What happens?", media_from_url("https://x.test/a.mp4"))])

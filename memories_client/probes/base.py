@@ -21,8 +21,8 @@ from typing import Any, Literal
 import httpx
 from pydantic import SecretStr
 
+from memories_client._client import MemoriesClient
 from memories_client._limits import read_capped
-from memories_client.client import MemoriesClient
 from memories_client.errors import MemoriesError
 from memories_client.probes.wire import CAPTURE_LIMIT, Exchange
 from memories_client.types import ChatRequest, Completion, StreamChunk, Usage

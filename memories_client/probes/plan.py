@@ -2,7 +2,7 @@
 
 Each probe runs on the cheapest catalogued model of its family (the cheapest one that thinks,
 for thinking probes), unless ``models`` names another. The cost of a probe is estimated from the
-catalog's prices: its input tokens by :func:`~memories_client.estimate_tokens` (the catalog's
+catalog's prices: its input tokens by :func:`~memories_client.tokens.estimate_tokens` (the catalog's
 media figures included), its output tokens at their most (``max_tokens`` plus any thinking
 budget). The run's estimate is the sum: an upper bound on what the probes ask for.
 

@@ -18,11 +18,11 @@ import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from memories_client._jsonout import parse_json_output
+from memories_client._media import media_from_url
+from memories_client._parsing import is_errored
 from memories_client.dialects import GPTDialect, QwenDialect
 from memories_client.errors import MemoriesAPIError, MemoriesError
-from memories_client.jsonout import parse_json_output
-from memories_client.media import media_from_url
-from memories_client.parsing import is_errored
 from memories_client.probes.base import Finding, Probe, ProbeContext, Verdict
 from memories_client.probes.wire import Exchange, sse_events
 from memories_client.tokens import estimate_tokens

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from memories_client._media import kind_of_mime, sniff_mime
 from memories_client.errors import MemoriesInputError
-from memories_client.media import kind_of_mime, sniff_mime
 
 __all__ = [
     "CHUNK",
@@ -41,7 +41,7 @@ CHUNK = 1 << 20
 ProgressCallback = Callable[[int, int], None]
 """``progress(bytes_sent, total_bytes)``, called as an upload advances (and once at the end)."""
 
-# Names the stdlib table lacks or gets wrong on some systems (the same as memories_client.media).
+# Names the stdlib table lacks or gets wrong on some systems (the same as memories_client._media).
 _VIDEO_SUFFIXES = {
     ".mp4": "video/mp4",
     ".m4v": "video/mp4",

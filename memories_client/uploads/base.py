@@ -117,6 +117,15 @@ class BaseUploader(abc.ABC):
         self._inflight: dict[str, threading.Lock] = {}
         self._ainflight: dict[tuple[int, str], asyncio.Lock] = {}
 
+    def __getstate__(self) -> None:
+        # An uploader holds locks, connections and the API key (in its request headers): a
+        # pickle would carry the key, so it is refused with a message rather than by a lock.
+        raise TypeError(
+            f"{type(self).__name__} holds the API key, locks and open connections and cannot be "
+            "pickled; build a new uploader in the other process (its cache can be shared: "
+            "FileUploadCache)"
+        )
+
     @contextmanager
     def _one_at_a_time(self, key: str) -> Iterator[None]:
         with self._guard:

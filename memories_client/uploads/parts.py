@@ -14,9 +14,9 @@ import binascii
 import os
 from dataclasses import replace
 
+from memories_client._media import media_from_bytes, media_from_path, media_from_url
 from memories_client.catalog import FAMILIES, family_of
 from memories_client.errors import MemoriesInputError
-from memories_client.media import media_from_bytes, media_from_path, media_from_url
 from memories_client.types import ChatRequest, MediaPart
 from memories_client.uploads._source import ProgressCallback, upload_source
 from memories_client.uploads.base import Uploader, UploadSourceLike

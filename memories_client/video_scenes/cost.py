@@ -264,7 +264,7 @@ def estimate_videos(
     uploaded and nothing goes over the network.
 
     Example:
-        >>> from memories_client import SceneOptions, video_sources
+        >>> from memories_client.video_scenes import SceneOptions, video_sources
         >>> sources = video_sources([VideoSource(url="https://x.test/a.mp4", duration_s=1500)])
         >>> bill = estimate_videos(sources, "gemini:gemini-2.5-flash", SceneOptions())
         >>> bill.calls, bill.videos[0].input_tokens

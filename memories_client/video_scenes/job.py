@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from memories_client._jsonout import JSONOutputError, parse_json_output, parse_structured
+from memories_client._truncation import is_length_stop
 from memories_client.catalog import resolve_model, try_estimate_cost
 from memories_client.errors import MemoriesInputError
-from memories_client.jsonout import JSONOutputError, parse_json_output, parse_structured
 from memories_client.schema import json_schema_of
-from memories_client.truncation import is_length_stop
 from memories_client.types import Usage
 from memories_client.video_scenes.calls import (
     AnswerTruncatedError,

@@ -179,7 +179,9 @@ def _check_schema(schema: dict[str, Any]) -> None:
                 problems.append(f"a number property '{key}' on each scene")
     if problems:
         raise MemoriesInputError(
-            "the scene schema needs " + ", ".join(problems) + " (see memories_client.VideoScenes)"
+            "the scene schema needs "
+            + ", ".join(problems)
+            + " (see memories_client.video_scenes.VideoScenes)"
         )
 
 
@@ -213,9 +215,9 @@ class SceneOptions:
             call past the limit.
         max_cost: the most, in dollars, one load may spend by the catalog's estimate (None: no
             limit). Checked before every batch of calls; a batch that would pass it is refused
-            with :class:`BudgetExceededError`. See :func:`memories_client.estimate_videos` for
-            how a call is estimated; ``estimate()`` on the loader and the reader shows the bill
-            before anything is spent.
+            with :class:`BudgetExceededError`. See
+            :func:`memories_client.video_scenes.estimate_videos` for how a call is estimated;
+            ``estimate()`` on the loader and the reader shows the bill before anything is spent.
 
     Example:
         >>> SceneOptions(max_concurrency=8, on_error="collect").on_error

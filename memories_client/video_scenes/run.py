@@ -128,7 +128,8 @@ def describe_videos(
     videos are in progress at once.
 
     Example:
-        >>> from memories_client import SceneAnswer, SceneOptions, Usage, video_sources
+        >>> from memories_client import Usage
+        >>> from memories_client.video_scenes import SceneAnswer, SceneOptions, video_sources
         >>> class Canned:
         ...     family, model = "gemini", "gemini:gemini-2.5-flash"
         ...     def ask(self, call):
@@ -233,7 +234,7 @@ async def adescribe_videos(
 
     Example:
         >>> import asyncio
-        >>> from memories_client import SceneAnswer, SceneOptions, video_sources
+        >>> from memories_client.video_scenes import SceneAnswer, SceneOptions, video_sources
         >>> class Canned:
         ...     family, model = "nova", "nova:us.amazon.nova-lite-v1:0"
         ...     def ask(self, call):

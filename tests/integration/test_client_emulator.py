@@ -119,7 +119,7 @@ def test_n_stop_max_tokens_and_json(emu: Emulator) -> None:
             "properties": {"title": {"type": "string"}, "n": {"type": "integer"}},
             "required": ["title", "n"],
         }
-        from memories_client import parse_structured
+        from memories_client.integration import parse_structured
 
         structured = c.chat(video_request(response_schema=schema))
         assert structured.text.startswith("```json")  # fenced, like the real service

@@ -14,11 +14,11 @@ from memories_client import (
     ChatRequest,
     MemoriesClient,
     Message,
-    QwenDialect,
     media_from_bytes,
     media_from_url,
-    parse_structured,
 )
+from memories_client.dialects import QwenDialect
+from memories_client.integration import parse_structured
 from memories_emulator import Emulator
 
 VIDEO = media_from_url("https://storage.googleapis.com/memories-test-data/test_1min.mp4")

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from langchain_core.documents import Document
 
-import memories_client as mc
 from langchain_memories import (
     ChatMemoriesGemini,
     ChatMemoriesNova,
     MemoriesVideoLoader,
 )
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
+from memories_client.video_scenes import VideoSource
 from memories_emulator import Emulator, Reply
 
 TALK = "https://example.test/ten-minute-talk.mp4"
@@ -47,7 +47,7 @@ def test_a_ten_minute_video_in_two_minute_windows_is_tiled_window_by_window(
 ) -> None:
     memories_emulator.set_video_duration(TALK, 600)
     llm = MODELS[family](api_key="k", base_url=memories_emulator.base_url)
-    source = mc.VideoSource(url=TALK, duration_s=600)
+    source = VideoSource(url=TALK, duration_s=600)
     docs = MemoriesVideoLoader([source], llm=llm, window_s=120).load()
 
     found = spans(docs)
@@ -81,7 +81,7 @@ def test_the_llama_index_reader_gets_the_same_tiling(memories_emulator: Emulator
         model="gemini:gemini-2.5-flash", api_key="k", base_url=memories_emulator.base_url
     )
     docs = MemoriesVideoReader(llm=llm, window_s=120).load_data(
-        [mc.VideoSource(url=TALK, duration_s=600)]
+        [VideoSource(url=TALK, duration_s=600)]
     )
     found = sorted(
         (d.metadata["start_s"], d.metadata["end_s"]) for d in docs if d.metadata["kind"] == "scene"
@@ -104,7 +104,7 @@ def test_scripted_scenes_reach_the_loader_cut_to_each_window(
     )
     llm = MODELS[family](api_key="k", base_url=memories_emulator.base_url)
     docs = MemoriesVideoLoader(
-        [mc.VideoSource(url=TALK, duration_s=600)], llm=llm, window_s=120
+        [VideoSource(url=TALK, duration_s=600)], llm=llm, window_s=120
     ).load()
     found = spans(docs)
     assert found[:3] == [(0, 100), (100, 120), (120, 240)]

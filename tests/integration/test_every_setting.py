@@ -38,6 +38,8 @@ from langchain_memories import (
 )
 from llama_index_memories import MemoriesMultiModal
 from memories_client._client_base import _BaseClient
+from memories_client.dialects import Dialect, GeminiDialect, NovaDialect
+from memories_client.integration import ClientOptions
 
 PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
@@ -326,7 +328,7 @@ def probe_max_response_bytes(entry: Entry, rec: Recorder) -> None:
 
 
 def probe_options(entry: Entry, rec: Recorder) -> None:
-    options = mc.ClientOptions(
+    options = ClientOptions(
         api_key="sk-probe-3", base_url=rec.base_url, paths={"vu": "/opt/chat"}, max_retries=0
     )
     before = len(rec.seen)
@@ -338,9 +340,9 @@ def probe_options(entry: Entry, rec: Recorder) -> None:
 def probe_dialects(entry: Entry, rec: Recorder) -> None:
     # The opposite of each family's default inline form must show on the wire.
     if entry.name == "ChatMemoriesNova":
-        dialects: dict[str, mc.Dialect] = {"nova": mc.NovaDialect(inline_format="raw")}
+        dialects: dict[str, Dialect] = {"nova": NovaDialect(inline_format="raw")}
     else:
-        dialects = {"gemini": mc.GeminiDialect(inline_format="data_uri")}
+        dialects = {"gemini": GeminiDialect(inline_format="data_uri")}
     target = entry.build(api_key="k", base_url=rec.base_url, max_retries=0, dialects=dialects)
     _call_with_image(entry, target)
     sent = json.dumps(rec.seen[-1].body["messages"])

@@ -15,8 +15,8 @@ import pytest
 import vcr
 from langchain_core.messages import AIMessage, HumanMessage
 
-import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
+from memories_client.uploads import MemoriesAssetUploader
 from memories_emulator import Emulator, Reply
 from memories_emulator.recording import REDACTED, vcr_config
 
@@ -38,7 +38,7 @@ def exchanges(base_url: str, clip: Path) -> list[Any]:
         return "sunny"
 
     call = nova.bind_tools([get_weather]).invoke("What is the weather in city 'Oslo'?")
-    uploader = mc.MemoriesAssetUploader(api_key=KEY, base_url=base_url, poll_interval=0.01)
+    uploader = MemoriesAssetUploader(api_key=KEY, base_url=base_url, poll_interval=0.01)
     url = uploader.upload(clip)
     seen = gemini.invoke(
         [

@@ -17,6 +17,8 @@ import httpx
 import pytest
 
 import memories_client as mc
+from memories_client.uploads import S3Uploader, SourceChangedError
+from memories_client.video_scenes import SceneOptions, describe_videos, video_sources
 
 boto3 = pytest.importorskip("boto3")
 botocore_config = pytest.importorskip("botocore.config")
@@ -67,7 +69,7 @@ def video(tmp_path: Path, name: str = "clip.mp4", size: int = 200_000) -> Path:
 def test_upload_then_a_presigned_url_serves_the_file(s3: Any, tmp_path: Path) -> None:
     path = video(tmp_path)
     seen: list[tuple[int, int]] = []
-    uploader = mc.S3Uploader(s3.bucket_name, client=s3, prefix="lib/", expires_in=900)
+    uploader = S3Uploader(s3.bucket_name, client=s3, prefix="lib/", expires_in=900)
     url = uploader.upload(path, progress=lambda sent, total: seen.append((sent, total)))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     head = s3.head_object(Bucket=s3.bucket_name, Key=f"lib/{digest}.mp4")
@@ -81,7 +83,7 @@ def test_upload_then_a_presigned_url_serves_the_file(s3: Any, tmp_path: Path) ->
 def test_a_large_file_goes_up_in_parts(s3: Any, tmp_path: Path) -> None:
     path = video(tmp_path, size=11 * 1024 * 1024)
     client_calls = calls(s3)
-    uploader = mc.S3Uploader(s3.bucket_name, client=s3, part_size=5 * 1024 * 1024)
+    uploader = S3Uploader(s3.bucket_name, client=s3, part_size=5 * 1024 * 1024)
     url = uploader.upload(path)
     assert "CreateMultipartUpload" in client_calls
     assert client_calls.count("UploadPart") == 3
@@ -94,18 +96,18 @@ def test_a_large_file_goes_up_in_parts(s3: Any, tmp_path: Path) -> None:
 def test_the_same_content_is_sent_once(s3: Any, tmp_path: Path) -> None:
     path = video(tmp_path)
     client_calls = calls(s3)
-    first = mc.S3Uploader(s3.bucket_name, client=s3)
+    first = S3Uploader(s3.bucket_name, client=s3)
     url = first.upload(path)
     assert first.upload(path) == url  # cached: no request at all
     assert client_calls.count("PutObject") == 1 and client_calls.count("HeadObject") == 1
     # Another process (a fresh cache) finds the object by its content hash and sends nothing.
-    second = mc.S3Uploader(s3.bucket_name, client=s3)
+    second = S3Uploader(s3.bucket_name, client=s3)
     assert httpx.get(second.upload(path.read_bytes())).content == path.read_bytes()
     assert client_calls.count("PutObject") == 1
 
 
 async def test_aupload(s3: Any, tmp_path: Path) -> None:
-    uploader = mc.S3Uploader(s3.bucket_name, client=s3)
+    uploader = S3Uploader(s3.bucket_name, client=s3)
     paths = [video(tmp_path, f"{i}.mp4") for i in range(3)]
     urls = await asyncio.gather(*(uploader.aupload(p) for p in paths))
     assert len(set(urls)) == 3
@@ -116,7 +118,7 @@ async def test_aupload(s3: Any, tmp_path: Path) -> None:
 
 def test_a_missing_bucket_is_a_typed_error(s3_endpoint: str, tmp_path: Path) -> None:
     client = boto3.client("s3", endpoint_url=s3_endpoint, **CREDENTIALS)
-    uploader = mc.S3Uploader("no-such-bucket", client=client, skip_existing=False)
+    uploader = S3Uploader("no-such-bucket", client=client, skip_existing=False)
     with pytest.raises(mc.NotFoundError, match="NoSuchBucket"):
         uploader.upload(video(tmp_path))
 
@@ -126,7 +128,7 @@ def test_the_default_client_uses_endpoint_url(
 ) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    uploader = mc.S3Uploader(s3.bucket_name, endpoint_url=s3_endpoint, region_name="us-east-1")
+    uploader = S3Uploader(s3.bucket_name, endpoint_url=s3_endpoint, region_name="us-east-1")
     url = uploader.upload(video(tmp_path))
     assert url.startswith(s3_endpoint) and "X-Amz-Signature=" in url
     assert httpx.get(url).status_code == 200
@@ -134,11 +136,11 @@ def test_the_default_client_uses_endpoint_url(
 
 def test_settings_are_checked_before_any_request() -> None:
     with pytest.raises(mc.MemoriesInputError, match="seven"):
-        mc.S3Uploader("b", expires_in=8 * 24 * 3600)
+        S3Uploader("b", expires_in=8 * 24 * 3600)
     with pytest.raises(mc.MemoriesInputError, match="5 MiB"):
-        mc.S3Uploader("b", part_size=1024)
+        S3Uploader("b", part_size=1024)
     with pytest.raises(mc.MemoriesInputError, match="bucket"):
-        mc.S3Uploader("")
+        S3Uploader("")
 
 
 def test_the_loader_routine_uploads_a_local_video_through_s3(s3: Any, tmp_path: Path) -> None:
@@ -157,8 +159,8 @@ def test_the_loader_routine_uploads_a_local_video_through_s3(s3: Any, tmp_path: 
             return self.ask(call)
 
     path = video(tmp_path)
-    options = mc.SceneOptions(uploader=mc.S3Uploader(s3.bucket_name, client=s3))
-    [result] = mc.describe_videos(mc.video_sources([path]), Watcher(), options)
+    options = SceneOptions(uploader=S3Uploader(s3.bucket_name, client=s3))
+    [result] = describe_videos(video_sources([path]), Watcher(), options)
     assert result.source == str(path)
     assert httpx.get(Watcher.urls[0]).content == path.read_bytes()
 
@@ -172,13 +174,13 @@ def test_an_object_of_the_same_size_but_other_content_is_uploaded_over(
     key = f"memories-uploads/{digest}.mp4"
     s3.put_object(Bucket=s3.bucket_name, Key=key, Body=os.urandom(path.stat().st_size))
     client_calls = calls(s3)
-    url = mc.S3Uploader(s3.bucket_name, client=s3).upload(path)
+    url = S3Uploader(s3.bucket_name, client=s3).upload(path)
     assert client_calls.count("HeadObject") == 1 and client_calls.count("PutObject") == 1
     assert httpx.get(url).content == path.read_bytes()
     head = s3.head_object(Bucket=s3.bucket_name, Key=key)
     assert head["Metadata"] == {"sha256": digest}
     # Now the checksum matches: a fresh uploader finds it and sends nothing.
-    again = mc.S3Uploader(s3.bucket_name, client=s3).upload(path)
+    again = S3Uploader(s3.bucket_name, client=s3).upload(path)
     assert httpx.get(again).content == path.read_bytes()
     assert client_calls.count("PutObject") == 1
 
@@ -186,7 +188,7 @@ def test_an_object_of_the_same_size_but_other_content_is_uploaded_over(
 def test_user_metadata_is_kept_beside_the_checksum(s3: Any, tmp_path: Path) -> None:
     path = video(tmp_path)
     extra = {"Metadata": {"team": "video"}}
-    mc.S3Uploader(s3.bucket_name, client=s3, extra_args=extra).upload(path)
+    S3Uploader(s3.bucket_name, client=s3, extra_args=extra).upload(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     head = s3.head_object(Bucket=s3.bucket_name, Key=f"memories-uploads/{digest}.mp4")
     assert head["Metadata"] == {"team": "video", "sha256": digest}
@@ -218,10 +220,8 @@ def test_a_file_changed_during_an_s3_upload_is_a_typed_error_and_no_object(
             client_calls.append("changed")
             change(path)
 
-    uploader = mc.S3Uploader(
-        s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1
-    )
-    with pytest.raises(mc.SourceChangedError, match=message):
+    uploader = S3Uploader(s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1)
+    with pytest.raises(SourceChangedError, match=message):
         uploader.upload(path, progress=progress)
     assert "UploadPart" in client_calls and "CompleteMultipartUpload" not in client_calls
     listed = s3.list_objects_v2(Bucket=s3.bucket_name).get("Contents", [])
@@ -239,9 +239,7 @@ def test_bytes_changed_during_an_s3_upload_are_a_typed_error(s3: Any) -> None:
             flipped.append(sent)
             data[-1] ^= 0xFF
 
-    uploader = mc.S3Uploader(
-        s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1
-    )
-    with pytest.raises(mc.SourceChangedError, match="content changed"):
+    uploader = S3Uploader(s3.bucket_name, client=s3, part_size=5 * 1024 * 1024, max_concurrency=1)
+    with pytest.raises(SourceChangedError, match="content changed"):
         uploader.upload(data, progress=progress)
     assert s3.list_objects_v2(Bucket=s3.bucket_name).get("Contents", []) == []

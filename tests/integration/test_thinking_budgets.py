@@ -15,6 +15,7 @@ from llama_index.core.llms import ChatMessage
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini
 from llama_index_memories import MemoriesMultiModal
+from memories_client._params import check_thinking_budget
 from memories_emulator import Emulator
 
 # (model, budgets it takes, budgets it refuses): the table in Google's "Gemini thinking" docs.
@@ -38,25 +39,25 @@ CASES = [(m, b, True) for m, ok, _ in TABLE for b in ok] + [
 @pytest.mark.parametrize(("model", "budget", "accepted"), CASES)
 def test_core_check_follows_the_documented_table(model: str, budget: int, accepted: bool) -> None:
     if accepted:
-        mc.check_thinking_budget(model, budget, "gemini")
+        check_thinking_budget(model, budget, "gemini")
     else:
         with pytest.raises(mc.MemoriesInputError, match="thinking_budget"):
-            mc.check_thinking_budget(model, budget, "gemini")
+            check_thinking_budget(model, budget, "gemini")
 
 
 def test_the_message_gives_the_allowed_range() -> None:
     with pytest.raises(mc.MemoriesInputError) as info:
-        mc.check_thinking_budget("gemini-2.5-pro", 0)
+        check_thinking_budget("gemini-2.5-pro", 0)
     assert str(info.value) == (
         "thinking_budget=0 is not accepted by gemini-2.5-pro: it takes 128 to 32768 thinking "
         "tokens, or -1 (dynamic); 0 (off) is not allowed"
     )
     with pytest.raises(mc.MemoriesInputError, match="512 to 24576 thinking tokens, or 0"):
-        mc.check_thinking_budget("gemini:gemini-2.5-flash-lite", 100)
+        check_thinking_budget("gemini:gemini-2.5-flash-lite", 100)
     with pytest.raises(
         mc.MemoriesInputError, match=r"does not think\); leave thinking_budget unset"
     ):
-        mc.check_thinking_budget("gemini-2.0-flash", 0)
+        check_thinking_budget("gemini-2.0-flash", 0)
 
 
 def _message_of(action: Callable[[], Any]) -> str:
@@ -66,7 +67,7 @@ def _message_of(action: Callable[[], Any]) -> str:
 
 
 def test_both_frameworks_refuse_at_construction_with_the_core_message() -> None:
-    core = _message_of(lambda: mc.check_thinking_budget("gemini-2.5-pro", 0))
+    core = _message_of(lambda: check_thinking_budget("gemini-2.5-pro", 0))
     lc = _message_of(
         lambda: ChatMemoriesGemini(model="gemini-2.5-pro", thinking_budget=0, api_key="k")
     )

@@ -12,7 +12,16 @@ import httpx
 import pytest
 
 import memories_client as mc
-from memories_client.uploads import FileUploadCache, video_part
+from memories_client.uploads import (
+    FileUploadCache,
+    MemoriesAssetUploader,
+    MemoryUploadCache,
+    UploadError,
+    UploadTimeoutError,
+    aupload_local_videos,
+    upload_local_videos,
+    video_part,
+)
 from memories_emulator import Emulator
 
 MP4_HEAD = bytes(4) + b"ftypmp42"
@@ -30,8 +39,8 @@ def clip(tmp_path: Path, name: str = "clip.mp4", size: int = 300_000, seed: byte
     return path
 
 
-def uploader(emu: Emulator, **kwargs: object) -> mc.MemoriesAssetUploader:
-    return mc.MemoriesAssetUploader(
+def uploader(emu: Emulator, **kwargs: object) -> MemoriesAssetUploader:
+    return MemoriesAssetUploader(
         api_key="k",
         base_url=emu.base_url,
         poll_interval=0.01,
@@ -78,7 +87,7 @@ def test_a_file_cache_survives_a_new_uploader(emu: Emulator, tmp_path: Path) -> 
 def test_a_url_close_to_expiry_is_not_reused(emu: Emulator, tmp_path: Path) -> None:
     path = clip(tmp_path)
     # Every signed URL lasts 26 h; asking for 27 h of validity makes each one too short.
-    up = uploader(emu, cache=mc.MemoryUploadCache(min_remaining=27 * 3600))
+    up = uploader(emu, cache=MemoryUploadCache(min_remaining=27 * 3600))
     assert up.upload(path) != up.upload(path)
     assert len(emu.app.upload_store.assets) == 2
 
@@ -103,13 +112,13 @@ def test_the_storage_upload_carries_no_api_key(emu: Emulator, tmp_path: Path) ->
 
 def test_a_failed_asset_is_an_upload_error(emu: Emulator, tmp_path: Path) -> None:
     emu.app.upload_store.fail_uploads = True
-    with pytest.raises(mc.UploadError, match="FAILED"):
+    with pytest.raises(UploadError, match="FAILED"):
         uploader(emu).upload(clip(tmp_path))
 
 
 def test_an_asset_that_never_finishes_times_out(emu: Emulator, tmp_path: Path) -> None:
     emu.app.upload_store.processing_polls = 10_000
-    with pytest.raises(mc.UploadTimeoutError, match="poll_timeout"):
+    with pytest.raises(UploadTimeoutError, match="poll_timeout"):
         uploader(emu, poll_timeout=0.2).upload(clip(tmp_path))
 
 
@@ -123,7 +132,7 @@ def test_transient_failures_are_retried(emu: Emulator, tmp_path: Path) -> None:
 
 def test_a_wrong_key_is_an_authentication_error(tmp_path: Path) -> None:
     with Emulator(api_key="right") as emu:
-        up = mc.MemoriesAssetUploader(api_key="wrong", base_url=emu.base_url)
+        up = MemoriesAssetUploader(api_key="wrong", base_url=emu.base_url)
         with pytest.raises(mc.AuthenticationError):
             up.upload(clip(tmp_path))
 
@@ -227,12 +236,12 @@ def test_upload_local_videos_sends_inline_video_by_url(emu: Emulator, tmp_path: 
     with pytest.raises(mc.MemoriesInputError, match="base64"):  # Gemini refuses inline video
         mc.MemoriesClient(api_key="k", base_url=emu.base_url).prepare(request)
     up = uploader(emu)
-    sent = mc.upload_local_videos(request, up)
+    sent = upload_local_videos(request, up)
     video, image = sent.messages[1].media
     assert video.url is not None and video.mime_type == "video/mp4" and image.is_inline
     assert httpx.get(video.url).content == path.read_bytes()
-    assert mc.upload_local_videos(request, None) is request
-    again = asyncio.run(mc.aupload_local_videos(request, up))
+    assert upload_local_videos(request, None) is request
+    again = asyncio.run(aupload_local_videos(request, up))
     assert again.messages[1].media[0].url == video.url  # cached: uploaded once
     assert len(emu.app.upload_store.assets) == 1
     with mc.MemoriesClient(api_key="k", base_url=emu.base_url) as client:

@@ -22,6 +22,7 @@ from llama_index.core.llms import ChatMessage
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, MemoriesVideoLoader
 from llama_index_memories import MemoriesMultiModal
+from memories_client.video_scenes import VideoLoadWarning
 from memories_emulator import Emulator
 
 SHADOWING = {"temperature": 0.5}  # a metadata key named like a top-level field
@@ -109,7 +110,7 @@ def test_insecure_base_url_warning(call: Callable[[str], Any]) -> None:
 def test_skipped_video_warning_from_the_loader(memories_emulator: Emulator) -> None:
     llm = ChatMemoriesGemini(api_key="k", base_url=memories_emulator.base_url)
     loader = MemoriesVideoLoader(Path("/nonexistent/clip.mp4"), llm=llm, on_error="skip")
-    assert_here(caught_from(loader.load, mc.VideoLoadWarning))
+    assert_here(caught_from(loader.load, VideoLoadWarning))
 
 
 UNSENDABLE = {  # a recursive $ref: no native schema for it, so json_mode is used

@@ -21,7 +21,7 @@ from langchain_core.messages import (
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini
 from langchain_memories._convert import block_to_part, to_core_messages
-from memories_client.block_keys import IGNORED_KEYS, REFUSED_KEYS
+from memories_client._block_keys import IGNORED_KEYS, REFUSED_KEYS
 from memories_emulator import Emulator
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "langchain"
@@ -378,7 +378,7 @@ def test_refused_before_any_request(emulator: Emulator) -> None:
 
 
 def test_a_url_without_a_telling_name_gets_its_kinds_common_type() -> None:
-    # The same stand-in types as MemoriesMultiModal (memories_client.DEFAULT_MIME).
+    # The same stand-in types as MemoriesMultiModal (memories_client._media.DEFAULT_MIME).
     parts = [block_to_part({"type": kind, "url": "https://cdn.x.test/a1b2"}) for kind in KINDS]
     assert [p.mime_type for p in parts if isinstance(p, mc.MediaPart)] == [
         "image/jpeg",

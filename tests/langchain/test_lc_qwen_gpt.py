@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGPT, ChatMemoriesQwen, get_memories_callback
+from memories_client.dialects import QwenDialect
 from memories_emulator import Emulator
 
 VIDEO = "https://storage.googleapis.com/bucket/clip.mp4"
@@ -60,7 +61,7 @@ def test_qwen_video_and_image_go_to_vu_as_dashscope_parts(emulator: Emulator) ->
 
 
 def test_qwen_part_style_is_a_dialect_setting(emulator: Emulator) -> None:
-    llm = qwen(emulator, dialects={"qwen": mc.QwenDialect(part_style="openai")})
+    llm = qwen(emulator, dialects={"qwen": QwenDialect(part_style="openai")})
     llm.invoke([media_message("image", IMAGE)])
     assert emulator.requests[-1].body["messages"][0]["content"][1] == {
         "type": "image_url",

@@ -23,7 +23,8 @@ from langchain_core.tools import tool
 
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
-from memories_client.tokens import MESSAGE_OVERHEAD
+from memories_client.catalog import FAMILIES
+from memories_client.tokens import MESSAGE_OVERHEAD, estimate_text_tokens
 from memories_emulator import Emulator
 
 VIDEO = {"type": "video", "url": "https://storage.googleapis.com/bucket/clip.mp4"}
@@ -44,7 +45,7 @@ def test_the_langchain_default_would_need_a_download() -> None:
 
 def test_get_num_tokens_is_the_core_estimate() -> None:
     text = "How many people cross the street in this clip?"
-    assert ChatMemoriesGemini(api_key="k").get_num_tokens(text) == mc.estimate_text_tokens(text)
+    assert ChatMemoriesGemini(api_key="k").get_num_tokens(text) == estimate_text_tokens(text)
     assert ChatMemoriesNova(api_key="k").get_num_tokens("日本語") == 3
 
 
@@ -57,13 +58,13 @@ def test_custom_token_ids_win() -> None:
 @pytest.mark.parametrize(
     ("cls", "block", "figure"),
     [
-        (ChatMemoriesGemini, VIDEO, mc.FAMILIES["gemini"].media_tokens.video),
-        (ChatMemoriesGemini, IMAGE, mc.FAMILIES["gemini"].media_tokens.image),
-        (ChatMemoriesNova, IMAGE, mc.FAMILIES["nova"].media_tokens.image),
+        (ChatMemoriesGemini, VIDEO, FAMILIES["gemini"].media_tokens.video),
+        (ChatMemoriesGemini, IMAGE, FAMILIES["gemini"].media_tokens.image),
+        (ChatMemoriesNova, IMAGE, FAMILIES["nova"].media_tokens.image),
         (
             ChatMemoriesGemini,
             {"type": "file", "url": "https://x.test/a.pdf", "mime_type": "application/pdf"},
-            mc.FAMILIES["gemini"].media_tokens.document,
+            FAMILIES["gemini"].media_tokens.document,
         ),
     ],
 )
@@ -87,7 +88,7 @@ def test_tools_and_tool_traffic_count() -> None:
     ]
     plain = llm.get_num_tokens_from_messages(history)
     assert plain == 3 * MESSAGE_OVERHEAD + sum(
-        mc.estimate_text_tokens(t)
+        estimate_text_tokens(t)
         for t in ("How many at minute 3?", "count_people", '{"minute": 3}', "7 people")
     )
     assert llm.get_num_tokens_from_messages(history, tools=[count_people]) > plain

@@ -9,6 +9,14 @@ from pathlib import Path
 import pytest
 
 import memories_client as mc
+from memories_client.catalog import FAMILIES
+from memories_client.integration import API_KEY_ENV, BASE_URL_ENV
+from memories_client.video_scenes import (
+    DEFAULT_MAX_WINDOWS,
+    SceneOptions,
+    VideoSource,
+    estimate_videos,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "VIDEO_RAG.md"
 FLASH = "gemini:gemini-2.5-flash"
@@ -23,8 +31,8 @@ def section(title: str) -> str:
 def test_the_cost_example_prints_the_bill_without_a_call(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv(mc.API_KEY_ENV, "sk-test")
-    monkeypatch.setenv(mc.BASE_URL_ENV, "http://127.0.0.1:9")  # nothing listens: no call may go
+    monkeypatch.setenv(API_KEY_ENV, "sk-test")
+    monkeypatch.setenv(BASE_URL_ENV, "http://127.0.0.1:9")  # nothing listens: no call may go
     [code] = re.findall(r"```python\n(.*?)```", section("What a load costs"), re.S)
     exec(compile(code, str(DOC), "exec"), {})
     printed = capsys.readouterr().out
@@ -33,8 +41,8 @@ def test_the_cost_example_prints_the_bill_without_a_call(
 
 
 def dollars(duration_s: float | None) -> tuple[int, Decimal]:
-    source = mc.VideoSource(url="https://x.test/a.mp4", duration_s=duration_s)
-    [video] = mc.estimate_videos([source], FLASH, mc.SceneOptions()).videos
+    source = VideoSource(url="https://x.test/a.mp4", duration_s=duration_s)
+    [video] = estimate_videos([source], FLASH, SceneOptions()).videos
     assert video.cost_usd is not None
     return video.calls, video.cost_usd
 
@@ -47,15 +55,13 @@ def test_the_figures_the_doc_states() -> None:
     assert dollars(600)[0] == 2 and round(dollars(600)[1], 2) == Decimal("0.14")
     assert "one call, about $0.025" in text
     assert dollars(60)[0] == 1 and round(dollars(60)[1], 3) == Decimal("0.025")
-    assert "**178**" in text and mc.DEFAULT_MAX_WINDOWS == 178
+    assert "**178**" in text and DEFAULT_MAX_WINDOWS == 178
     assert "at most 10,000" in text
     with pytest.raises(mc.MemoriesInputError, match="at most 10,000"):
-        mc.SceneOptions(max_windows=10_001)
+        SceneOptions(max_windows=10_001)
     assert "would plan\n6,210 windows" in text
     assert dollars(35 * 24 * 3600)[0] == 6210
     for guide in ("LANGCHAIN.md", "LLAMAINDEX.md"):
-        assert (
-            f"(default {mc.DEFAULT_MAX_WINDOWS} calls a video)" in (DOC.parent / guide).read_text()
-        )
+        assert f"(default {DEFAULT_MAX_WINDOWS} calls a video)" in (DOC.parent / guide).read_text()
     assert "263 tokens a second" in text
-    assert mc.FAMILIES["gemini"].media_tokens.video_per_second == 263
+    assert FAMILIES["gemini"].media_tokens.video_per_second == 263

@@ -23,14 +23,14 @@ from langchain_memories import (
     MemoriesVideoLoader,
     get_memories_callback,
 )
+from memories_client.uploads import MemoriesAssetUploader
+from memories_client.video_scenes import VideoLoadWarning, VideoSource
 from memories_emulator import Emulator
 
 LIBRARY = [
-    mc.VideoSource(url="https://x.test/bunny.mp4", duration_s=600, title="Big Buck Bunny rabbit"),
-    mc.VideoSource(url="https://x.test/tears.mp4", duration_s=1500, title="Robots in Amsterdam"),
-    mc.VideoSource(
-        url="https://x.test/cars.mp4", title="Cheap used cars", metadata={"genre": "cars"}
-    ),
+    VideoSource(url="https://x.test/bunny.mp4", duration_s=600, title="Big Buck Bunny rabbit"),
+    VideoSource(url="https://x.test/tears.mp4", duration_s=1500, title="Robots in Amsterdam"),
+    VideoSource(url="https://x.test/cars.mp4", title="Cheap used cars", metadata={"genre": "cars"}),
 ]
 
 
@@ -168,7 +168,7 @@ async def test_one_failing_video_among_ten_skip_async(emu: Emulator) -> None:
         warnings.simplefilter("always")
         docs = [d async for d in loader.alazy_load()]
     assert {d.metadata["source"] for d in docs} == set(TEN[:9])
-    [warning] = [w for w in caught if issubclass(w.category, mc.VideoLoadWarning)]
+    [warning] = [w for w in caught if issubclass(w.category, VideoLoadWarning)]
     assert "/nonexistent/clip.mp4" in str(warning.message)
     assert "MemoriesInputError" in str(warning.message)
     await client.aclose()
@@ -191,7 +191,7 @@ def test_a_local_file_is_uploaded_through_the_emulator(
     clip = tmp_path / "holiday.mp4"
     clip.write_bytes(bytes(4) + b"ftypmp42" + bytes(50_000))
     llm = ChatMemoriesGemini(api_key="k", base_url=emu.base_url)
-    uploader = mc.MemoriesAssetUploader(api_key="k", base_url=emu.base_url, poll_interval=0.01)
+    uploader = MemoriesAssetUploader(api_key="k", base_url=emu.base_url, poll_interval=0.01)
     docs = MemoriesVideoLoader([clip, clip], llm=llm, uploader=uploader).load()
     assert {d.metadata["source"] for d in docs} == {str(clip)}
     assert len(emu.app.upload_store.assets) == 1  # the same content is uploaded once

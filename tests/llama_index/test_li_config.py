@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import pickle
+import re
 
 import httpx
 import pytest
@@ -195,3 +196,11 @@ async def test_aclose(gemini: MemoriesMultiModal) -> None:
     await gemini.achat([ChatMessage(role="user", content="hi")])
     await gemini.aclose()
     assert (await gemini.achat([ChatMessage(role="user", content="hi")])).message.content
+
+
+def test_chat_docstring_names_exactly_the_per_call_options() -> None:
+    from llama_index_memories.base import CALL_OPTIONS
+
+    doc = MemoriesMultiModal.chat.__doc__ or ""
+    listed = doc.split("Keyword arguments override", 1)[1].split("Unknown", 1)[0]
+    assert set(re.findall(r"``(\w+)``", listed)) == CALL_OPTIONS

@@ -13,7 +13,6 @@ MODULES = [
     "llama_index_memories._convert",
     "llama_index_memories._responses",
     "llama_index_memories._structured",
-    "llama_index_memories._tools",
 ]
 
 

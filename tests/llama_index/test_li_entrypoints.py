@@ -178,11 +178,13 @@ def _names(events: list[BaseEvent]) -> list[str]:
     return [e.class_name() for e in events if e.class_name().startswith("LLM")]
 
 
-def test_completion_calls_emit_only_completion_events(
+async def test_completion_calls_emit_only_completion_events(
     gemini: MemoriesMultiModal, events: list[BaseEvent]
 ) -> None:
     gemini.complete("Hi")
     list(gemini.stream_complete("Hi"))
+    await gemini.acomplete("Hi")
+    [c async for c in await gemini.astream_complete("Hi")]
     names = _names(events)
     assert "LLMCompletionStartEvent" in names
     assert "LLMCompletionEndEvent" in names
@@ -197,6 +199,20 @@ def test_chat_events_carry_usage_and_no_secret(
     assert end.response.raw["usage"]["prompt_tokens"] == 2
     start = next(e for e in events if e.class_name() == "LLMChatStartEvent")
     assert "sk-test-secret" not in str(start.model_dump())
+
+
+async def test_each_entry_point_runs_in_its_own_span(
+    gemini: MemoriesMultiModal, events: list[BaseEvent]
+) -> None:
+    # The entry points are defined on the class itself, so LlamaIndex's DispatcherSpanMixin
+    # wraps each in a span, as it does for its own integrations: span handlers see the call.
+    gemini.chat(HI)
+    await gemini.acomplete("Hi")
+    spans = [e.span_id for e in events if e.class_name().endswith("StartEvent")]
+    assert [s.split("-", 1)[0] for s in spans if s] == [
+        "MemoriesMultiModal.chat",
+        "MemoriesMultiModal.acomplete",
+    ]
 
 
 def test_sync_calls_work_inside_a_running_event_loop(gemini: MemoriesMultiModal) -> None:

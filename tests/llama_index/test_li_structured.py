@@ -17,7 +17,8 @@ from llama_index.core.types import PydanticProgramMode
 from pydantic import BaseModel, Field
 
 from llama_index_memories import MemoriesMultiModal
-from memories_client import JSONOutputError, strip_json_fences
+from memories_client import JSONOutputError
+from memories_client.integration import strip_json_fences
 from memories_emulator import Emulator
 
 

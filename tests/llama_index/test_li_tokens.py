@@ -1,7 +1,7 @@
 """The core's download-free tokenizer in LlamaIndex's own counters.
 
 LlamaIndex's default tokenizer is tiktoken, which fetches its encoding over the network on
-first use; ``memories_client.split_tokens`` is a drop-in with nothing to fetch. ``tiktoken`` is
+first use; ``memories_client.tokens.split_tokens`` is a drop-in with nothing to fetch. ``tiktoken`` is
 made unimportable here so that any fallback to the default fails the test.
 """
 
@@ -17,7 +17,7 @@ from llama_index.core.memory import ChatMemoryBuffer
 from llama_index.core.node_parser import TokenTextSplitter
 
 from llama_index_memories import MemoriesMultiModal
-from memories_client import estimate_text_tokens, split_tokens
+from memories_client.tokens import estimate_text_tokens, split_tokens
 from memories_emulator import Emulator
 
 

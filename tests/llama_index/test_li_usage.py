@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from pathlib import Path
 
@@ -100,6 +101,41 @@ async def test_achat_and_stream_complete(
     assert first.prompt_token_count == EXPECTED_PROMPT
     assert first.completion_token_count == _answer_words(response.message.content or "")
     assert second.completion_token_count == _answer_words(last.text)
+
+
+async def _call(llm: MemoriesMultiModal, entry_point: str) -> None:
+    given = QUESTION if "complete" in entry_point else [ChatMessage(role="user", content=QUESTION)]
+    result = getattr(llm, entry_point)(given)
+    if inspect.isawaitable(result):
+        result = await result
+    if entry_point.startswith("astream"):
+        [chunk async for chunk in result]
+    elif entry_point.startswith("stream"):
+        list(result)
+
+
+@pytest.mark.parametrize(
+    "entry_point",
+    [
+        "chat",
+        "achat",
+        "stream_chat",
+        "astream_chat",
+        "complete",
+        "acomplete",
+        "stream_complete",
+        "astream_complete",
+    ],
+)
+async def test_every_entry_point_is_counted_once_with_the_service_numbers(
+    counted: MemoriesMultiModal, counter: TokenCountingHandler, entry_point: str
+) -> None:
+    # complete* send their own request rather than going through chat*, whose chat event
+    # inside the completion event would count the call a second time.
+    await _call(counted, entry_point)
+    (event,) = counter.llm_token_counts
+    assert event.prompt_token_count == math.ceil(len(QUESTION) / 4)
+    assert event.completion_token_count > 0
 
 
 def test_handler_on_global_settings(emu: Emulator, counter: TokenCountingHandler) -> None:

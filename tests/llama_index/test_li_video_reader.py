@@ -17,13 +17,15 @@ from llama_index.core.vector_stores import FilterOperator, MetadataFilter, Metad
 
 import memories_client as mc
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
+from memories_client.uploads import MemoriesAssetUploader
+from memories_client.video_scenes import VideoSource
 from memories_emulator import Emulator
 
 GEMINI = "gemini:gemini-2.5-flash"
 
 LIBRARY = [
-    mc.VideoSource(url="https://x.test/bunny.mp4", duration_s=600, title="Big Buck Bunny rabbit"),
-    mc.VideoSource(url="https://x.test/tears.mp4", duration_s=1500, title="Robots in Amsterdam"),
+    VideoSource(url="https://x.test/bunny.mp4", duration_s=600, title="Big Buck Bunny rabbit"),
+    VideoSource(url="https://x.test/tears.mp4", duration_s=1500, title="Robots in Amsterdam"),
 ]
 
 
@@ -138,7 +140,7 @@ def test_a_local_file_is_uploaded(tmp_path: Path) -> None:
     clip.write_bytes(bytes(4) + b"ftypmp42" + bytes(10_000))
     with Emulator() as emu:
         llm = MemoriesMultiModal(model=GEMINI, api_key="k", base_url=emu.base_url)
-        uploader = mc.MemoriesAssetUploader(api_key="k", base_url=emu.base_url, poll_interval=0.01)
+        uploader = MemoriesAssetUploader(api_key="k", base_url=emu.base_url, poll_interval=0.01)
         docs = MemoriesVideoReader(llm=llm, uploader=uploader).load_data(clip)
         [asset] = emu.app.upload_store.assets
         sent = emu.requests[-1].body["messages"][0]["content"][0]["file_uri"]

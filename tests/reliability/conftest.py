@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import memories_client.options
+import memories_client._options
 from memories_client import AsyncMemoriesClient, RetryPolicy
 from memories_client._client_base import LIMITS
 from memories_emulator import Emulator
@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Exponential backoff from 5 ms instead of 500 ms (attempt counts stay the same)."""
     fast = functools.partial(RetryPolicy, initial_delay=0.005, max_delay=0.02)
-    monkeypatch.setattr(memories_client.options, "RetryPolicy", fast)
+    monkeypatch.setattr(memories_client._options, "RetryPolicy", fast)
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ import contextlib
 import json
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 import httpx
@@ -397,3 +398,40 @@ def held_during(action: Callable[[], object]) -> tuple[float, BaseException | No
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return peak / (1024 * 1024), raised
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def frame_locals(error: BaseException, *, skip: str) -> Iterator[tuple[str, str, str]]:
+    """(function, name, shown) for every local of every frame of ``error`` and its causes.
+
+    What an error tracker (Sentry and the like) records of a traceback: each frame's locals, by
+    repr, and a mapping's items (``httpx.Headers`` is one). Frames of the file ``skip`` (the
+    test's own, which holds the key on purpose) are left out.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        tb: TracebackType | None = seen.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            if not frame.f_code.co_filename.endswith(skip):
+                for name, value in frame.f_locals.items():
+                    for shown in _shown(value):
+                        yield frame.f_code.co_name, name, shown
+            tb = tb.tb_next
+        seen = seen.__cause__ or seen.__context__
+
+
+def _shown(value: object, depth: int = 0) -> Iterator[str]:
+    try:
+        yield repr(value)
+    except Exception:  # a half-built object in a frame: nothing a tracker could show either
+        return
+    if depth < 3 and isinstance(value, Mapping):
+        for key, item in list(value.items()):
+            yield repr(key)
+            yield from _shown(item, depth + 1)
+    elif depth < 3 and isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _shown(item, depth + 1)

@@ -15,24 +15,17 @@ import json
 import logging
 import os
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 import pytest
 from loopback import ScriptedServer, http_response
-from reliability_support import held_during
+from reliability_support import frame_locals, held_during
 
-from memories_client import (
-    MalformedResponseError,
-    MemoriesAssetUploader,
-    MemoriesError,
-    ServerError,
-    SourceChangedError,
-    UploadError,
-)
+from memories_client import MalformedResponseError, MemoriesError, ServerError
+from memories_client.uploads import MemoriesAssetUploader, SourceChangedError, UploadError
 from memories_client.uploads._source import CHUNK
 from memories_client.uploads._urls import check_signed_url
 
@@ -470,36 +463,6 @@ def leaked(text: str) -> bool:
     return any(window in text for window in _WINDOWS)
 
 
-def _shown(value: object, depth: int = 0) -> Iterator[str]:
-    """What an error tracker could record of a frame local: its repr, and a mapping's items."""
-    try:
-        yield repr(value)
-    except Exception:  # a half-built object in a frame: nothing a tracker could show either
-        return
-    if depth < 3 and isinstance(value, Mapping):
-        for key, item in list(value.items()):
-            yield repr(key)
-            yield from _shown(item, depth + 1)
-    elif depth < 3 and isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _shown(item, depth + 1)
-
-
-def frame_locals(error: BaseException) -> Iterator[tuple[str, str, str]]:
-    """(function, name, shown) for every local of every frame of ``error`` and its causes."""
-    seen: BaseException | None = error
-    while seen is not None:
-        tb: TracebackType | None = seen.__traceback__
-        while tb is not None:
-            frame = tb.tb_frame
-            if not frame.f_code.co_filename.endswith("test_hostile_uploads.py"):
-                for name, value in frame.f_locals.items():
-                    for shown in _shown(value):
-                        yield frame.f_code.co_name, name, shown
-            tb = tb.tb_next
-        seen = seen.__cause__ or seen.__context__
-
-
 SCENARIOS: dict[str, dict[str, Reply]] = {
     "401": {"signed": lambda p, _: http_response(401, {}, b'{"code": 401, "msg": "bad key"}')},
     "503 on status": {"status": lambda p, _: http_response(503, {}, b"busy")},
@@ -534,7 +497,7 @@ def test_the_key_is_in_no_frame_local_repr_or_log_line(
     with pytest.raises(MemoriesError) as info:
         upload(up, clip(tmp_path), mode)
     assert not leaked(str(info.value)) and not leaked(repr(info.value))
-    shown = list(frame_locals(info.value))
+    shown = list(frame_locals(info.value, skip=__file__))
     assert shown, "the traceback has frames of the package"
     found = [(fn, name) for fn, name, text in shown if leaked(text)]
     assert not found, f"the API key is in frame locals {found}"
@@ -550,5 +513,7 @@ def test_a_changed_file_traceback_holds_no_key(
     up = uploader(server)
     with pytest.raises(SourceChangedError) as info:
         up.upload(path, progress=lambda sent, total: _grow(path) if sent == CHUNK else None)
-    found = [(fn, name) for fn, name, text in frame_locals(info.value) if leaked(text)]
+    found = [
+        (fn, name) for fn, name, text in frame_locals(info.value, skip=__file__) if leaked(text)
+    ]
     assert not found, f"the API key is in frame locals {found}"

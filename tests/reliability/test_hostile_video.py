@@ -25,6 +25,14 @@ from loopback import LoopbackServer, gemini_completion
 import memories_client as mc
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova, MemoriesVideoLoader
 from llama_index_memories import MemoriesMultiModal, MemoriesVideoReader
+from memories_client.video_scenes import (
+    DEFAULT_MAX_WINDOWS,
+    BudgetExceededError,
+    SceneOptions,
+    TooManyWindowsError,
+    VideoSource,
+    estimate_videos,
+)
 from memories_emulator import Emulator
 
 DAY = 24 * 3600
@@ -171,13 +179,13 @@ def test_a_hostile_answer_loads_inside_the_video_or_fails_typed(case: str, layer
             docs = LAYERS[layer](server.base_url, "https://x.test/a.mp4")
         except mc.MemoriesError as error:  # anything else fails the test
             failure = error
-    assert server.requests <= mc.DEFAULT_MAX_WINDOWS
+    assert server.requests <= DEFAULT_MAX_WINDOWS
     if "3,000,000" in case:  # refused after the one call that gave the length
         assert server.requests == 1
         # Nova's cut-off tool arguments are not JSON: the client refuses the answer itself
         # (MalformedResponseError) before the loader could read a length from it.
         assert isinstance(
-            failure, (mc.MalformedResponseError if "nova" in layer else mc.TooManyWindowsError)
+            failure, (mc.MalformedResponseError if "nova" in layer else TooManyWindowsError)
         )
     for metadata, _ in docs:
         for key in ("start_s", "end_s", "duration_s"):
@@ -226,7 +234,7 @@ def test_a_35_day_header_with_defaults_makes_no_call_in_either_layer(
 ) -> None:
     load, read, _, _ = loader_and_reader(emu, [tiny])
     for run in (load, read):
-        with pytest.raises(mc.TooManyWindowsError) as info:
+        with pytest.raises(TooManyWindowsError) as info:
             run()
         assert info.value.calls == 6210 and info.value.max_windows == 178
     assert emu.requests == []
@@ -237,7 +245,7 @@ def test_a_35_day_header_with_max_cost_is_refused_with_nothing_spent(
 ) -> None:
     load, read, loader, reader = loader_and_reader(emu, [tiny], max_windows=10_000, max_cost=0.10)
     for run in (load, read):
-        with pytest.raises(mc.BudgetExceededError) as info:
+        with pytest.raises(BudgetExceededError) as info:
             run()
         assert info.value.spent_usd == 0 and info.value.max_cost == Decimal("0.1")
         assert info.value.next_usd > Decimal("1e6")
@@ -247,7 +255,7 @@ def test_a_35_day_header_with_max_cost_is_refused_with_nothing_spent(
 
 
 def test_estimate_shows_the_35_day_bill_without_a_request(emu: Emulator, tiny: Path) -> None:
-    sources = [tiny, mc.VideoSource(url="https://x.test/talk.mp4", duration_s=1500)]
+    sources = [tiny, VideoSource(url="https://x.test/talk.mp4", duration_s=1500)]
     _, _, loader, reader = loader_and_reader(emu, sources, max_cost=0.10)
     for bill in (loader.estimate(), reader.estimate(sources)):
         assert bill.refused == (str(tiny),) and bill.videos[0].calls == 6210
@@ -258,8 +266,8 @@ def test_estimate_shows_the_35_day_bill_without_a_request(emu: Emulator, tiny: P
 
 
 def test_max_cost_stops_both_layers_at_the_same_call(emu: Emulator) -> None:
-    library = [mc.VideoSource(url=f"https://x.test/v{i}.mp4", duration_s=600) for i in range(5)]
-    per_video = mc.estimate_videos(library[:1], "gemini:gemini-2.5-flash", mc.SceneOptions())
+    library = [VideoSource(url=f"https://x.test/v{i}.mp4", duration_s=600) for i in range(5)]
+    per_video = estimate_videos(library[:1], "gemini:gemini-2.5-flash", SceneOptions())
     assert per_video.cost_usd is not None
     limit = per_video.cost_usd * Decimal("2.5")
     llm = ChatMemoriesGemini(api_key="k", base_url=emu.base_url)
@@ -274,7 +282,7 @@ def test_max_cost_stops_both_layers_at_the_same_call(emu: Emulator) -> None:
     assert len(summaries) == len(read) == 2
     for failures in (loader.failures, reader.failures):
         assert [f.index for f in failures] == [2, 3, 4]
-        assert all(isinstance(f.error, mc.BudgetExceededError) for f in failures)
+        assert all(isinstance(f.error, BudgetExceededError) for f in failures)
 
 
 def test_bad_limits_are_refused_at_construction_in_both_layers(emu: Emulator) -> None:

@@ -34,6 +34,7 @@ from reliability_support import (
     Surface,
     build,
     call,
+    frame_locals,
 )
 
 from langchain_memories import ChatMemoriesGemini, ChatMemoriesNova
@@ -140,6 +141,20 @@ def test_core_client_views() -> None:
     sync.close()
 
 
+@pytest.mark.parametrize("cache", [None, "file"])
+def test_an_uploader_is_not_pickled_with_its_key(cache: str | None, tmp_path: Any) -> None:
+    from memories_client.uploads import FileUploadCache, MemoriesAssetUploader
+
+    store = FileUploadCache(tmp_path / "urls.json") if cache else None
+    uploader = MemoriesAssetUploader(api_key=SECRET, base_url="http://127.0.0.1:9", cache=store)
+    # The key sits in the uploader's request headers; a pickle would carry it to disk or
+    # another process, so pickling is refused, saying what to do instead.
+    with pytest.raises(TypeError, match=r"cannot be pickled.*FileUploadCache") as info:
+        pickle.dumps(uploader)
+    for text in error_texts(info.value):
+        assert_clean(text)
+
+
 @pytest.mark.parametrize(
     "factory",
     [
@@ -240,6 +255,11 @@ def test_real_calls_keep_the_key_out_of_logs_errors_and_traces(
             except MemoriesError as error:
                 for text in error_texts(error):
                     assert_clean(text)
+                # What an error tracker records of a failed call: every frame's locals (httpx's,
+                # the framework's, ours), causes included. (A constructor's frames hold the
+                # caller's own keyword arguments, so construction errors are not walked.)
+                for _, _, shown in frame_locals(error, skip=__file__):
+                    assert_clean(shown)
             for run in runs.traced_runs:
                 assert_clean(run.model_dump_json())
         # Something was logged (the suite would pass vacuously if logging were off).

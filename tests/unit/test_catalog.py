@@ -7,16 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from memories_client import (
-    MODELS,
-    MemoriesInputError,
-    UnknownPriceError,
-    estimate_cost,
-    family_of,
-    model_info,
-    resolve_model,
-    try_estimate_cost,
-)
+from memories_client import MODELS, MemoriesInputError, estimate_cost, model_info
+from memories_client.catalog import UnknownPriceError, family_of, resolve_model, try_estimate_cost
 
 
 @pytest.mark.parametrize(

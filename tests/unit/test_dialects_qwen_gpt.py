@@ -15,21 +15,24 @@ from pydantic import BaseModel
 
 from memories_client import (
     ChatRequest,
-    ClientOptions,
-    GPTDialect,
     MemoriesInputError,
     Message,
-    QwenDialect,
     ToolCall,
     ToolSpec,
     UnsupportedFeatureError,
-    check_media_kind,
-    dialect_for,
     media_from_bytes,
     media_from_url,
 )
-from memories_client.dialects import NovaDialect, base
+from memories_client.dialects import (
+    GPTDialect,
+    NovaDialect,
+    QwenDialect,
+    base,
+    check_media_kind,
+    dialect_for,
+)
 from memories_client.dialects.base import Dialect
+from memories_client.integration import ClientOptions
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -13,21 +13,15 @@ from typing import Any
 
 import pytest
 
-from memories_client import (
-    SAMPLING_FIELDS,
-    ChatRequest,
-    Message,
-    ModelError,
-    ToolSpec,
-    media_from_url,
-)
+from memories_client import ChatRequest, Message, ModelError, ToolSpec, media_from_url
+from memories_client._parsing import parse_completion
 from memories_client.dialects import (
     GeminiDialect,
     GPTDialect,
     NovaDialect,
     QwenDialect,
 )
-from memories_client.parsing import parse_completion
+from memories_client.integration import SAMPLING_FIELDS
 
 DOCS = Path(__file__).parent.parent / "fixtures" / "docs"
 

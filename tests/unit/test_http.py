@@ -91,7 +91,7 @@ def test_retry_after_parsing() -> None:
 
 def test_retries_429_then_succeeds_and_honours_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr("memories_client.client.time.sleep", sleeps.append)
+    monkeypatch.setattr("memories_client._client.time.sleep", sleeps.append)
     seen = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -293,7 +293,7 @@ def test_a_past_or_negative_retry_after_backs_off_instead_of_hammering(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr("memories_client.client.time.sleep", slept.append)
+    monkeypatch.setattr("memories_client._client.time.sleep", slept.append)
 
     def handler(request: httpx.Request) -> httpx.Response:
         value = "-1" if len(slept) == 0 else "Wed, 21 Oct 2015 07:28:00 GMT"

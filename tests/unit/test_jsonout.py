@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field, ValidationError
 from typing_extensions import TypedDict
 
-from memories_client.errors import MemoriesError, MemoriesInputError
-from memories_client.jsonout import (
+from memories_client._jsonout import (
     JSONOutputError,
     parse_json_output,
     parse_structured,
     strip_json_fences,
 )
+from memories_client.errors import MemoriesError, MemoriesInputError
 
 
 class Joke(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from memories_client import FAMILIES
+from memories_client.catalog import FAMILIES
 from memories_client.probes import DEFAULT_MAX_COST, PROBES, cheapest_model, make_plan, runner, wire
 from memories_client.probes.cli import EXIT_OVER_BUDGET, _parser
 from memories_client.probes.report import MIN_SCRUBBED_KEY

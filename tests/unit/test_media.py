@@ -25,9 +25,8 @@ from memories_client import (
     media_from_data_uri,
     media_from_path,
     media_from_url,
-    media_part,
 )
-from memories_client.media import DEFAULT_MIME, kind_of_mime, sniff_mime
+from memories_client._media import DEFAULT_MIME, kind_of_mime, media_part, sniff_mime
 from memories_client.types import MediaPart
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(16)

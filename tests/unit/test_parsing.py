@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from memories_client import MalformedResponseError, MemoriesAPIError, ModelError
-from memories_client.parsing import error_fields, is_errored, parse_completion, parse_usage
+from memories_client._parsing import error_fields, is_errored, parse_completion, parse_usage
 from memories_client.types import Choice, Completion, ToolCall, Usage
 
 # -- usage ------------------------------------------------------------------------------------

@@ -7,13 +7,14 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from memories_client import MODELS, MemoriesInputError, estimate_cost, estimate_tokens
+from memories_client import MODELS, MemoriesInputError, estimate_cost
 from memories_client.probes import PROBES, make_plan
 from memories_client.probes.base import Finding
 from memories_client.probes.cli import main
 from memories_client.probes.plan import cheapest_model
 from memories_client.probes.runner import ProbeResult, RunResult
 from memories_client.probes.wire import CAPTURE_LIMIT, Exchange, RecordingTransport, field_names
+from memories_client.tokens import estimate_tokens
 
 KEY = "sk-mavi-unit-secret"
 

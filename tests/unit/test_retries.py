@@ -243,7 +243,7 @@ BUSY_MESSAGE = (
 
 def test_a_wait_past_total_timeout_is_not_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
-    monkeypatch.setattr("memories_client.client.time.sleep", slept.append)
+    monkeypatch.setattr("memories_client._client.time.sleep", slept.append)
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -260,7 +260,7 @@ def test_a_wait_within_total_timeout_is_taken_and_logged(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     slept: list[float] = []
-    monkeypatch.setattr("memories_client.client.time.sleep", slept.append)
+    monkeypatch.setattr("memories_client._client.time.sleep", slept.append)
     answers = [httpx.Response(503, headers={"retry-after": "1.5"}, json=BUSY)]
 
     def handler(request: httpx.Request) -> httpx.Response:

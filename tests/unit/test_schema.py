@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 from typing_extensions import NotRequired, TypedDict
 
+from memories_client._jsonout import parse_structured
 from memories_client.errors import MemoriesInputError
-from memories_client.jsonout import parse_structured
 from memories_client.schema import (
     GEMINI_FORMATS,
     GEMINI_TYPES,

@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from memories_client import (
-    FAMILY_OPTIONS,
-    MemoriesInputError,
-    Message,
-    TextPart,
-    ToolSpec,
-    call_options,
-    media_from_url,
-    offered_tools,
-    with_tool_media,
-)
-from memories_client.dialects import DIALECTS
+from memories_client import MemoriesInputError, Message, TextPart, ToolSpec, media_from_url
+from memories_client.dialects import DIALECTS, FAMILY_OPTIONS, call_options
+from memories_client.integration import offered_tools, with_tool_media
 
 ADD = ToolSpec("add", "Add two integers.", {"type": "object", "properties": {}})
 SHOT = media_from_url("https://x.test/shot.png")
@@ -92,7 +83,7 @@ def test_the_layers_read_their_options_from_the_dialects() -> None:
         ChatMemoriesNova,
         ChatMemoriesQwen,
     )
-    from llama_index_memories._requests import CALL_OPTIONS
+    from llama_index_memories.base import CALL_OPTIONS
 
     for cls in (ChatMemoriesGemini, ChatMemoriesGPT, ChatMemoriesNova, ChatMemoriesQwen):
         assert cls._family_options == call_options(cls._family)

@@ -1,12 +1,13 @@
 """Facts the docs state: the max_tokens default with every parameter list, the error classes.
 
 The figures come from each family's page (docs/API_FACTS.md's request table); the warning for
-an answer cut there (memories_client.truncation) and every place that lists the parameters name
+an answer cut there (memories_client._truncation) and every place that lists the parameters name
 them.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from langchain_memories import (
     ChatMemoriesQwen,
 )
 from llama_index_memories import MemoriesMultiModal
+from memories_client.integration import SERVICE_DEFAULT_MAX_TOKENS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,7 +33,7 @@ def test_the_defaults_are_the_api_pages_figures() -> None:
     )
     assert row, "the max_tokens row of docs/API_FACTS.md moved"
     gemini, nova, qwen, gpt = (int(n) for n in row.groups())
-    assert dict(mc.SERVICE_DEFAULT_MAX_TOKENS) == {
+    assert dict(SERVICE_DEFAULT_MAX_TOKENS) == {
         "gemini": gemini,
         "nova": nova,
         "qwen": qwen,
@@ -49,7 +51,7 @@ def test_the_defaults_are_the_api_pages_figures() -> None:
     ],
 )
 def test_each_langchain_class_states_its_familys_default(cls: type, family: str) -> None:
-    figure = f"{mc.SERVICE_DEFAULT_MAX_TOKENS[family]:,}"
+    figure = f"{SERVICE_DEFAULT_MAX_TOKENS[family]:,}"
     assert f"``max_tokens`` (unset: the service's default, {figure} tokens)" in (cls.__doc__ or "")
 
 
@@ -78,7 +80,11 @@ def test_each_page_listing_the_parameters_states_it(page: str, stated: str) -> N
 
 def test_every_warning_and_error_docs_errors_md_names_is_a_public_class() -> None:
     page = (REPO / "docs" / "ERRORS.md").read_text()
-    named = set(re.findall(r"^\| `(\w+(?:Error|Warning))`", page, flags=re.MULTILINE))
-    assert {"TruncatedAnswerWarning", "PageURLWarning", "RateLimitError"} <= named
-    for name in named:
-        assert isinstance(getattr(mc, name), type), name
+    rows = re.findall(r"^\| `(\w+(?:Error|Warning))`(.*)$", page, flags=re.MULTILINE)
+    assert {"TruncatedAnswerWarning", "PageURLWarning", "RateLimitError"} <= {n for n, _ in rows}
+    for name, rest in rows:
+        # At the top of memories_client, or in the module the row names.
+        home = re.search(r"`(memories_client\.\w+)`", rest)
+        module = importlib.import_module(home.group(1)) if home else mc
+        assert name in module.__all__, name
+        assert isinstance(getattr(module, name), type), name

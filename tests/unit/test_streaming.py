@@ -30,7 +30,7 @@ from memories_client import (
     StreamInterruptedError,
 )
 from memories_client._limits import MAX_STREAM_LINE
-from memories_client.streaming import SSEDecoder, SSEEvent, StreamAssembler, completion_to_chunks
+from memories_client._streaming import SSEDecoder, SSEEvent, StreamAssembler, completion_to_chunks
 from memories_client.types import Choice, Completion, ToolCall, Usage
 
 

@@ -9,18 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memories_client import (
-    FAMILIES,
-    Message,
-    ToolCall,
-    ToolSpec,
+from memories_client import Message, ToolCall, ToolSpec, media_from_bytes, media_from_url
+from memories_client.catalog import FAMILIES
+from memories_client.tokens import (
+    MESSAGE_OVERHEAD,
     estimate_text_tokens,
     estimate_tokens,
-    media_from_bytes,
-    media_from_url,
     split_tokens,
 )
-from memories_client.tokens import MESSAGE_OVERHEAD
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(16)
 

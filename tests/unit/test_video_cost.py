@@ -20,7 +20,28 @@ from typing import Any
 import pytest
 
 import memories_client as mc
-from memories_client.video_scenes import SceneAnswer, SceneCall, estimate_call, window_count
+from memories_client.catalog import FAMILIES
+from memories_client.video_scenes import (
+    DEFAULT_MAX_WINDOWS,
+    AnswerTruncatedError,
+    BudgetExceededError,
+    CostLimitError,
+    SceneAnswer,
+    SceneCall,
+    SceneOptions,
+    TooManyWindowsError,
+    VideoFailure,
+    VideoResult,
+    VideoSource,
+    adescribe_videos,
+    describe_videos,
+    estimate_call,
+    estimate_videos,
+    plan_windows,
+    probe_duration,
+    video_sources,
+    window_count,
+)
 
 DAY = 24 * 3600
 FLASH = "gemini:gemini-2.5-flash"
@@ -86,57 +107,57 @@ class Uploads:
         return self.upload(source, mime_type)
 
 
-def load(sources: Any, model: Any, **options: Any) -> list[mc.VideoResult]:
-    return list(mc.describe_videos(mc.video_sources(sources), model, mc.SceneOptions(**options)))
+def load(sources: Any, model: Any, **options: Any) -> list[VideoResult]:
+    return list(describe_videos(video_sources(sources), model, SceneOptions(**options)))
 
 
 # The window cap ----------------------------------------------------------------------------
 
 
 def test_the_default_window_cap_is_what_a_day_needs_at_the_default_window() -> None:
-    options = mc.SceneOptions()
-    assert mc.DEFAULT_MAX_WINDOWS == 178 == options.max_windows
+    options = SceneOptions()
+    assert DEFAULT_MAX_WINDOWS == 178 == options.max_windows
     assert options.capacity(options.budget(FLASH)) == 487.0
-    assert len(mc.plan_windows(DAY, budget=8192, options=options) or []) == 178
-    with pytest.raises(mc.TooManyWindowsError):
-        mc.plan_windows(DAY + 487, budget=8192, options=options)
+    assert len(plan_windows(DAY, budget=8192, options=options) or []) == 178
+    with pytest.raises(TooManyWindowsError):
+        plan_windows(DAY + 487, budget=8192, options=options)
 
 
 def test_a_1kb_file_claiming_35_days_is_refused_before_any_upload_or_call(tmp_path: Path) -> None:
     clip = tmp_path / "tiny.mp4"
     clip.write_bytes(mp4_claiming(35 * DAY))
-    assert clip.stat().st_size == 1024 and mc.probe_duration(clip) == 35 * DAY
+    assert clip.stat().st_size == 1024 and probe_duration(clip) == 35 * DAY
     model, uploads = Counting(), Uploads()
-    with pytest.raises(mc.TooManyWindowsError) as info:
+    with pytest.raises(TooManyWindowsError) as info:
         load(clip, model, uploader=uploads)
     assert model.calls == [] and uploads.sent == 0
     error = info.value
     assert (error.calls, error.max_windows, error.duration_s) == (6210, 178, 35 * DAY)
     assert error.source == str(clip)
     assert "max_windows" in str(error) and "VideoSource(duration_s=" in str(error)
-    assert isinstance(error, mc.CostLimitError) and isinstance(error, mc.MemoriesError)
+    assert isinstance(error, CostLimitError) and isinstance(error, mc.MemoriesError)
 
 
 async def test_async_refuses_the_same_file_the_same_way(tmp_path: Path) -> None:
     clip = tmp_path / "tiny.mp4"
     clip.write_bytes(mp4_claiming(35 * DAY))
     model = Counting()
-    sources = mc.video_sources(clip)
-    with pytest.raises(mc.TooManyWindowsError):
-        async for _ in mc.adescribe_videos(sources, model, mc.SceneOptions(uploader=Uploads())):
+    sources = video_sources(clip)
+    with pytest.raises(TooManyWindowsError):
+        async for _ in adescribe_videos(sources, model, SceneOptions(uploader=Uploads())):
             pass
     assert model.calls == []
 
 
 def test_a_header_claiming_2_to_the_40_seconds_never_builds_its_plan() -> None:
-    options = mc.SceneOptions()
+    options = SceneOptions()
     assert window_count(2.0**40, budget=8192, options=options) == 2_257_724_082
-    with pytest.raises(mc.TooManyWindowsError) as info:
-        mc.plan_windows(2.0**40, budget=8192, options=options)
+    with pytest.raises(TooManyWindowsError) as info:
+        plan_windows(2.0**40, budget=8192, options=options)
     assert info.value.calls == 2_257_724_082
     model = Counting()
-    with pytest.raises(mc.TooManyWindowsError):
-        load(mc.VideoSource(data=mp4_claiming(2**40)), model, uploader=Uploads())
+    with pytest.raises(TooManyWindowsError):
+        load(VideoSource(data=mp4_claiming(2**40)), model, uploader=Uploads())
     assert model.calls == []
 
 
@@ -158,7 +179,7 @@ class CutOff(Counting):
 
 def test_an_answer_claiming_3_million_seconds_is_refused_after_the_one_call() -> None:
     model = CutOff("3000000")
-    with pytest.raises(mc.TooManyWindowsError) as info:
+    with pytest.raises(TooManyWindowsError) as info:
         load("https://x.test/unknown.mp4", model)
     assert len(model.calls) == 1  # the whole-video attempt; not 6,161 windows
     assert info.value.calls == 6161 and info.value.duration_s == 3_000_000
@@ -167,7 +188,7 @@ def test_an_answer_claiming_3_million_seconds_is_refused_after_the_one_call() ->
 @pytest.mark.parametrize("claimed", ["1e999", "9" * 400, "-5", "0"])
 def test_an_absurd_claimed_length_is_no_length(claimed: str) -> None:
     model = CutOff(claimed)
-    with pytest.raises(mc.AnswerTruncatedError, match="its length is unknown"):
+    with pytest.raises(AnswerTruncatedError, match="its length is unknown"):
         load("https://x.test/unknown.mp4", model)
     assert (
         len(model.calls) <= 2
@@ -182,8 +203,8 @@ def test_split_windows_count_against_the_cap() -> None:
             return SceneAnswer(text='{"summary": "a', finish_reason="length", usage=self.usage)
 
     model = AlwaysCut()
-    source = mc.VideoSource(url="https://x.test/a.mp4", duration_s=4000)
-    with pytest.raises(mc.TooManyWindowsError, match="split in half"):
+    source = VideoSource(url="https://x.test/a.mp4", duration_s=4000)
+    with pytest.raises(TooManyWindowsError, match="split in half"):
         load(source, model, max_windows=12, min_window_s=10)
     assert len(model.calls) <= 12
 
@@ -195,7 +216,7 @@ def test_max_cost_refuses_the_35_day_file_before_any_call(tmp_path: Path) -> Non
     clip = tmp_path / "tiny.mp4"
     clip.write_bytes(mp4_claiming(35 * DAY))
     model = Counting()
-    with pytest.raises(mc.BudgetExceededError) as info:
+    with pytest.raises(BudgetExceededError) as info:
         load(clip, model, uploader=Uploads(), max_windows=10_000, max_cost=0.10)
     assert model.calls == []
     error = info.value
@@ -205,11 +226,11 @@ def test_max_cost_refuses_the_35_day_file_before_any_call(tmp_path: Path) -> Non
     assert "$0.0000 estimated so far" in str(error) and "estimate()" in str(error)
 
 
-TEN = [mc.VideoSource(url=f"https://x.test/clip{i}.mp4", duration_s=600) for i in range(10)]
+TEN = [VideoSource(url=f"https://x.test/clip{i}.mp4", duration_s=600) for i in range(10)]
 
 
 def per_video_estimate() -> Decimal:
-    bill = mc.estimate_videos(TEN[:1], FLASH, mc.SceneOptions())
+    bill = estimate_videos(TEN[:1], FLASH, SceneOptions())
     assert bill.cost_usd is not None and bill.calls == 2
     return bill.cost_usd
 
@@ -219,48 +240,48 @@ def test_max_cost_stops_a_load_before_the_call_that_would_pass_it(mode: str) -> 
     each = per_video_estimate()  # two windows of 300 s, about $0.136
     limit = each * Decimal("2.5")
     model = Counting()
-    failures: list[mc.VideoFailure] = []
-    options = mc.SceneOptions(max_cost=limit, on_error="collect", max_concurrency=4)
-    sources = mc.video_sources(TEN)
+    failures: list[VideoFailure] = []
+    options = SceneOptions(max_cost=limit, on_error="collect", max_concurrency=4)
+    sources = video_sources(TEN)
     if mode == "sync":
-        results = list(mc.describe_videos(sources, model, options, failures))
+        results = list(describe_videos(sources, model, options, failures))
     else:
 
-        async def run() -> list[mc.VideoResult]:
-            return [r async for r in mc.adescribe_videos(sources, model, options, failures)]
+        async def run() -> list[VideoResult]:
+            return [r async for r in adescribe_videos(sources, model, options, failures)]
 
         results = asyncio.run(run())
     assert len(results) == 2 and len(model.calls) == 4
     assert len(failures) == 8
-    assert all(isinstance(f.error, mc.BudgetExceededError) for f in failures)
+    assert all(isinstance(f.error, BudgetExceededError) for f in failures)
     error = failures[0].error
-    assert isinstance(error, mc.BudgetExceededError)
+    assert isinstance(error, BudgetExceededError)
     assert error.spent_usd <= limit < error.spent_usd + error.next_usd
     assert error.spent_usd == 2 * each and error.calls == 4
 
 
 def test_an_absurd_length_in_long_windows_is_refused_with_its_figure() -> None:
     # 100 windows of 1e306 s: each call's estimate is wider than Decimal's 28 digits.
-    source = mc.VideoSource(url="https://x.test/a.mp4", duration_s=1e308)
+    source = VideoSource(url="https://x.test/a.mp4", duration_s=1e308)
     model = Counting()
-    with pytest.raises(mc.BudgetExceededError, match=r"would add \$789,000,"):
+    with pytest.raises(BudgetExceededError, match=r"would add \$789,000,"):
         load(source, model, window_s=1e306, max_cost=1)
     assert model.calls == []
-    bill = mc.estimate_videos([source], FLASH, mc.SceneOptions(window_s=1e306, max_cost=1))
+    bill = estimate_videos([source], FLASH, SceneOptions(window_s=1e306, max_cost=1))
     assert "100 model call(s)" in str(bill) and bill.within_budget is False
 
 
 def test_a_server_that_under_reports_usage_cannot_stretch_the_budget() -> None:
     each = per_video_estimate()
     model = Counting(usage=mc.Usage(0, 0, 0))
-    with pytest.raises(mc.BudgetExceededError):
+    with pytest.raises(BudgetExceededError):
         load(TEN, model, max_cost=each * 3)
     assert len(model.calls) == 6
 
 
 def test_a_call_that_reports_more_usage_than_estimated_counts_what_it_reported() -> None:
     model = Counting(usage=mc.Usage(10_000_000, 0, 10_000_000))  # $3 a call
-    with pytest.raises(mc.BudgetExceededError) as info:
+    with pytest.raises(BudgetExceededError) as info:
         load(TEN, model, max_cost=5, max_concurrency=1)
     assert len(model.calls) == 2  # the first video's two windows; then $6 is spent
     assert info.value.spent_usd == 6
@@ -268,7 +289,7 @@ def test_a_call_that_reports_more_usage_than_estimated_counts_what_it_reported()
 
 def test_max_cost_needs_a_price_and_a_sane_number() -> None:
     with pytest.raises(mc.MemoriesInputError, match="needs a price"):
-        mc.SceneOptions(max_cost=1).check_model("gemini:brand-new")
+        SceneOptions(max_cost=1).check_model("gemini:brand-new")
 
     class Unpriced(Counting):
         model = "gemini:brand-new"
@@ -279,11 +300,11 @@ def test_max_cost_needs_a_price_and_a_sane_number() -> None:
     assert model.calls == []
     for bad in (0, -1, math.nan, math.inf, "1", True, Decimal("NaN")):
         with pytest.raises(mc.MemoriesInputError, match="max_cost"):
-            mc.SceneOptions(max_cost=bad)  # type: ignore[arg-type]
+            SceneOptions(max_cost=bad)  # type: ignore[arg-type]
     for wrong in (0, 1.5, None, True, 10_001):
         with pytest.raises(mc.MemoriesInputError, match="max_windows"):
-            mc.SceneOptions(max_windows=wrong)  # type: ignore[arg-type]
-    assert mc.SceneOptions(max_cost=0.1).cost_limit == Decimal("0.1")
+            SceneOptions(max_windows=wrong)  # type: ignore[arg-type]
+    assert SceneOptions(max_cost=0.1).cost_limit == Decimal("0.1")
 
 
 # The bill before the load -------------------------------------------------------------------
@@ -292,10 +313,10 @@ def test_max_cost_needs_a_price_and_a_sane_number() -> None:
 def test_estimate_reads_headers_and_durations_and_calls_nothing(tmp_path: Path) -> None:
     clip = tmp_path / "tiny.mp4"
     clip.write_bytes(mp4_claiming(35 * DAY))
-    sources = mc.video_sources(
-        [clip, mc.VideoSource(url="https://x.test/a.mp4", duration_s=1500), "https://x.test/b"]
+    sources = video_sources(
+        [clip, VideoSource(url="https://x.test/a.mp4", duration_s=1500), "https://x.test/b"]
     )
-    bill = mc.estimate_videos(sources, FLASH, mc.SceneOptions(max_cost=1))
+    bill = estimate_videos(sources, FLASH, SceneOptions(max_cost=1))
     tiny, keynote, unknown = bill.videos
     assert tiny.calls == 6210 and tiny.refused and "max_windows" in tiny.refused
     assert tiny.duration_s == 35 * DAY
@@ -318,7 +339,7 @@ def test_estimate_reads_headers_and_durations_and_calls_nothing(tmp_path: Path) 
 
 def test_an_unknown_length_under_a_budget_says_how_to_give_it() -> None:
     model = Counting()
-    with pytest.raises(mc.BudgetExceededError, match=r"length is unknown.*duration_s=") as info:
+    with pytest.raises(BudgetExceededError, match=r"length is unknown.*duration_s=") as info:
         load("https://x.test/a.mp4", model, max_cost=0.10)
     assert model.calls == [] and info.value.next_usd > Decimal("0.33")
 
@@ -326,13 +347,13 @@ def test_an_unknown_length_under_a_budget_says_how_to_give_it() -> None:
 def test_the_estimate_matches_what_the_load_reserves() -> None:
     each = per_video_estimate()
     model = Counting()
-    with pytest.raises(mc.BudgetExceededError) as info:
+    with pytest.raises(BudgetExceededError) as info:
         load(TEN[:3], model, max_cost=each * 3 - Decimal("0.000001"))
     assert info.value.spent_usd == 2 * each  # the load counted exactly what estimate() said
 
 
 def test_the_video_rate_is_the_catalog_s_one_figure() -> None:
-    gemini = mc.FAMILIES["gemini"].media_tokens
+    gemini = FAMILIES["gemini"].media_tokens
     assert gemini.video_per_second == 263 == mc.catalog.GEMINI_VIDEO_TOKENS_PER_SECOND
     assert gemini.video == 60 * gemini.video_per_second
     assert gemini.video_tokens(1e300) > 10**302  # exact, never inf or OverflowError
@@ -363,7 +384,7 @@ def test_scenes_past_the_answered_length_are_clipped_or_dropped() -> None:
 
 def test_scenes_outside_their_window_are_dropped() -> None:
     model = Counting(answer={"duration_s": 900, "summary": "s", "scenes": [scene(800, 850)]})
-    [result] = load(mc.VideoSource(url="https://x.test/a.mp4", duration_s=900), model)
+    [result] = load(VideoSource(url="https://x.test/a.mp4", duration_s=900), model)
     # Two windows (0-450, 450-900) both describe 800-850: only the second window keeps it.
     scenes = [r.metadata for r in result.records if r.metadata["kind"] == "scene"]
     assert [(m["start_s"], m["end_s"]) for m in scenes] == [(800.0, 850.0)]
@@ -399,22 +420,22 @@ def test_a_hostile_header_gives_a_length_or_none(name: str, tmp_path: Path) -> N
     path = tmp_path / "x.mp4"
     path.write_bytes(data)
     for source in (data, path):
-        length = mc.probe_duration(source)
+        length = probe_duration(source)
         assert length is None or (math.isfinite(length) and length > 0)
         if name == "a million tiny boxes":  # gives up after 4,096 boxes: a read each
             assert length is None
 
 
 def test_probing_something_that_is_not_a_regular_file_gives_none(tmp_path: Path) -> None:
-    assert mc.probe_duration(tmp_path) is None
-    assert mc.probe_duration("bad\0name.mp4") is None
+    assert probe_duration(tmp_path) is None
+    assert probe_duration("bad\0name.mp4") is None
     if hasattr(os, "mkfifo"):
         fifo = tmp_path / "pipe.mp4"
         os.mkfifo(fifo)
         found: list[float | None] = []
         # Opening a FIFO blocks until a writer comes: run in a thread, so a regression fails
         # here instead of hanging the suite.
-        probe = threading.Thread(target=lambda: found.append(mc.probe_duration(fifo)), daemon=True)
+        probe = threading.Thread(target=lambda: found.append(probe_duration(fifo)), daemon=True)
         probe.start()
         probe.join(10)
         assert found == [None]

@@ -14,7 +14,20 @@ from typing import Any
 import pytest
 
 import memories_client as mc
-from memories_client.video_scenes import SceneAnswer, SceneCall
+from memories_client.video_scenes import (
+    AnswerTruncatedError,
+    SceneAnswer,
+    SceneCall,
+    SceneOptions,
+    VideoFailure,
+    VideoLoadWarning,
+    VideoResult,
+    VideoSource,
+    adescribe_videos,
+    describe_videos,
+    probe_duration,
+    video_sources,
+)
 
 
 def scene(start: float, end: float, text: str = "A dog runs.") -> dict[str, Any]:
@@ -93,13 +106,13 @@ class Scripted:
                 self.active -= 1
 
 
-def load(sources: Any, model: Scripted, **options: Any) -> list[mc.VideoResult]:
-    return list(mc.describe_videos(mc.video_sources(sources), model, mc.SceneOptions(**options)))
+def load(sources: Any, model: Scripted, **options: Any) -> list[VideoResult]:
+    return list(describe_videos(video_sources(sources), model, SceneOptions(**options)))
 
 
 def test_a_short_video_is_one_call_with_summary_and_scenes() -> None:
     model = Scripted()
-    [result] = load(mc.VideoSource(url="https://x.test/a.mp4", duration_s=90, title="Dog"), model)
+    [result] = load(VideoSource(url="https://x.test/a.mp4", duration_s=90, title="Dog"), model)
     assert len(model.calls) == 1
     assert "the whole video" in model.calls[0].prompt
     assert model.calls[0].max_tokens == 8192
@@ -117,7 +130,7 @@ def test_a_short_video_is_one_call_with_summary_and_scenes() -> None:
 
 def test_a_long_video_of_known_length_is_asked_in_windows_up_front() -> None:
     model = Scripted()
-    [result] = load(mc.VideoSource(url="https://x.test/long.mp4", duration_s=1500), model)
+    [result] = load(VideoSource(url="https://x.test/long.mp4", duration_s=1500), model)
     windows = sorted(window_of(c) for c in model.calls)
     assert windows == [(0.0, 375.0), (375.0, 750.0), (750.0, 1125.0), (1125.0, 1500.0)]
     assert "00:06:15" not in model.calls[0].prompt  # minutes:seconds below an hour
@@ -130,7 +143,7 @@ def test_a_long_video_of_known_length_is_asked_in_windows_up_front() -> None:
 
 def test_a_window_that_overflows_is_split_in_half() -> None:
     model = Scripted(fits_up_to=200)
-    [result] = load(mc.VideoSource(url="https://x.test/a.mp4", duration_s=300), model, window_s=300)
+    [result] = load(VideoSource(url="https://x.test/a.mp4", duration_s=300), model, window_s=300)
     assert sorted(window_of(c) for c in model.calls) == [(0.0, 150.0), (0.0, 300.0), (150.0, 300.0)]
     assert result.records[0].metadata["windows"] == 2
 
@@ -161,8 +174,8 @@ def test_unknown_length_overflow_asks_for_the_length_when_the_answer_does_not_sa
 
 def test_too_dense_even_at_the_smallest_window_is_a_typed_error() -> None:
     model = Scripted(fits_up_to=10)
-    with pytest.raises(mc.AnswerTruncatedError, match="min_window_s"):
-        load(mc.VideoSource(url="https://x.test/a.mp4", duration_s=120), model, min_window_s=60)
+    with pytest.raises(AnswerTruncatedError, match="min_window_s"):
+        load(VideoSource(url="https://x.test/a.mp4", duration_s=120), model, min_window_s=60)
 
 
 def test_scenes_are_clamped_to_their_window_and_unswapped() -> None:
@@ -171,7 +184,7 @@ def test_scenes_are_clamped_to_their_window_and_unswapped() -> None:
             data = {"duration_s": 60, "summary": "s", "scenes": [scene(50, 10), scene(-5, 90)]}
             return SceneAnswer(data=data, usage=mc.Usage(1, 1, 2))
 
-    [result] = load(mc.VideoSource(url="https://x.test/a.mp4", duration_s=60), Sloppy())
+    [result] = load(VideoSource(url="https://x.test/a.mp4", duration_s=60), Sloppy())
     times = [(r.metadata["start_s"], r.metadata["end_s"]) for r in result.records[1:]]
     assert times == [(0.0, 60.0), (10.0, 50.0)]
 
@@ -191,9 +204,9 @@ SOURCES = [f"https://x.test/clip{i}.mp4" for i in range(10)]
 def test_one_failing_video_among_ten_collect() -> None:
     model = Scripted()
     model.fail_urls = {SOURCES[3]}
-    failures: list[mc.VideoFailure] = []
-    options = mc.SceneOptions(on_error="collect")
-    results = list(mc.describe_videos(mc.video_sources(SOURCES), model, options, failures))
+    failures: list[VideoFailure] = []
+    options = SceneOptions(on_error="collect")
+    results = list(describe_videos(video_sources(SOURCES), model, options, failures))
     assert [r.source for r in results] == [s for s in SOURCES if s != SOURCES[3]]
     [failure] = failures
     assert failure.source == SOURCES[3] and failure.index == 3
@@ -203,7 +216,7 @@ def test_one_failing_video_among_ten_collect() -> None:
 def test_one_failing_video_among_ten_skip_warns_with_its_name() -> None:
     model = Scripted()
     model.fail_urls = {SOURCES[7]}
-    with pytest.warns(mc.VideoLoadWarning, match="clip7.mp4: ModelError"):
+    with pytest.warns(VideoLoadWarning, match="clip7.mp4: ModelError"):
         results = load(SOURCES, model, on_error="skip")
     assert len(results) == 9
 
@@ -219,10 +232,10 @@ def test_raise_stops_at_the_failure_with_its_typed_error() -> None:
 async def test_async_one_failing_video_among_ten() -> None:
     model = Scripted()
     model.fail_urls = {SOURCES[5]}
-    failures: list[mc.VideoFailure] = []
-    options = mc.SceneOptions(on_error="collect")
-    sources = mc.video_sources(SOURCES)
-    results = [r async for r in mc.adescribe_videos(sources, model, options, failures)]
+    failures: list[VideoFailure] = []
+    options = SceneOptions(on_error="collect")
+    sources = video_sources(SOURCES)
+    results = [r async for r in adescribe_videos(sources, model, options, failures)]
     assert len(results) == 9 and [f.index for f in failures] == [5]
 
 
@@ -230,16 +243,16 @@ async def test_async_one_failing_video_among_ten() -> None:
 def test_concurrency_is_bounded(mode: str) -> None:
     model = Scripted()
     model.delay = 0.05
-    sources = mc.video_sources(
-        [mc.VideoSource(url=u, duration_s=1500) for u in SOURCES]  # 4 windows each
+    sources = video_sources(
+        [VideoSource(url=u, duration_s=1500) for u in SOURCES]  # 4 windows each
     )
-    options = mc.SceneOptions(max_concurrency=3)
+    options = SceneOptions(max_concurrency=3)
     if mode == "sync":
-        results = list(mc.describe_videos(sources, model, options))
+        results = list(describe_videos(sources, model, options))
     else:
 
-        async def run() -> list[mc.VideoResult]:
-            return [r async for r in mc.adescribe_videos(sources, model, options)]
+        async def run() -> list[VideoResult]:
+            return [r async for r in adescribe_videos(sources, model, options)]
 
         results = asyncio.run(run())
     assert len(results) == 10 and len(model.calls) == 40
@@ -257,10 +270,10 @@ def test_a_local_file_without_an_uploader_fails_before_any_call(tmp_path: Path) 
 
 def test_a_missing_file_among_others_is_collected(tmp_path: Path) -> None:
     model = Scripted()
-    failures: list[mc.VideoFailure] = []
-    sources = mc.video_sources(["https://x.test/a.mp4", tmp_path / "gone.mp4"])
-    options = mc.SceneOptions(on_error="collect")
-    results = list(mc.describe_videos(sources, model, options, failures))
+    failures: list[VideoFailure] = []
+    sources = video_sources(["https://x.test/a.mp4", tmp_path / "gone.mp4"])
+    options = SceneOptions(on_error="collect")
+    results = list(describe_videos(sources, model, options, failures))
     assert len(results) == 1
     assert isinstance(failures[0].error, mc.MemoriesInputError)
     assert "does not exist" in str(failures[0].error)
@@ -282,17 +295,17 @@ def mp4(duration_s: float, *, moov_last: bool = False, version: int = 0) -> byte
 def test_probe_duration_reads_the_mp4_header(tmp_path: Path, moov_last: bool, version: int) -> None:
     path = tmp_path / "clip.mp4"
     path.write_bytes(mp4(754.5, moov_last=moov_last, version=version))
-    assert mc.probe_duration(path) == 754.5
-    assert mc.probe_duration(path.read_bytes()) == 754.5
+    assert probe_duration(path) == 754.5
+    assert probe_duration(path.read_bytes()) == 754.5
 
 
 def test_probe_duration_of_something_else_is_none(tmp_path: Path) -> None:
-    assert mc.probe_duration(b"\x1a\x45\xdf\xa3 webm") is None
-    assert mc.probe_duration(tmp_path / "missing.mp4") is None
+    assert probe_duration(b"\x1a\x45\xdf\xa3 webm") is None
+    assert probe_duration(tmp_path / "missing.mp4") is None
 
 
 def test_source_normalisation() -> None:
-    url, path, data, uri = mc.video_sources(
+    url, path, data, uri = video_sources(
         [
             "https://x.test/a.mp4",
             "clips/b.mov",
@@ -303,24 +316,24 @@ def test_source_normalisation() -> None:
     assert url.url and path.path == "clips/b.mov" and data.data and uri.base64 == "AAAA"
     assert data.label.startswith("bytes:") and len(url.video_id) == 16
     with pytest.raises(mc.MemoriesInputError, match="sources\\[0\\] is a int"):
-        mc.video_sources([3])
+        video_sources([3])
     with pytest.raises(mc.MemoriesInputError, match="exactly one"):
-        mc.VideoSource(url="https://x.test/a.mp4", path="a.mp4")
+        VideoSource(url="https://x.test/a.mp4", path="a.mp4")
     with pytest.raises(mc.MemoriesInputError, match="set by the loader"):
-        mc.VideoSource(url="https://x.test/a.mp4", metadata={"kind": "x"})
+        VideoSource(url="https://x.test/a.mp4", metadata={"kind": "x"})
     with pytest.raises(mc.MemoriesInputError, match="ftp"):
-        mc.video_sources("ftp://x.test/a.mp4")
+        video_sources("ftp://x.test/a.mp4")
 
 
 def test_options_are_checked() -> None:
     with pytest.raises(mc.MemoriesInputError, match="on_error"):
-        mc.SceneOptions(on_error="ignore")  # type: ignore[arg-type]
+        SceneOptions(on_error="ignore")  # type: ignore[arg-type]
     with pytest.raises(mc.MemoriesInputError, match="max_concurrency"):
-        mc.SceneOptions(max_concurrency=0)
+        SceneOptions(max_concurrency=0)
     with pytest.raises(mc.MemoriesInputError, match="summary"):
-        mc.SceneOptions(schema={"type": "object", "properties": {"scenes": {"type": "array"}}})
+        SceneOptions(schema={"type": "object", "properties": {"scenes": {"type": "array"}}})
     with pytest.raises(mc.MemoriesInputError, match="uploader"):
-        mc.SceneOptions(uploader=object())  # type: ignore[arg-type]
+        SceneOptions(uploader=object())  # type: ignore[arg-type]
 
 
 def test_a_custom_schema_and_prompt() -> None:
@@ -349,9 +362,9 @@ def test_a_custom_schema_and_prompt() -> None:
 
 
 def test_the_answer_budget_honours_the_catalog_and_the_option() -> None:
-    assert mc.SceneOptions().budget("gemini:gemini-2.0-flash") == 8192
-    assert mc.SceneOptions(max_answer_tokens=2048).budget("gemini:gemini-2.5-flash") == 2048
-    assert mc.SceneOptions().budget("gemini:some-future-model") == 8192
+    assert SceneOptions().budget("gemini:gemini-2.0-flash") == 8192
+    assert SceneOptions(max_answer_tokens=2048).budget("gemini:gemini-2.5-flash") == 2048
+    assert SceneOptions().budget("gemini:some-future-model") == 8192
 
 
 def test_progress_without_tqdm_warns_and_loads(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ URLs are passed to the service as references: we never download them, because th
 model backend fetches them itself (and a YouTube page downloaded client-side is HTML, not video).
 
 Example:
-    >>> from memories_client.media import media_from_url, media_from_bytes
+    >>> from memories_client._media import media_from_url, media_from_bytes
     >>> media_from_url("https://example.com/clip.mp4").mime_type
     'video/mp4'
     >>> png = bytes.fromhex("89504e470d0a1a0a") + bytes(16)

@@ -9,7 +9,7 @@ model by the catalog's :class:`~memories_client.catalog.ThinkingBudget` where Go
 a range (:func:`check_thinking_budget`).
 
 Example:
-    >>> from memories_client.params import check_sampling
+    >>> from memories_client._params import check_sampling
     >>> check_sampling(temperature=0.2, top_p=0.9)
     >>> check_sampling(temperature=3)
     Traceback (most recent call last):
@@ -82,6 +82,14 @@ def check_sampling(
     """Raise :class:`MemoriesInputError` if a parameter is outside its documented range.
 
     ``None`` means "not set" and always passes.
+
+    Example:
+        >>> check_sampling(temperature=0.2, max_tokens=None)
+        >>> check_sampling(top_p=1.5)
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.MemoriesInputError: top_p must be a number between 0.0 and 1.0, \
+got 1.5
     """
     for name, value in (
         ("temperature", temperature),

@@ -21,7 +21,7 @@ passing a truncated answer off as complete. A plain JSON body (a server that ign
 ``stream: true``) is handled by the client, which yields it as one chunk.
 
 Example:
-    >>> from memories_client.streaming import SSEDecoder, StreamAssembler
+    >>> from memories_client._streaming import SSEDecoder, StreamAssembler
     >>> dec, asm = SSEDecoder(), StreamAssembler()
     >>> lines = ['data: {"choices":[{"delta":{"content":"Hel"}}]}', '',
     ...          'data: {"choices":[{"delta":{"content":"lo"},"finish_reason":"stop"}],'
@@ -39,6 +39,8 @@ from typing import Any
 
 from memories_client import _json
 from memories_client._limits import MAX_STREAM_LINE, PartialText
+from memories_client._parsing import error_fields, is_errored, parse_usage
+from memories_client._tool_calls import parse_tool_arguments
 from memories_client.errors import (
     MalformedResponseError,
     MemoriesAPIError,
@@ -47,8 +49,6 @@ from memories_client.errors import (
     StreamInterruptedError,
     error_for_status,
 )
-from memories_client.parsing import error_fields, is_errored, parse_usage
-from memories_client.tool_calls import parse_tool_arguments
 from memories_client.types import Completion, StreamChunk, ToolCall, Usage
 
 __all__ = ["SSEDecoder", "SSEEvent", "StreamAssembler", "completion_to_chunks"]

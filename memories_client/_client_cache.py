@@ -1,15 +1,15 @@
 """The clients of one framework model: created on first use, rebuilt when its settings change.
 
 Both framework layers keep one :class:`ClientCache` per model and ask it for a client with the
-model's current :class:`~memories_client.options.ClientOptions`. Nothing is created when the
+model's current :class:`~memories_client._options.ClientOptions`. Nothing is created when the
 model is built (so building one is cheap, needs no key and makes no connection), a model that
 is pickled starts again with no clients, and a setting changed after the first call
 (``model_copy(update=...)``, an assignment) takes effect at the next call. One
 :class:`AsyncMemoriesClient` serves every event loop (it keeps a pool per loop).
 
 Example:
-    >>> from memories_client.client_cache import ClientCache
-    >>> from memories_client.options import ClientOptions
+    >>> from memories_client._client_cache import ClientCache
+    >>> from memories_client._options import ClientOptions
     >>> cache = ClientCache()
     >>> opts = ClientOptions(api_key="k")
     >>> cache.sync(opts) is cache.sync(ClientOptions(api_key="k"))
@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, TypeGuard, TypeVar
 import httpx
 from typing_extensions import Self
 
-from memories_client.async_client import AsyncMemoriesClient
-from memories_client.client import MemoriesClient
-from memories_client.options import ClientOptions
+from memories_client._async_client import AsyncMemoriesClient
+from memories_client._client import MemoriesClient
+from memories_client._options import ClientOptions
 
 __all__ = ["ClientCache", "ClosesPooledClients"]
 
@@ -50,7 +50,16 @@ def _serves(
 
 
 class ClientCache:
-    """One sync and one async core client, each with the options and ``httpx`` client it uses."""
+    """One sync and one async core client, each with the options and ``httpx`` client it uses.
+
+    Example:
+        >>> from memories_client.integration import ClientCache, ClientOptions
+        >>> cache = ClientCache()
+        >>> options = ClientOptions(api_key="k", base_url="http://127.0.0.1:9")
+        >>> cache.sync(options) is cache.sync(options)  # built once, on first use
+        True
+        >>> cache.close()
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

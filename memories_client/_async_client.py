@@ -27,10 +27,10 @@ from memories_client._client_base import (
 from memories_client._deadline import EventClock
 from memories_client._http import error_from_response, transport_error
 from memories_client._limits import abody_of, aread_error_body, aread_response
+from memories_client._options import check_async_transport
 from memories_client._pool import Admission, ConnectionSlots, ReleasingStream
+from memories_client._streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.errors import APITimeoutError, MemoriesError
-from memories_client.options import check_async_transport
-from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
 __all__ = ["AsyncMemoriesClient"]

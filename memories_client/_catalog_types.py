@@ -101,8 +101,8 @@ class MediaTokens:
     entries). They size prompts (message trimming, packing); the bill uses the service's usage.
 
     ``video_per_second`` is the rate itself, for callers that know a video's length (the video
-    loader's :func:`memories_client.estimate_videos`); ``video`` is that rate applied to the
-    typical one-minute video.
+    loader's :func:`memories_client.video_scenes.estimate_videos`); ``video`` is that rate applied
+    to the typical one-minute video.
 
     Example:
         >>> from memories_client.catalog import FAMILIES

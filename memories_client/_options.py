@@ -11,7 +11,7 @@ call, so a model may be built before ``MEMORIES_API_KEY`` is set.
 foreign option raises instead of being dropped, naming the closest field.
 
 Example:
-    >>> from memories_client.options import ClientOptions
+    >>> from memories_client._options import ClientOptions
     >>> opts = ClientOptions(base_url="http://127.0.0.1:8080", paths={"vu": "/v/chat"},
     ...                      auth_scheme="bearer", timeout=30)
     >>> opts.timeout.read, opts.paths["vu"], opts.paths["iu"]

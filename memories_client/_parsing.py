@@ -16,8 +16,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from memories_client._tool_calls import parse_tool_arguments, tool_calls_from_openai
 from memories_client.errors import MAX_SERVER_MESSAGE_CHARS, MalformedResponseError, ModelError
-from memories_client.tool_calls import parse_tool_arguments, tool_calls_from_openai
 from memories_client.types import Choice, Completion, ToolCall, Usage
 
 __all__ = ["error_fields", "is_errored", "parse_completion", "parse_usage"]

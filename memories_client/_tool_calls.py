@@ -6,7 +6,7 @@ OpenAI shape that Nova's wire format, LangChain tracing and LlamaIndex's ``addit
 all use.
 
 Example:
-    >>> from memories_client.tool_calls import normalize_tool_choice, openai_tool_call
+    >>> from memories_client._tool_calls import normalize_tool_choice, openai_tool_call
     >>> from memories_client.types import MediaPart, Message, TextPart, ToolCall, ToolSpec
     >>> normalize_tool_choice("required"), normalize_tool_choice({"name": "add"}, ["add"])
     ('any', 'add')
@@ -157,7 +157,7 @@ def with_tool_media(messages: Sequence[Message]) -> list[Message]:
     build their tool messages with all their parts and call this, so they cannot disagree.
 
     Example:
-        >>> from memories_client.media import media_from_url
+        >>> from memories_client._media import media_from_url
         >>> from memories_client.types import TextPart
         >>> shot = media_from_url("https://x.test/shot.png")
         >>> out = with_tool_media([Message("tool", (TextPart("done"), shot), tool_call_id="c1")])
@@ -183,7 +183,13 @@ _ATTACHMENTS = "The tool results above came with these attachments:"
 
 
 def openai_tool_call(call: ToolCall) -> dict[str, Any]:
-    """A tool call in OpenAI's shape (``arguments`` as JSON text)."""
+    """A tool call in OpenAI's shape (``arguments`` as JSON text).
+
+    Example:
+        >>> call = openai_tool_call(ToolCall(id="call_1", name="search", arguments={"q": "cats"}))
+        >>> call["type"], call["function"]
+        ('function', {'name': 'search', 'arguments': '{"q": "cats"}'})
+    """
     return {
         "id": call.id,
         "type": "function",

@@ -1,4 +1,4 @@
-"""The sync HTTP client, :class:`MemoriesClient` (async: :mod:`memories_client.async_client`).
+"""The sync HTTP client, :class:`MemoriesClient` (async: :mod:`memories_client._async_client`).
 
 One request path for every caller: validate the request (before any network call), build the
 family's body, POST it on a pooled ``httpx`` client, retry what is worth retrying, and parse the
@@ -37,8 +37,8 @@ from memories_client._client_base import (
 from memories_client._deadline import EventClock, deadline, install, until
 from memories_client._http import error_from_response, transport_error
 from memories_client._limits import body_of, read_error_body, read_response
+from memories_client._streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.errors import MemoriesError, MemoriesInputError
-from memories_client.streaming import SSEDecoder, StreamAssembler, completion_to_chunks
 from memories_client.types import ChatRequest, Completion, StreamChunk
 
 __all__ = ["MemoriesClient"]

@@ -378,7 +378,7 @@ def parse_structured(text: str, target: type[Any] | Mapping[str, Any]) -> Any:
         >>> parse_structured('{"n": 3}', {"type": "object", "properties": {"n": {"enum": [1, 2]}}})
         Traceback (most recent call last):
         ...
-        memories_client.jsonout.JSONOutputError: the model's answer does not match the schema: \
+        memories_client._jsonout.JSONOutputError: the model's answer does not match the schema: \
 n: expected one of [1, 2], got 3; answer: '{"n": 3}'
     """
     if isinstance(target, type):

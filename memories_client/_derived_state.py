@@ -40,10 +40,10 @@ import httpx
 from pydantic import BaseModel
 from typing_extensions import Self
 
-from memories_client.async_client import AsyncMemoriesClient
-from memories_client.client import MemoriesClient
-from memories_client.client_cache import ClientCache
-from memories_client.options import ClientOptions
+from memories_client._async_client import AsyncMemoriesClient
+from memories_client._client import MemoriesClient
+from memories_client._client_cache import ClientCache
+from memories_client._options import ClientOptions
 
 __all__ = ["DerivedState"]
 
