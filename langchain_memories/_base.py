@@ -53,8 +53,9 @@ from memories_client.uploads import aupload_local_videos, upload_local_videos
 
 __all__: list[str] = []
 
-# Options checked by the core when a model is built (per-call values: when the request is).
-_CHECKED_AT_BUILD = (*kit.SAMPLING_FIELDS, "thinking_budget")
+# The request options every model may carry as fields (the family's own are added per class),
+# checked by the core when a model is built; per-call values when the request is.
+_OPTIONS = (*kit.SAMPLING_FIELDS, "extra_body")
 
 
 @dataclass(slots=True)  # not frozen: made on every call, and never shared
@@ -115,9 +116,12 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
     """Stop sequences."""
     extra_body: dict[str, Any] | None = None
-    """Keys merged into the request's ``extra_body.metadata``, where the API takes provider
-    options: the escape hatch for what the service accepts beyond the named fields. A key that
-    replaces one a named field produced (``thinking_config``...) warns."""
+    """Extra top-level keys of the request body, as ``ChatOpenAI(extra_body=...)``: the escape
+    hatch for what the service accepts beyond the named fields. Provider options go in the
+    body's own ``extra_body.metadata``: ``extra_body={"extra_body": {"metadata": {...}}}`` adds
+    keys there beside the generated ones. A key that replaces a named field's (``temperature``)
+    warns; one that belongs in the metadata (``thinking_config``) is refused, naming the field
+    to use."""
     timeout: float | httpx.Timeout | None = None
     """Seconds (or an ``httpx.Timeout``) per attempt (None: 120 s read, 10 s connect)."""
     total_timeout: float | None = None
@@ -178,8 +182,18 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
         fields = type(self).model_fields
         known = {*fields, *(f.alias for f in fields.values() if f.alias)}
         kit.refuse_unknown(type(self).__name__, data, known)
-        kit.check_sampling(**{name: data.get(name) for name in _CHECKED_AT_BUILD})
-        kit.normalize_stop(data.get("stop", data.get("stop_sequences")))
+        # The request options the model carries go through the core's one check, once, before
+        # pydantic sees them (its errors would differ from MemoriesClient's): with the model's
+        # own ranges (a thinking budget per model, a Qwen budget of 0...), so a bad value fails
+        # when the model is built.
+        model = kit.resolve_model(
+            data.get("model", data.get("model_name", fields["model"].default)), self._family
+        )
+        kit.dialect_for(model).check_options(
+            model=model,
+            stop=data.get("stop", data.get("stop_sequences")),
+            **{name: data[name] for name in (*_OPTIONS, *self._family_options) if name in data},
+        )
         # The given connection settings, checked by the core before pydantic sees them (its
         # own errors would differ from MemoriesClient's); values from the environment are
         # checked once the fields are filled in (_client_options).
@@ -189,13 +203,6 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
         )
         super().__init__(**data)
         _ = self._client_options
-        full_model = self._full_model
-        # The family's own check, with the model's ranges (a thinking budget per model, a Qwen
-        # budget of 0, a Gemini option on GPT...), so a bad value fails when the model is built.
-        names = {*_CHECKED_AT_BUILD, *self._family_options}
-        kit.dialect_for(full_model).check_options(
-            model=full_model, **{name: getattr(self, name, None) for name in names}
-        )
 
     @cached_property
     def _full_model(self) -> str:
@@ -326,8 +333,20 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
     # -- request building ------------------------------------------------------------------
 
     def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Pop this family's own per-call options from ``options``; return request fields."""
-        return {}
+        """Pop this family's own per-call options from ``options``; return request fields.
+
+        The options are the family's own that the request marks (``FAMILY_OPTIONS``; tools
+        are ``_tool_fields``'s); a call's value wins over the model's field of the same name.
+        """
+        fields = {
+            name: options.pop(name, getattr(self, name, None))
+            for name in kit.FAMILY_OPTIONS
+            if name in self._family_options
+        }
+        schema = fields.get("response_schema")
+        if schema is not None:  # a per-call Pydantic model or TypedDict
+            fields["response_schema"] = kit.json_schema_of(schema)
+        return fields
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool
@@ -357,7 +376,7 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
         include_usage = bool(options.pop("stream_usage", self.stream_usage))
         call_stop = stop if stop is not None else options.pop("stop", self.stop)
         options.pop("stop", None)
-        fields["metadata"] = options.pop("extra_body", self.extra_body)
+        fields["extra_body"] = options.pop("extra_body", self.extra_body)
         fields.update(self._family_fields(options))
         fields.update(self._tool_fields(options))
         # Present (even as None, "any JSON object") means: ask for JSON in the system prompt.

@@ -41,7 +41,6 @@ __all__ = [
     "json_instruction",
     "native_schema_output",
     "read_response_format",
-    "schema_dict",
     "schema_field",
     "text_parser",
     "tool_parser",
@@ -52,17 +51,12 @@ JSON_INSTRUCTION_KEY = "json_instruction_schema"
 """Per-call option: a JSON Schema to ask for in a system instruction (prompted JSON)."""
 
 
-def schema_dict(value: Any) -> dict[str, Any] | None:
-    """A JSON Schema dict from a dict, a Pydantic model or a TypedDict (None passes)."""
-    return None if value is None else kit.json_schema_of(value)
-
-
 def schema_field(value: Any) -> Any:
     """A ``response_schema`` field's value: a model class or TypedDict becomes its schema.
 
     Stored as a dict, the chat model serializes; a dict (or None) is kept as given.
     """
-    return schema_dict(value) if value is not None and not isinstance(value, dict) else value
+    return kit.json_schema_of(value) if value is not None and not isinstance(value, dict) else value
 
 
 def _is_pydantic_v1(schema: Any) -> bool:

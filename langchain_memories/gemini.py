@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 import memories_client as mc
 import memories_client.integration as kit
 from langchain_memories._base import _BaseChatMemories
-from langchain_memories._structured import native_schema_output, schema_dict, schema_field
+from langchain_memories._structured import native_schema_output, schema_field
 
 __all__ = ["ChatMemoriesGemini"]
 
@@ -77,14 +77,6 @@ class ChatMemoriesGemini(_BaseChatMemories):
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
         return schema_field(value)
-
-    def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        schema = options.pop("response_schema", self.response_schema)
-        return {
-            "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
-            "response_schema": schema_dict(schema),
-            "response_mime_type": options.pop("response_mime_type", self.response_mime_type),
-        }
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool

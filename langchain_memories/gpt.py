@@ -17,7 +17,6 @@ from langchain_memories._structured import (
     assemble,
     choose_method,
     ls_format,
-    schema_dict,
     schema_field,
     text_parser,
 )
@@ -83,12 +82,6 @@ class ChatMemoriesGPT(_BaseChatMemories):
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
         return schema_field(value)
-
-    def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "response_mime_type": options.pop("response_mime_type", self.response_mime_type),
-            "response_schema": schema_dict(options.pop("response_schema", self.response_schema)),
-        }
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool

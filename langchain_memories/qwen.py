@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 import memories_client as mc
 import memories_client.integration as kit
 from langchain_memories._base import _BaseChatMemories
-from langchain_memories._structured import native_schema_output, schema_dict, schema_field
+from langchain_memories._structured import native_schema_output, schema_field
 
 __all__ = ["ChatMemoriesQwen"]
 
@@ -78,13 +78,6 @@ class ChatMemoriesQwen(_BaseChatMemories):
     @classmethod
     def _schema_to_dict(cls, value: Any) -> Any:
         return schema_field(value)
-
-    def _family_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "enable_thinking": options.pop("enable_thinking", self.enable_thinking),
-            "thinking_budget": options.pop("thinking_budget", self.thinking_budget),
-            "response_schema": schema_dict(options.pop("response_schema", self.response_schema)),
-        }
 
     def _json_fields(
         self, schema: Mapping[str, Any] | None, *, native: bool

@@ -75,6 +75,7 @@ from memories_client import (
 from memories_client.integration import (
     API_KEY_ENV,
     DIALECTS,
+    FAMILY_OPTIONS,
     SAMPLING_FIELDS,
     SERVICE_DEFAULT_MAX_TOKENS,
     ClientOptions,
@@ -85,7 +86,6 @@ from memories_client.integration import (
     check_async_transport,
     dialect_for,
     json_schema_of,
-    normalize_stop,
     offered_tools,
     refuse_unknown,
     resolve_model,
@@ -200,9 +200,12 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
         default_headers: extra headers on every request.
         paths, auth_scheme, dialects, max_response_bytes: as for ``MemoriesClient`` (the
             README's configuration table holds for every class).
-        extra_body: keys merged into the request's ``extra_body.metadata`` (the escape hatch
-            for what the API accepts beyond these fields; warns when it replaces one); per
-            call too.
+        extra_body: extra top-level keys of the request body, as the OpenAI SDK's
+            ``extra_body=`` (the escape hatch for what the API accepts beyond these fields);
+            per call too. Provider options go in the body's own ``extra_body.metadata``:
+            ``extra_body={"extra_body": {"metadata": {...}}}`` adds keys there beside the
+            generated ones. Replacing a named option's key warns; a key that belongs in the
+            metadata (``thinking_config``...) is refused, naming the option to use.
         thinking_budget: Gemini thinking budget (``0`` off, ``-1`` dynamic) or Qwen's (at
             least 1); per call too.
         enable_thinking: Qwen's thinking switch; per call too.
@@ -264,7 +267,7 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
     )
     extra_body: dict[str, Any] | None = Field(
         default=None,
-        description="Keys merged into the request's extra_body.metadata (warns on a clash).",
+        description="Extra top-level keys of the request body, as the OpenAI SDK's extra_body.",
     )
     timeout: float | httpx.Timeout | None = Field(
         default=None,
@@ -358,8 +361,9 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
             presence_penalty=presence_penalty,
             thinking_budget=thinking_budget,
             enable_thinking=enable_thinking,
+            stop=stop,
+            extra_body=extra_body,
         )
-        normalize_stop(stop)
         # The given connection settings, checked by the core before pydantic sees them (the
         # key from the environment is checked once the fields are filled in, in
         # DerivedState's _client_options).
@@ -480,22 +484,22 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
         specs, choice = offered_tools(
             tool_specs(tools) if tools else None, kwargs.get("tool_choice")
         )
-        schema = kwargs.get("response_schema")
+        # Every family option, as the request marks them: a call's value, else the model's field
+        # of that name where it has one (the dialect refuses what the model's family lacks).
+        options = {name: kwargs.get(name, getattr(self, name, None)) for name in FAMILY_OPTIONS}
+        schema = options["response_schema"]
         if schema is not None and not isinstance(schema, Mapping):
-            schema = json_schema_of(schema)
+            options["response_schema"] = json_schema_of(schema)
         return ChatRequest(
             model=self.model,
             messages=to_core_messages(messages, self.family),
-            thinking_budget=kwargs.get("thinking_budget", self.thinking_budget),
-            enable_thinking=kwargs.get("enable_thinking", self.enable_thinking),
-            response_schema=schema,
-            response_mime_type=kwargs.get("response_mime_type"),
             tools=specs,
             tool_choice=choice,
-            metadata=kwargs.get("extra_body", self.extra_body),
+            extra_body=kwargs.get("extra_body", self.extra_body),
             endpoint=kwargs.get("endpoint"),
             stop=kwargs.get("stop", self.stop),
             **{name: kwargs.get(name, getattr(self, name)) for name in SAMPLING},
+            **options,
         )
 
     def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatRequest:

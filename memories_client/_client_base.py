@@ -36,7 +36,7 @@ from memories_client._parsing import parse_completion
 from memories_client._streaming import StreamAssembler
 from memories_client._truncation import warn_if_cut_by_default
 from memories_client.catalog import family_of, resolve_model
-from memories_client.dialects import Dialect, dialect_for
+from memories_client.dialects import DIALECTS, Dialect, dialect_for
 from memories_client.errors import (
     APITimeoutError,
     MalformedResponseError,
@@ -133,7 +133,11 @@ class _BaseClient:
             endpoint: httpx.URL(self._base_url + path) for endpoint, path in self._paths.items()
         }
         self._auth_scheme: AuthScheme = options.auth_scheme
-        self._dialects = dict(options.dialects)
+        # Every family's dialect, the configured one or a default, found by the family prefix
+        # of the model id a call resolves (once, in prepare).
+        self._dialects = {
+            family: options.dialects.get(family) or cls() for family, cls in DIALECTS.items()
+        }
         # Headers are built once per client; only Accept differs between stream and not.
         # As httpx.Headers: httpx copies these as they are instead of checking each name and
         # value again on every request.
@@ -182,21 +186,23 @@ class _BaseClient:
 
     def dialect(self, model: str) -> Dialect:
         """The dialect for a model (a configured one, or the family default)."""
-        if self._dialects:
-            configured = self._dialects.get(family_of(resolve_model(model)) or "")
-            if configured is not None:
-                return configured
-        return dialect_for(model)
+        return self._dialect_of(resolve_model(model))
+
+    def _dialect_of(self, model: str) -> Dialect:
+        # A catalog family without a wire format gets dialect_for's typed refusal.
+        return self._dialects.get(model.partition(":")[0]) or dialect_for(model)
 
     def prepare(self, request: ChatRequest, *, stream: bool = False) -> Prepared:
         """Validate and encode a request; raises :class:`MemoriesInputError` before any I/O."""
         if not isinstance(request, ChatRequest):
             raise MemoriesInputError(f"expected a ChatRequest, got {type(request).__name__}")
-        dialect = self.dialect(request.model)
-        dialect.validate(request)
+        # The model id is resolved once per call, here, and handed down to the dialect.
+        model = resolve_model(request.model)
+        dialect = self._dialect_of(model)
+        dialect.validate(request, model=model)
         url = self._urls[dialect.endpoint(request)]
         slim, inline = with_placeholders(request)
-        content = encode_body(dialect.build_body(slim, stream=stream), inline)
+        content = encode_body(dialect.build_body(slim, stream=stream, model=model), inline)
         headers = self._stream_headers if stream else self._headers
         return Prepared(url, headers, content, dialect, stream)
 

@@ -219,14 +219,16 @@ def check_async_transport(value: object, *, http_async_client: object = None) ->
 def _not_documented(name: str) -> str:
     return (
         f"the memories.ai API documents no {name!r}; if you know the service accepts it, pass "
-        f"extra_body={{{name!r}: ...}} (merged into the request's extra_body.metadata)"
+        f"extra_body={{'extra_body': {{'metadata': {{{name!r}: ...}}}}}} (the body's "
+        "extra_body.metadata, where the docs put provider options)"
     )
 
 
 PEER_HINTS: dict[str, str] = {
     "model_kwargs": (
-        "pass options the API may accept beyond the named fields as extra_body={...} (merged "
-        "into the request's extra_body.metadata)"
+        "pass options the API may accept beyond the named fields as extra_body={...} (top-level "
+        "body keys, as in ChatOpenAI; provider options go in "
+        "extra_body={'extra_body': {'metadata': {...}}})"
     ),
     "additional_kwargs": "pass extra options as extra_body={...}",
     "request_timeout": "use timeout= (seconds or an httpx.Timeout)",

@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -378,13 +377,6 @@ def resolve_model(model: str, family: str | None = None) -> str:
         )
     if not (family is None or isinstance(family, str)):
         raise MemoriesInputError(f"family must be a string, got {type(family).__name__}")
-    return _resolve(model, family)
-
-
-@functools.lru_cache(maxsize=512)
-def _resolve(model: str, family: str | None) -> str:
-    # Cached: every call resolves the id several times (model, dialect, body); errors are raised
-    # afresh each time because lru_cache does not store exceptions.
     model = model.strip()
     if family is not None and family not in FAMILIES:
         raise MemoriesInputError(f"unknown model family {family!r}; known: {sorted(FAMILIES)}")
@@ -424,6 +416,9 @@ def model_info(model: str, family: str | None = None) -> ModelInfo:
         >>> model_info("gemini:brand-new").known
         False
     """
+    info = _BY_ANY_ID.get(model)  # a catalogued full id, as the clients hand down: no resolving
+    if info is not None and (family is None or info.family == family):
+        return info
     full = resolve_model(model, family)
     info = _BY_ANY_ID.get(full)
     if info is not None:

@@ -53,6 +53,7 @@ from memories_client._truncation import SERVICE_DEFAULT_MAX_TOKENS
 from memories_client.catalog import FAMILIES, resolve_model, try_estimate_cost
 from memories_client.dialects import (
     DIALECTS,
+    FAMILY_OPTIONS,
     Dialect,
     QwenDialect,
     call_options,
@@ -68,6 +69,7 @@ __all__ = [
     "BASE_URL_ENV",
     "DIALECTS",
     "FAMILIES",
+    "FAMILY_OPTIONS",
     "SAMPLING_FIELDS",
     "SERVICE_DEFAULT_MAX_TOKENS",
     "ClientCache",

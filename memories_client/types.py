@@ -160,6 +160,12 @@ class Message:
         return tuple(p for p in self.parts if isinstance(p, MediaPart))
 
 
+# The field metadata of a ChatRequest option that only some families take: such an option is in
+# memories_client.dialects.FAMILY_OPTIONS; a family's dialect lists the ones it takes
+# (Dialect.options), and the others refuse them, naming who has them.
+_FAMILY_ONLY: Mapping[str, Any] = {"family_only": True}
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     """Everything one chat-completions call needs, before it is put on the wire.
@@ -182,8 +188,13 @@ class ChatRequest:
             the Qwen dialect sends it as ``response_format`` of type ``json_schema``.
         tools: Nova tools, sent as ``toolConfig``.
         tool_choice: ``"auto"``, ``"any"`` or a tool name (sent as Bedrock's ``toolChoice``).
-        metadata: extra keys merged into ``extra_body.metadata`` (wins over generated keys).
-        extra_body: extra top-level body keys (for options the docs add later).
+        metadata: extra keys merged into the body's ``extra_body.metadata``, where the docs
+            put provider options (wins over generated keys, with a warning).
+        extra_body: extra top-level body keys, as the OpenAI SDK's ``extra_body=`` (for
+            options the docs add later). Its own ``extra_body`` key is merged into the
+            body's: ``extra_body={"extra_body": {"metadata": {...}}}`` adds provider options
+            beside the generated ones. A key that belongs inside ``extra_body.metadata``
+            (``thinking_config``, ``toolConfig``...) is refused, naming the option to use.
         endpoint: force ``vu`` or ``iu``; by default the dialect routes by content.
     """
 
@@ -196,10 +207,10 @@ class ChatRequest:
     presence_penalty: float | None = None
     n: int | None = None
     stop: str | Sequence[str] | None = None
-    thinking_budget: int | None = None
-    enable_thinking: bool | None = None
-    response_mime_type: str | None = None
-    response_schema: Mapping[str, Any] | None = None
+    thinking_budget: int | None = field(default=None, metadata=_FAMILY_ONLY)
+    enable_thinking: bool | None = field(default=None, metadata=_FAMILY_ONLY)
+    response_mime_type: str | None = field(default=None, metadata=_FAMILY_ONLY)
+    response_schema: Mapping[str, Any] | None = field(default=None, metadata=_FAMILY_ONLY)
     tools: Sequence[ToolSpec] | None = None
     tool_choice: str | None = None
     metadata: Mapping[str, Any] | None = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import fields
 from operator import attrgetter
 from typing import Any, ClassVar, Literal
 
@@ -41,13 +42,32 @@ __all__ = [
 # The options check_sampling knows; family-only options are the dialects' own business.
 _CHECKED = (*SAMPLING_FIELDS, "thinking_budget")
 
-FAMILY_OPTIONS = ("thinking_budget", "enable_thinking", "response_schema", "response_mime_type")
-"""The request options that only some families take (each dialect lists its own in
-:attr:`Dialect.options`); the others refuse them before sending, naming who has them."""
+FAMILY_OPTIONS = tuple(f.name for f in fields(ChatRequest) if f.metadata.get("family_only"))
+"""The request options that only some families take, as :class:`ChatRequest` marks them (each
+dialect lists its own in :attr:`Dialect.options`); the others refuse them before sending,
+naming who has them.
+
+Example:
+    >>> FAMILY_OPTIONS
+    ('thinking_budget', 'enable_thinking', 'response_mime_type', 'response_schema')
+"""
 
 # Every ChatRequest field that check_options checks, and a reader of their values as a tuple.
-_REQUEST_OPTIONS = (*SAMPLING_FIELDS, *FAMILY_OPTIONS)
+_REQUEST_OPTIONS = (*SAMPLING_FIELDS, "stop", *FAMILY_OPTIONS, "extra_body")
 _request_options = attrgetter(*_REQUEST_OPTIONS)
+
+# The keys the dialects write inside the body's extra_body.metadata (where the docs put
+# provider options), each with the named option that writes it. extra_body= means top-level
+# body keys, so one of these there is a mistake (the framework models' extra_body= used to fill
+# the metadata) and is refused, naming the option to use.
+_METADATA_KEYS: Mapping[str, str] = {
+    "thinking_config": "thinking_budget=",
+    "thinking_budget": "thinking_budget=",
+    "enable_thinking": "enable_thinking=",
+    "response_mime_type": "response_mime_type=",
+    "responseSchema": "response_schema=",
+    "toolConfig": "tools=",
+}
 
 # Every family's dialect class, registered as it is defined: to say which families take an
 # option or an input kind that the one at hand refuses.
@@ -95,20 +115,24 @@ class Dialect(ABC):
 
     # -- validation -----------------------------------------------------------------------------
 
-    def validate(self, request: ChatRequest) -> None:
-        """Raise :class:`MemoriesInputError` for anything the service would refuse."""
+    def validate(self, request: ChatRequest, *, model: str | None = None) -> None:
+        """Raise :class:`MemoriesInputError` for anything the service would refuse.
+
+        Args:
+            request: the request to check.
+            model: ``request.model`` as :func:`~memories_client.catalog.resolve_model` answers
+                it, when the caller has resolved it already (the clients do, once per call);
+                ``None`` resolves it here.
+        """
         if not request.messages:
             raise MemoriesInputError("messages must contain at least one message")
-        resolve_model(request.model, self.family)
+        if model is None:
+            model = resolve_model(request.model, self.family)
         values = _request_options(request)
         if values.count(None) < len(values):  # None is "not set": no option, nothing to check
-            self.check_options(
-                model=request.model, **dict(zip(_REQUEST_OPTIONS, values, strict=True))
-            )
+            self.check_options(model=model, **dict(zip(_REQUEST_OPTIONS, values, strict=True)))
         if request.tools and not self.supports_tools:
             raise UnsupportedFeatureError(self.no_tools_message())
-        for k, stop in enumerate(normalize_stop(request.stop) or ()):
-            _check_unicode(stop, f"stop[{k}]")
         info = FAMILIES[self.family]
         endpoint = self.endpoint(request)
         if endpoint not in info.endpoints:
@@ -129,8 +153,9 @@ class Dialect(ABC):
     def check_options(self, **options: Any) -> None:
         """Raise :class:`MemoriesInputError` for an option this family refuses or a bad value.
 
-        Takes the request's option fields by name (``temperature``, ``thinking_budget``...) and
-        the ``model`` they are for; ``None`` means "not set". The one check of option values:
+        Takes the request's option fields by name (``temperature``, ``stop``,
+        ``thinking_budget``, ``extra_body``...) and the ``model`` they are for (the resolved id);
+        ``None`` means "not set". The one check of option values:
         the clients run it on every request, and the framework models when they are built, so
         the same mistake fails the same way everywhere.
 
@@ -146,12 +171,17 @@ class Dialect(ABC):
 option; the memories.ai docs document no such option for Nova models
         """
         check_sampling(**{name: options.get(name) for name in _CHECKED})
+        for k, stop in enumerate(normalize_stop(options.get("stop")) or ()):
+            _check_unicode(stop, f"stop[{k}]")
         model = options.get("model")
         if model is not None:  # the budget range is the model's own (see the catalog)
             check_thinking_budget(model, options.get("thinking_budget"), self.family)
         enable = options.get("enable_thinking")
         if enable is not None and not isinstance(enable, bool):
             raise MemoriesInputError(f"enable_thinking must be True or False, got {enable!r}")
+        extra_body = options.get("extra_body")
+        if extra_body is not None:
+            _check_extra_body(extra_body)
         for name in FAMILY_OPTIONS:
             if options.get(name) is not None and name not in self.options:
                 owners = [d.label for d in _BY_FAMILY.values() if name in d.options]
@@ -226,10 +256,15 @@ for Nova only); use a Nova model for tools'
         """The endpoint kind for this request (``vu`` unless overridden)."""
         return request.endpoint or "vu"
 
-    def build_body(self, request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
-        """The JSON body for this request (call :meth:`validate` first)."""
+    def build_body(
+        self, request: ChatRequest, *, stream: bool = False, model: str | None = None
+    ) -> dict[str, Any]:
+        """The JSON body for this request (call :meth:`validate` first).
+
+        ``model`` is the resolved id, as for :meth:`validate`; ``None`` resolves it here.
+        """
         body: dict[str, Any] = {
-            "model": resolve_model(request.model, self.family),
+            "model": model or resolve_model(request.model, self.family),
             "messages": [self._wire_message(m) for m in request.messages],
         }
         for name in SAMPLING_FIELDS:
@@ -243,14 +278,22 @@ for Nova only); use a Nova model for tools'
             body["stream"] = True
         body.update(self._top_level(request))
         metadata = self._metadata(request)
-        if request.metadata:
-            _warn_shadowing(metadata, request.metadata)
-            metadata.update(request.metadata)
+        extra = request.extra_body
+        # extra_body={"extra_body": {...}} is the body's own extra_body object (as OpenAI SDK
+        # users write it): its metadata joins the generated keys instead of replacing them.
+        nested = extra.get("extra_body") if extra else None
+        for given in (request.metadata, nested.get("metadata") if nested else None):
+            if given:
+                _warn_shadowing(metadata, given)
+                metadata.update(given)
         if metadata:
             # Literal key, as every curl sample and the official example client send it.
             body["extra_body"] = {"metadata": metadata}
-        if request.extra_body:
-            body.update(request.extra_body)
+        if extra:
+            _warn_replacing(body, extra)
+            body.update(extra)
+            if nested and metadata:
+                body["extra_body"] = {**nested, "metadata": metadata}
         return body
 
     def inline(self, part: MediaPart) -> str:
@@ -326,10 +369,53 @@ def _check_json(value: Any, where: str) -> None:
 
 
 class ExtraBodyWarning(UserWarning):
-    """An ``extra_body`` key replaces what a named option produced, or names a top-level field."""
+    """An ``extra_body`` or ``metadata`` key replaces what a named option produced, unchecked.
+
+    Raised for an ``extra_body`` key naming a top-level field the body has (``temperature``),
+    a metadata key replacing a generated one (``thinking_config``), and a ``metadata`` key
+    named like a top-level field, which it does not set.
+    """
 
 
 _TOP_LEVEL = frozenset({*SAMPLING_FIELDS, "stop", "model", "messages", "stream"})
+
+
+def _check_extra_body(extra_body: Any) -> None:
+    """Refuse an ``extra_body`` that is no JSON object, or that holds a key of the metadata."""
+    if not isinstance(extra_body, Mapping) or not all(isinstance(k, str) for k in extra_body):
+        raise MemoriesInputError(
+            f"extra_body must be a dict of top-level body keys, got {type(extra_body).__name__}"
+        )
+    misplaced = [key for key in extra_body if key in _METADATA_KEYS]
+    if misplaced:
+        key = misplaced[0]
+        raise MemoriesInputError(
+            f"extra_body key {key!r} would be sent as a top-level body field: extra_body= "
+            "means top-level body keys (as in the OpenAI SDK and ChatOpenAI), and "
+            f"{key} belongs inside the body's extra_body.metadata. Use "
+            f"{_METADATA_KEYS[key]} instead, or extra_body={{'extra_body': {{'metadata': "
+            f"{{{key!r}: ...}}}}}} to send it there as it is"
+        )
+    nested = extra_body.get("extra_body")
+    if nested is not None and not (
+        isinstance(nested, Mapping) and isinstance(nested.get("metadata", {}), Mapping)
+    ):
+        raise MemoriesInputError(
+            "extra_body['extra_body'] must be a dict, and its 'metadata' a dict: it is the "
+            "body's extra_body object, e.g. {'extra_body': {'metadata': {'seed': 1}}}"
+        )
+    _check_json(extra_body, "extra_body")
+
+
+def _warn_replacing(body: Mapping[str, Any], extra: Mapping[str, Any]) -> None:
+    # A top-level key the body has already, or one a named option writes, is replaced unchecked.
+    replaced = sorted(k for k in extra if k != "extra_body" and (k in body or k in _TOP_LEVEL))
+    if replaced:
+        warn(
+            f"extra_body key(s) {', '.join(replaced)} replace the body's own top-level "
+            "field(s) of that name, unchecked; pass them as named options instead",
+            ExtraBodyWarning,
+        )
 
 
 def _warn_shadowing(generated: Mapping[str, Any], extra: Mapping[str, Any]) -> None:

@@ -48,9 +48,9 @@ class GeminiDialect(Dialect):
         "enable_thinking": " (thinking_budget=0 turns Gemini's thinking off)"
     }
 
-    def validate(self, request: ChatRequest) -> None:
+    def validate(self, request: ChatRequest, *, model: str | None = None) -> None:
         """Also refuse a schema that Gemini's ``responseSchema`` cannot express."""
-        super().validate(request)
+        super().validate(request, model=model)
         if request.response_schema is not None:
             to_gemini_schema(request.response_schema)  # refuse what cannot be expressed, now
 

@@ -103,12 +103,12 @@ class GPTDialect(Dialect):
                 )
             json_schema_of(schema)  # a dict, a Pydantic model or a TypedDict
 
-    def validate(self, request: ChatRequest) -> None:
+    def validate(self, request: ChatRequest, *, model: str | None = None) -> None:
         """Also apply OpenAI's rule that JSON mode needs the word "JSON" in the messages.
 
         With a ``response_schema`` the instruction this dialect adds says "JSON" itself.
         """
-        super().validate(request)
+        super().validate(request, model=model)
         if (
             request.response_mime_type == JSON_MIME
             and request.response_schema is None
@@ -151,7 +151,9 @@ class GPTDialect(Dialect):
     def _metadata(self, request: ChatRequest) -> dict[str, Any]:
         return {}
 
-    def build_body(self, request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
+    def build_body(
+        self, request: ChatRequest, *, stream: bool = False, model: str | None = None
+    ) -> dict[str, Any]:
         """The JSON body; with ``stream_usage``, a stream asks OpenAI for its usage.
 
         A ``response_schema`` becomes JSON mode plus the schema in the system message.
@@ -170,7 +172,7 @@ class GPTDialect(Dialect):
                 messages=with_instruction(request.messages, instruction),
                 response_mime_type=JSON_MIME,
             )
-        body = super().build_body(request, stream=stream)
+        body = super().build_body(request, stream=stream, model=model)
         if stream and self.stream_usage:
             body["stream_options"] = {"include_usage": True}
         return body

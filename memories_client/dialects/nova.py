@@ -73,9 +73,9 @@ class NovaDialect(Dialect):
         self.tool_message_style: ToolMessageStyle = tool_message_style
         self._text_twin: NovaDialect | None = None  # built on first use, then reused
 
-    def validate(self, request: ChatRequest) -> None:
+    def validate(self, request: ChatRequest, *, model: str | None = None) -> None:
         """Also check that tool results answer tool calls, and tool choices name tools."""
-        super().validate(request)
+        super().validate(request, model=model)
         names = [t.name for t in request.tools or ()]
         if len(set(names)) != len(names):
             raise MemoriesInputError(f"tool names must be unique, got {names}")
@@ -121,15 +121,17 @@ class NovaDialect(Dialect):
                     "NovaDialect(tool_message_style='text')"
                 )
 
-    def build_body(self, request: ChatRequest, *, stream: bool = False) -> dict[str, Any]:
+    def build_body(
+        self, request: ChatRequest, *, stream: bool = False, model: str | None = None
+    ) -> dict[str, Any]:
         """The JSON body; tool history is replayed as text when no tools are bound."""
         if self._style(request) == self.tool_message_style:
-            return super().build_body(request, stream=stream)
+            return super().build_body(request, stream=stream, model=model)
         if self._text_twin is None:
             self._text_twin = NovaDialect(
                 inline_format=self.inline_format, tool_message_style="text"
             )
-        return self._text_twin.build_body(request, stream=stream)
+        return self._text_twin.build_body(request, stream=stream, model=model)
 
     def endpoint(self, request: ChatRequest) -> Endpoint:
         """``/vu`` when any message carries video, else ``/iu`` (unless forced)."""

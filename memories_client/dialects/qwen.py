@@ -130,9 +130,9 @@ tokens, at least 1 (got 0); enable_thinking=False turns thinking off
         if schema is not None:
             self.response_format(schema)
 
-    def validate(self, request: ChatRequest) -> None:
+    def validate(self, request: ChatRequest, *, model: str | None = None) -> None:
         """Also refuse roles the image endpoint does not list (the ILM page: system, user)."""
-        super().validate(request)
+        super().validate(request, model=model)
         if self.endpoint(request) == "iu":
             for i, message in enumerate(request.messages):
                 if message.role not in ("system", "user"):

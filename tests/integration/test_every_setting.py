@@ -418,7 +418,13 @@ def probe_stop(entry: Entry, rec: Recorder) -> None:
 
 
 def probe_extra_body(entry: Entry, rec: Recorder) -> None:
-    assert _metadata(_run(entry, rec, extra_body={"probe_key": 7}))["probe_key"] == 7
+    # Top-level body keys everywhere, as the OpenAI SDK's extra_body=; "metadata" is one too,
+    # and the body's own extra_body object takes provider options into its metadata.
+    seen = _run(entry, rec, extra_body={"probe_key": 7, "metadata": {"m": 1}})
+    assert (seen.body["probe_key"], seen.body["metadata"]) == (7, {"m": 1})
+    assert "probe_key" not in _metadata(seen)
+    nested = {"extra_body": {"metadata": {"probe_key": 8}}}
+    assert _metadata(_run(entry, rec, extra_body=nested))["probe_key"] == 8
 
 
 def probe_thinking_budget(entry: Entry, rec: Recorder) -> None:
@@ -610,6 +616,18 @@ def test_the_same_bad_value_fails_the_same_way(entry: Entry) -> None:
     if entry.name != "MemoriesClient":  # sampling is per request in the core
         with pytest.raises(mc.MemoriesInputError, match="temperature must be a number"):
             build(api_key="k", temperature=5)
+
+
+@pytest.mark.parametrize("entry", ENTRIES[1:], ids=lambda e: e.name)
+@pytest.mark.parametrize(
+    ("key", "instead"), [("thinking_config", "thinking_budget="), ("toolConfig", "tools=")]
+)
+def test_extra_body_keys_of_the_metadata_are_refused_when_the_model_is_built(
+    entry: Entry, key: str, instead: str
+) -> None:
+    # Before extra_body= meant top-level keys everywhere, the models put it in the metadata.
+    with pytest.raises(mc.MemoriesInputError, match=f"belongs inside .* Use {instead} instead"):
+        entry.build(api_key="k", extra_body={key: {}})
 
 
 @pytest.mark.parametrize("entry", ENTRIES[1:], ids=lambda e: e.name)

@@ -71,9 +71,9 @@ class Wire:
     def lc(self, cls: type[Any], **kwargs: Any) -> Any:
         return cls(api_key="k", base_url=self.base_url, http_client=self.client(), **kwargs)
 
-    def li(self, model: str) -> MemoriesMultiModal:
+    def li(self, model: str, **kwargs: Any) -> MemoriesMultiModal:
         return MemoriesMultiModal(
-            model, api_key="k", base_url=self.base_url, http_client=self.client()
+            model, api_key="k", base_url=self.base_url, http_client=self.client(), **kwargs
         )
 
     def answer(self, call: Call, judge: Callable[[dict[str, Any]], str]) -> str:
@@ -209,6 +209,35 @@ def _loader_paths(wire: Wire, family: str) -> dict[str, Call]:
     }
 
 
+def _extra_body_paths(wire: Wire, extra_body: dict[str, Any]) -> dict[str, Call]:
+    # Models are built inside each path: a refused extra_body fails when the model is built.
+    gemini = "gemini:gemini-2.5-flash"
+    user = [ChatMessage(role="user", content="Hi")]
+    return {
+        "LangChain field": lambda: wire.lc(
+            ChatMemoriesGemini, thinking_budget=0, extra_body=extra_body
+        ).invoke("Hi"),
+        "LangChain invoke(extra_body=)": lambda: wire.lc(
+            ChatMemoriesGemini, thinking_budget=0
+        ).invoke("Hi", extra_body=extra_body),
+        "LlamaIndex field": lambda: wire.li(gemini, thinking_budget=0, extra_body=extra_body).chat(
+            user
+        ),
+        "LlamaIndex chat(extra_body=)": lambda: wire.li(gemini, thinking_budget=0).chat(
+            user, extra_body=extra_body
+        ),
+    }
+
+
+def _where_seed_went(body: dict[str, Any]) -> str:
+    metadata = _metadata(body)
+    if body.get("seed") == 3 and "seed" not in metadata:
+        return "`seed` at the top level of the body"
+    if metadata.get("seed") == 3 and "thinking_config" in metadata and "seed" not in body:
+        return "`seed` in `extra_body.metadata`, beside `thinking_config`"
+    return f"top level {sorted(body)}, metadata {sorted(metadata)}"
+
+
 CASES: dict[str, Callable[[Wire], tuple[dict[str, Call], Callable[[dict[str, Any]], str]]]] = {
     "choice-any-without-tools": lambda w: (_tool_choice_paths(w, False, "any"), _tools_sent),
     "choice-name-without-tools": lambda w: (_tool_choice_paths(w, False, "add"), _tools_sent),
@@ -219,6 +248,15 @@ CASES: dict[str, Callable[[Wire], tuple[dict[str, Call], Callable[[dict[str, Any
     "loader-qwen": lambda w: (_loader_paths(w, "qwen"), _scene_request),
     "loader-nova": lambda w: (_loader_paths(w, "nova"), _scene_request),
     "loader-gpt": lambda w: (_loader_paths(w, "gpt"), _scene_request),
+    "extra-body-key": lambda w: (_extra_body_paths(w, {"seed": 3}), _where_seed_went),
+    "extra-body-nested": lambda w: (
+        _extra_body_paths(w, {"extra_body": {"metadata": {"seed": 3}}}),
+        _where_seed_went,
+    ),
+    "extra-body-metadata-key": lambda w: (
+        _extra_body_paths(w, {"thinking_config": {"thinking_budget": 0}}),
+        _where_seed_went,
+    ),
 }
 
 

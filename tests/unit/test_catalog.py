@@ -105,3 +105,52 @@ def test_try_estimate_cost_prices_a_catalogued_model() -> None:
     # Gemini 2.5 Flash: $0.30 per million input tokens, $2.50 per million output tokens.
     assert try_estimate_cost("gemini-2.5-flash", 1_000_000, 1_000_000) == Decimal("2.80")
     assert try_estimate_cost("gemini-2.5-flash", -1, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("model", "options"),
+    [
+        ("gemini-2.5-flash", {"thinking_budget": 0, "temperature": 0.5}),
+        ("nova:us.amazon.nova-lite-v1:0", {}),
+        ("qwen:qwen3-vl-plus", {"thinking_budget": 64}),
+    ],
+)
+def test_a_call_resolves_its_model_once(
+    monkeypatch: pytest.MonkeyPatch, model: str, options: dict[str, object]
+) -> None:
+    # Resolved once in the client's prepare and handed down to the dialect's validate and
+    # build_body (and the thinking-budget range look-up), with no cache hiding repeats.
+    import memories_client._client_base as client_base
+    import memories_client.catalog as catalog
+    import memories_client.dialects.base as dialect_base
+    from memories_client import ChatRequest, MemoriesClient, Message
+
+    calls: list[str] = []
+    real = catalog.resolve_model
+
+    def counting(model: str, family: str | None = None) -> str:
+        calls.append(model)
+        return real(model, family)
+
+    for module in (client_base, catalog, dialect_base):
+        monkeypatch.setattr(module, "resolve_model", counting)
+    client = MemoriesClient(api_key="k", base_url="http://127.0.0.1:9")
+    request = ChatRequest(model=model, messages=[Message.user("hi")], **options)  # type: ignore[arg-type]
+    client.prepare(request)
+    client.prepare(request, stream=True)
+    assert calls == [model, model]
+
+
+def test_a_catalog_family_without_a_wire_format_is_a_typed_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The client finds a call's dialect by the resolved id's family; a family the catalog has
+    # and no dialect serves is refused as dialect_for refuses it, not a KeyError.
+    import memories_client.dialects as dialects
+    from memories_client import ChatRequest, MemoriesClient, Message
+
+    monkeypatch.delitem(dialects.DIALECTS, "gpt")
+    client = MemoriesClient(api_key="k", base_url="http://127.0.0.1:9")
+    request = ChatRequest(model="gpt:gpt-4o", messages=[Message.user("hi")])
+    with pytest.raises(MemoriesInputError, match="which has no wire format"):
+        client.prepare(request)

@@ -602,3 +602,111 @@ def test_metadata_of_its_own_does_not_warn() -> None:
         warnings.simplefilter("error")
         body = NovaDialect().build_body(request(NOVA, metadata={"trace": "t"}))
     assert body["extra_body"] == {"metadata": {"trace": "t"}}
+
+
+# extra_body= means top-level body keys, as the OpenAI SDK's: the same on ChatRequest and on
+# both layers' models (tests/integration/test_every_setting.py probes the layers).
+
+
+def test_extra_body_keys_are_top_level_keys() -> None:
+    req = request(GEMINI, thinking_budget=0, extra_body={"seed": 3, "metadata": {"m": 1}})
+    body = GeminiDialect().build_body(req)
+    assert (body["seed"], body["metadata"]) == (3, {"m": 1})
+    assert body["extra_body"] == {"metadata": {"thinking_config": {"thinking_budget": 0}}}
+
+
+def test_the_bodys_own_extra_body_joins_the_generated_metadata() -> None:
+    nested = {"extra_body": {"metadata": {"seed": 3}, "other": 1}}
+    body = GeminiDialect().build_body(request(GEMINI, thinking_budget=0, extra_body=nested))
+    assert body["extra_body"] == {
+        "metadata": {"thinking_config": {"thinking_budget": 0}, "seed": 3},
+        "other": 1,
+    }
+    # With nothing generated, it is sent as given.
+    assert NovaDialect().build_body(request(NOVA, extra_body=nested))["extra_body"] == {
+        "metadata": {"seed": 3},
+        "other": 1,
+    }
+
+
+def test_the_bodys_own_extra_body_warns_when_it_replaces_a_generated_key() -> None:
+    nested = {"extra_body": {"metadata": {"thinking_config": {"thinking_budget": 5}}}}
+    req = request(GEMINI, thinking_budget=0, extra_body=nested)
+    with pytest.warns(ExtraBodyWarning, match="thinking_config replace"):
+        body = GeminiDialect().build_body(req)
+    assert body["extra_body"]["metadata"] == {"thinking_config": {"thinking_budget": 5}}
+
+
+def test_an_extra_body_key_replacing_a_top_level_field_warns() -> None:
+    req = request(GEMINI, temperature=0.5, extra_body={"temperature": 1, "seed": 2})
+    with pytest.warns(ExtraBodyWarning) as caught:
+        body = GeminiDialect().build_body(req)
+    assert (body["temperature"], body["seed"]) == (1, 2)
+    assert [str(w.message) for w in caught if issubclass(w.category, ExtraBodyWarning)] == [
+        "extra_body key(s) temperature replace the body's own top-level field(s) of that "
+        "name, unchecked; pass them as named options instead"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "instead"),
+    [
+        ("thinking_config", "thinking_budget="),
+        ("responseSchema", "response_schema="),
+        ("response_mime_type", "response_mime_type="),
+        ("toolConfig", "tools="),
+        ("enable_thinking", "enable_thinking="),
+        ("thinking_budget", "thinking_budget="),
+    ],
+)
+def test_an_extra_body_key_that_belongs_in_the_metadata_is_refused(key: str, instead: str) -> None:
+    message = refusal(GeminiDialect(), request(GEMINI, extra_body={key: {}}))
+    assert message == (
+        f"extra_body key {key!r} would be sent as a top-level body field: extra_body= means "
+        "top-level body keys (as in the OpenAI SDK and ChatOpenAI), and "
+        f"{key} belongs inside the body's extra_body.metadata. Use {instead} instead, or "
+        f"extra_body={{'extra_body': {{'metadata': {{{key!r}: ...}}}}}} to send it there as it is"
+    )
+
+
+def test_the_metadata_keys_refused_are_the_ones_the_dialects_write() -> None:
+    from memories_client.dialects.base import _METADATA_KEYS
+
+    written: set[str] = set()
+    for family, model in (
+        ("gemini", GEMINI),
+        ("nova", NOVA),
+        ("qwen", "qwen:qwen3-vl-plus"),
+        ("gpt", "gpt:gpt-4o"),
+    ):
+        dialect = DIALECTS[family]()
+        fields: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("thinking_budget", 128),
+                ("enable_thinking", True),
+                ("response_schema", SCHEMA),
+                ("response_mime_type", "application/json"),
+            )
+            if name in dialect.options
+        }
+        if dialect.supports_tools:
+            fields["tools"] = [TOOL]
+        body = dialect.build_body(request(model, Message.user("JSON please"), **fields))
+        written |= set(body.get("extra_body", {}).get("metadata", {}))
+    # Qwen's response_format is also GPT's top-level field, so it stays a top-level key.
+    assert written - {"response_format"} == set(_METADATA_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("extra_body", "fragment"),
+    [
+        (["seed"], "extra_body must be a dict of top-level body keys, got list"),
+        ({1: "x"}, "extra_body must be a dict of top-level body keys, got dict"),
+        ({"extra_body": []}, "extra_body['extra_body'] must be a dict"),
+        ({"extra_body": {"metadata": 1}}, "and its 'metadata' a dict"),
+        ({"seed": {1, 2}}, "extra_body cannot be sent as JSON"),
+    ],
+)
+def test_an_extra_body_that_is_no_json_object_is_refused(extra_body: Any, fragment: str) -> None:
+    assert fragment in refusal(GeminiDialect(), request(GEMINI, extra_body=extra_body))
