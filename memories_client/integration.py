@@ -41,7 +41,7 @@ from memories_client._jsonout import (
     with_instruction,
 )
 from memories_client._options import ClientOptions, check_async_transport, refuse_unknown
-from memories_client._params import SAMPLING_FIELDS, check_sampling, normalize_stop
+from memories_client._params import SAMPLING_FIELDS, normalize_stop
 from memories_client._tool_calls import (
     lenient_tool_arguments,
     offered_tools,
@@ -83,7 +83,6 @@ __all__ = [
     "check_async_transport",
     "check_media_kind",
     "check_media_options",
-    "check_sampling",
     "dialect_for",
     "estimate_text_tokens",
     "estimate_tokens",
