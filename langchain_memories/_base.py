@@ -433,11 +433,16 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
         )
 
     def _tool_fields(self, options: dict[str, Any]) -> dict[str, Any]:
-        if options.pop("tools", None):
-            raise self._no_tools()
-        # No tools, so a choice that forces one is refused, as on every family and layer.
-        kit.offered_tools(None, options.pop("tool_choice", None))
+        self._offer(options.pop("tools", None), options.pop("tool_choice", None))
         return {}
+
+    def _offer(self, tools: Sequence[Any] | None, tool_choice: Any) -> None:
+        """The core's rule for a family without tools: a tool is refused, none is nothing."""
+        specs = [to_tool_spec(tool) for tool in tools] if tools else None
+        try:
+            kit.offered_tools(specs, tool_choice, dialect=kit.dialect_for(self._full_model))
+        except mc.UnsupportedFeatureError:
+            raise self._no_tools() from None  # the same refusal, with LangChain's hint
 
     def bind_tools(
         self,
@@ -471,9 +476,7 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
 Qwen models on memories.ai (the API documents tools for Nova only); use a Nova model for tools \
 (ChatMemoriesNova in LangChain), or with_structured_output() for structured answers
         """
-        if tools:
-            raise self._no_tools()
-        kit.offered_tools(None, tool_choice)
+        self._offer(tools, tool_choice)
         return self.bind(**kwargs)
 
     # -- calls -----------------------------------------------------------------------------

@@ -69,7 +69,6 @@ from llama_index_memories._structured import (
 from memories_client import (
     ChatRequest,
     MemoriesInputError,
-    UnsupportedFeatureError,
     model_info,
 )
 from memories_client.integration import (
@@ -477,12 +476,10 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
         if image_documents:
             messages = with_extra_blocks(messages, image_documents_to_blocks(image_documents))
         tools = kwargs.get("tools") or None
-        if tools:
-            dialect = dialect_for(self.model)
-            if not dialect.supports_tools:
-                raise UnsupportedFeatureError(dialect.no_tools_message())
         specs, choice = offered_tools(
-            tool_specs(tools) if tools else None, kwargs.get("tool_choice")
+            tool_specs(tools) if tools else None,
+            kwargs.get("tool_choice"),
+            dialect=dialect_for(self.model),
         )
         # Every family option, as the request marks them: a call's value, else the model's field
         # of that name where it has one (the dialect refuses what the model's family lacks).
@@ -706,18 +703,20 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
 
         ``tool_required=True`` forces some tool (Bedrock ``toolChoice: any``); ``tool_choice``
         may name one tool; either without tools raises, as in LangChain
-        (:func:`memories_client.offered_tools`). Families without documented
-        tools (all but Nova) raise: memories.ai documents none for them.
+        (:func:`memories_client.integration.offered_tools`). A tool for a family without documented
+        tools (all but Nova) raises, an empty list is sent as none, as in LangChain.
         """
-        dialect = dialect_for(self.model)
-        if not dialect.supports_tools:
-            raise UnsupportedFeatureError(dialect.no_tools_message())
         messages = list(chat_history or [])
         if isinstance(user_msg, str):
             messages.append(ChatMessage(role=MessageRole.USER, content=user_msg))
         elif user_msg is not None:
             messages.append(user_msg)
-        specs, choice = offered_tools(tool_specs(tools), tool_choice, tool_required=tool_required)
+        specs, choice = offered_tools(
+            tool_specs(tools),
+            tool_choice,
+            tool_required=tool_required,
+            dialect=dialect_for(self.model),
+        )
         return {"messages": messages, "tools": specs, "tool_choice": choice, **kwargs}
 
     def _validate_chat_with_tools_response(

@@ -19,11 +19,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from memories_client import _json
-from memories_client.errors import MalformedResponseError, MemoriesInputError
+from memories_client.errors import (
+    MalformedResponseError,
+    MemoriesInputError,
+    UnsupportedFeatureError,
+)
 from memories_client.types import MediaPart, Message, TextPart, ToolCall, ToolSpec
+
+if TYPE_CHECKING:
+    from memories_client.dialects.base import Dialect
 
 __all__ = [
     "NO_TOOLS",
@@ -105,9 +112,17 @@ def normalize_tool_choice(
 
 
 def offered_tools(
-    tools: Sequence[ToolSpec] | None, choice: Any, *, tool_required: bool = False
+    tools: Sequence[ToolSpec] | None,
+    choice: Any,
+    *,
+    tool_required: bool = False,
+    dialect: Dialect | None = None,
 ) -> tuple[list[ToolSpec] | None, str | None]:
     """The tools a request offers and its core ``tool_choice``: the one rule every layer runs.
+
+    With ``dialect`` (the model's family), a tool offered to a family the docs give no tools is
+    refused, while an empty list is nothing to send (an agent with no tools binds one), so
+    every layer answers both alike.
 
     With tools, ``choice`` is read by :func:`normalize_tool_choice` (a forced name must be
     among them) and ``"none"`` offers no tools at all (Bedrock has no such choice). Without
@@ -117,6 +132,7 @@ def offered_tools(
     mistake (a tool list that came out empty).
 
     Raises:
+        UnsupportedFeatureError: a tool for a family without tools (given ``dialect``).
         MemoriesInputError: a forced tool without tools, a name not on offer, or a value of an
             unknown form; before any network call.
 
@@ -129,6 +145,8 @@ def offered_tools(
         memories_client.errors.MemoriesInputError: tool_choice 'any' forces a tool call, but no \
 tools were given; pass tools, or leave tool_choice unset
     """
+    if tools and dialect is not None and not dialect.supports_tools:
+        raise UnsupportedFeatureError(dialect.no_tools_message())
     if not tools:
         normalized = normalize_tool_choice(choice, None, tool_required=tool_required)
         if normalized in (None, "auto", NO_TOOLS):

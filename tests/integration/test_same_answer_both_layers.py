@@ -35,6 +35,7 @@ from memories_emulator import Emulator
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ARCHITECTURE.md"
 SECTION = "## One rule, one answer in both layers"
 NOVA = "nova:us.amazon.nova-lite-v1:0"
+GEMINI = "gemini:gemini-2.5-flash"
 VIDEO = "https://storage.googleapis.com/bucket/clip.mp4"
 SHOT = "https://storage.googleapis.com/bucket/shot.png"
 
@@ -132,9 +133,11 @@ def _where_the_image_went(body: dict[str, Any]) -> str:
 # -- the paths each case runs, per layer -----------------------------------------------------
 
 
-def _tool_choice_paths(wire: Wire, tools: bool, choice: str) -> dict[str, Call]:
-    lc = wire.lc(ChatMemoriesNova)
-    li = wire.li(NOVA)
+def _tool_choice_paths(
+    wire: Wire, tools: bool, choice: str | None, family: str = "nova"
+) -> dict[str, Call]:
+    lc = wire.lc(ChatMemoriesNova) if family == "nova" else wire.lc(ChatMemoriesGemini)
+    li = wire.li(NOVA if family == "nova" else GEMINI)
     lc_tools = [add] if tools else []
     li_tools = [FunctionTool.from_defaults(add)] if tools else []
     user = ChatMessage(role="user", content="Add 1 and 2.")
@@ -243,6 +246,8 @@ CASES: dict[str, Callable[[Wire], tuple[dict[str, Call], Callable[[dict[str, Any
     "choice-name-without-tools": lambda w: (_tool_choice_paths(w, False, "add"), _tools_sent),
     "choice-auto-without-tools": lambda w: (_tool_choice_paths(w, False, "auto"), _tools_sent),
     "choice-none-with-tools": lambda w: (_tool_choice_paths(w, True, "none"), _tools_sent),
+    "tools-on-gemini": lambda w: (_tool_choice_paths(w, True, None, "gemini"), _tools_sent),
+    "no-tools-on-gemini": lambda w: (_tool_choice_paths(w, False, None, "gemini"), _tools_sent),
     "tool-result-image": lambda w: (_tool_result_paths(w), _where_the_image_went),
     "loader-gemini": lambda w: (_loader_paths(w, "gemini"), _scene_request),
     "loader-qwen": lambda w: (_loader_paths(w, "qwen"), _scene_request),
