@@ -70,8 +70,8 @@ format: $(STAMP)
 # The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
 # Two loops, and CI (.ci/run) runs both, so together they are the whole suite at full strength:
 #   make test       the inner loop: every test but those marked `long` (wheel installs, the
-#                   notebooks, the docs site build), and the `fuzz` runs of bad input at
-#                   QUICK_FUZZ_EXAMPLES;
+#                   notebooks, the docs site build, pytest sessions run in a subprocess), and
+#                   the `fuzz` runs of bad input at QUICK_FUZZ_EXAMPLES;
 #   make test-full  exactly what make test leaves out or shortens: the `long` tests, and the
 #                   `fuzz` runs at their module's full default count (tests/RELIABILITY.md).
 # The fuzz of bad responses keeps its full count in both: a success is rare among its replies,
