@@ -77,7 +77,8 @@ format: $(STAMP)
 # The fuzz of bad responses keeps its full count in both: a success is rare among its replies,
 # and its check that the run met one needs them all.
 # Workers steal queued tests from each other, so one long test does not hold the run's end.
-PYTEST_WORKERS ?= auto
+# Two workers per core: many tests wait on loopback servers and timeouts, and a core would idle.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1))")
 XDIST := -n $(PYTEST_WORKERS) --dist worksteal
 QUICK_FUZZ_EXAMPLES ?= 200
 pytest: $(STAMP)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import os
 import re
 import shlex
 import subprocess
@@ -32,9 +33,11 @@ SHORTENED = {"test_fuzz_inputs.py"}
 
 def pytest_command(target: str) -> list[str]:
     """The words of the one pytest command `make -n <target>` prints (variables assigned first)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_WORKERS", "PYTEST_ARGS")}
     dry = subprocess.run(
         ["make", "--no-print-directory", "-n", target],
         cwd=REPO,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -144,6 +147,14 @@ def test_the_only_sized_runs_are_the_fuzz_modules() -> None:
         if re.search(r'environ\.get\("RELIABILITY_\w+_EXAMPLES"', path.read_text())
     }
     assert readers == set(SIZED)
+
+
+def test_every_loop_runs_two_workers_per_core_that_steal_work() -> None:
+    # Many tests wait on loopback servers and timeouts: one worker per core would leave it idle.
+    for target in ("pytest", "test-full", "test-lowest"):
+        words = pytest_command(target)
+        assert words[words.index("-n") + 1] == str(2 * (os.cpu_count() or 1)), target
+        assert words[words.index("--dist") + 1] == "worksteal", target
 
 
 def test_the_docs_name_both_loops_and_the_quick_counts() -> None:
