@@ -24,12 +24,13 @@ export MEMORIES_UV := $(abspath $(UV))
 LOWEST_COMPILE = $(UV) pip compile pyproject.toml --all-extras --group pyproject.toml:dev \
 	--resolution lowest-direct --python-version 3.11 --generate-hashes --no-header --quiet
 
-.PHONY: help venv demo test lint format pytest bench soak hostile fuzz mutate clean lock \
+.PHONY: help venv demo test test-full lint format pytest bench soak hostile fuzz mutate clean lock \
 	test-lowest test-latest test-pythons docs docs-check
 
 help:
 	@echo "make demo          - run the tour (real API with MEMORIES_API_KEY, else the bundled emulator)"
-	@echo "make test          - lint (ruff), type-check (mypy --strict) and run the whole suite, from uv.lock"
+	@echo "make test          - the inner loop: ruff, mypy --strict and the suite but its long tests, fuzz shortened"
+	@echo "make test-full     - the rest at full strength: long tests (wheel, notebooks, docs site), full fuzz (CI)"
 	@echo "make test-lowest   - the suite on the lowest versions pyproject.toml admits (requirements/lowest.txt)"
 	@echo "make test-latest   - lint and the suite on the newest versions pyproject.toml admits (not locked)"
 	@echo "make test-pythons  - mypy and the locked suite on Python $(OTHER_PYTHONS)"
@@ -67,11 +68,26 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # The suite runs on every core (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
-PYTEST_WORKERS ?= auto
+# Two loops, and CI (.ci/run) runs both, so together they are the whole suite at full strength:
+#   make test       the inner loop: every test but those marked `long` (wheel installs, the
+#                   notebooks, the docs site build, pytest sessions run in a subprocess), and
+#                   the `fuzz` runs of bad input at QUICK_FUZZ_EXAMPLES;
+#   make test-full  exactly what make test leaves out or shortens: the `long` tests, and the
+#                   `fuzz` runs at their module's full default count (tests/RELIABILITY.md).
+# The fuzz of bad responses keeps its full count in both: a success is rare among its replies,
+# and its check that the run met one needs them all.
+# Workers steal queued tests from each other, so one long test does not hold the run's end.
+# Two workers per core: many tests wait on loopback servers and timeouts, and a core would idle.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1))")
+XDIST := -n $(PYTEST_WORKERS) --dist worksteal
+QUICK_FUZZ_EXAMPLES ?= 200
 pytest: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	RELIABILITY_FUZZ_EXAMPLES=$(QUICK_FUZZ_EXAMPLES) $(BIN)/pytest $(XDIST) -m "not long" $(PYTEST_ARGS)
 
 test: lint pytest
+
+test-full: $(STAMP)
+	$(BIN)/pytest $(XDIST) -m "long or fuzz" $(PYTEST_ARGS)
 
 lock: $(UV)
 	$(UV) lock --upgrade --python $(PYTHON)
@@ -88,7 +104,7 @@ lock: $(UV)
 	@touch $@
 
 test-lowest: .venv-lowest/.synced-stamp
-	.venv-lowest/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	.venv-lowest/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The newest set pyproject.toml admits today, resolved afresh every time and never committed:
 # this is how drift is found before users meet it. Not in CI, which would go red on a release.

@@ -77,6 +77,7 @@ def test_fn_env_fixture_points_at_its_own_emulator(memories_emulator_fn_env: Emu
     assert os.environ["MEMORIES_API_KEY"]
 
 
+@pytest.mark.long  # a pytest session of its own: make test-full and CI
 @pytest.mark.parametrize("old_line", [False, True], ids=["no-setup", "old-pytest_plugins-line"])
 def test_a_users_project_gets_the_fixtures_without_any_setup(
     tmp_path: Path, old_line: bool
@@ -118,6 +119,7 @@ def test_a_users_project_gets_the_fixtures_without_any_setup(
     assert "2 passed" in result.stdout
 
 
+@pytest.mark.long
 def test_the_plugin_can_be_switched_off(tmp_path: Path) -> None:
     (tmp_path / "test_off.py").write_text("def test_x(memories_emulator):\n    pass\n")
     result = subprocess.run(

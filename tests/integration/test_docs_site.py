@@ -1,6 +1,6 @@
 """The docs site: ``mkdocs build --strict`` from docs/ and the docstrings, and what a browser shows.
 
-The strict build runs in ``make test``: a broken link or ``#section``, a reference mkdocstrings
+The strict build runs in ``make test-full`` and CI: a broken link or ``#section``, a reference mkdocstrings
 cannot resolve, a docstring it cannot parse, or a page of docs/ missing from ``nav`` fails it.
 ``make docs-check`` also runs the browser test: headless Chromium (Debian's ``chromium``) opens the
 built API page of ``ChatMemoriesGemini`` and its parameters must be on the rendered page. That
@@ -32,6 +32,8 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Each build renders every page and the API reference: make test-full and CI, not make test.
+pytestmark = pytest.mark.long
 GEMINI_PARAMETERS = ["model", "thinking_budget", "response_schema", "response_mime_type"]
 
 

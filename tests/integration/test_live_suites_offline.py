@@ -50,6 +50,7 @@ def test_the_live_suites_have_the_offline_flags(family: str) -> None:
     assert _flags(live_cls) == _flags(offline_cls)
 
 
+@pytest.mark.long  # a whole pytest session of LangChain's suites: make test-full and CI
 def test_the_live_suites_run_against_the_emulator_named_by_the_environment() -> None:
     with Emulator(api_key="live-suite-key") as emu:
         env = {

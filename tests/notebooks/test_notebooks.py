@@ -108,6 +108,7 @@ def test_stored_outputs_come_from_the_emulator(path: Path) -> None:
     assert not errors, f"{path.name} has saved error outputs"
 
 
+@pytest.mark.long  # a kernel per notebook: make test-full and CI, not make test
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_offline(path: Path) -> None:
@@ -211,6 +212,7 @@ def main(args: list[str]) -> int:
     sys.exit(f"usage: {sys.argv[0]} --write [notebook names] | --out DIR [notebook names]")
 
 
+@pytest.mark.long
 def test_out_runs_a_notebook_into_another_directory_and_leaves_the_committed_one(
     tmp_path: Path,
 ) -> None:

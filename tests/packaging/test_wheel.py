@@ -41,8 +41,11 @@ SUPPORT = REPO / "docs" / "SUPPORT.md"
 UV = os.environ.get("MEMORIES_UV") or shutil.which("uv")
 
 pytestmark = [
-    pytest.mark.skipif(UV is None, reason="needs uv: run through `make test`, or put uv on PATH"),
+    pytest.mark.skipif(
+        UV is None, reason="needs uv: run through `make test-full`, or put uv on PATH"
+    ),
     pytest.mark.timeout(600),
+    pytest.mark.long,  # wheel build and three venv installs: make test-full and CI, not make test
 ]
 
 # The bounds for `pip install "memories-integrations[langchain]"`.

@@ -482,6 +482,7 @@ def _lc_model(cls: type[Any], capture: Capture) -> Any:
 LC_FIELDS = ("messages", "content", "block")
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("cls", [ChatMemoriesGemini, ChatMemoriesNova], ids=["gemini", "nova"])
 def test_langchain_messages_and_blocks(cls: type[Any]) -> None:
     capture = Capture()
@@ -580,6 +581,7 @@ def _message(role: str, blocks: list[Any], kwargs: dict[str, Any]) -> Any:
 LLAMA_FIELDS = ("messages", "blocks", "Block", "block")
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("model", [GEMINI, NOVA], ids=["gemini", "nova"])
 def test_llama_index_blocks(model: str) -> None:
     capture = Capture()
@@ -662,6 +664,7 @@ def _clean_family_params(params: dict[str, Any], family: str) -> dict[str, Any]:
     return params
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("cls", [ChatMemoriesGemini, ChatMemoriesNova], ids=["gemini", "nova"])
 def test_langchain_model_ids_and_parameters(cls: type[Any]) -> None:
     capture = Capture()
@@ -705,6 +708,7 @@ def test_langchain_model_ids_and_parameters(cls: type[Any]) -> None:
     assert outcomes.get("ok", 0) > EXAMPLES // 200, outcomes
 
 
+@pytest.mark.fuzz
 def test_llama_index_model_ids_and_parameters() -> None:
     capture = Capture()
     outcomes: dict[str, int] = {}
@@ -746,6 +750,7 @@ def test_llama_index_model_ids_and_parameters() -> None:
     assert outcomes.get("ok", 0) > EXAMPLES // 100, outcomes
 
 
+@pytest.mark.fuzz
 def test_core_model_ids_and_parameters() -> None:
     capture = Capture()
     client = MemoriesClient(
