@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from memories_client import _json
 from memories_client.errors import (
@@ -28,9 +28,6 @@ from memories_client.errors import (
     UnsupportedFeatureError,
 )
 from memories_client.types import MediaPart, Message, TextPart, ToolCall, ToolSpec
-
-if TYPE_CHECKING:
-    from memories_client.dialects.base import Dialect
 
 __all__ = [
     "NO_TOOLS",
@@ -42,6 +39,24 @@ __all__ = [
     "tool_calls_from_openai",
     "with_tool_media",
 ]
+
+
+class _ToolFamily(Protocol):
+    """What :func:`offered_tools` reads of a model's family: a dialect (``dialect_for(model)``).
+
+    A protocol rather than the ``Dialect`` class, so that this module, which the dialects
+    import, imports nothing of theirs.
+    """
+
+    @property
+    def supports_tools(self) -> bool:
+        """Whether the docs give this family tools."""
+        ...
+
+    def no_tools_message(self) -> str:
+        """Why tools are refused for this family, naming the families that have them."""
+        ...
+
 
 NO_TOOLS = "none"
 """The normalised ``tool_choice`` that means "offer no tools" (Bedrock has no such choice, so
@@ -116,7 +131,7 @@ def offered_tools(
     choice: Any,
     *,
     tool_required: bool = False,
-    dialect: Dialect | None = None,
+    dialect: _ToolFamily | None = None,
 ) -> tuple[list[ToolSpec] | None, str | None]:
     """The tools a request offers and its core ``tool_choice``: the one rule every layer runs.
 
