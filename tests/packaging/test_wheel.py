@@ -4,7 +4,7 @@ The wheel is built from this checkout and installed three ways, each into a clea
 environment, at the versions ``uv.lock`` pins (a constraints file exported from the lock, so this
 test never resolves something the rest of the suite has not run on):
 
-* the core alone (httpx and pydantic): ``memories_client`` imports and answers a real call
+* the core alone (httpx, its httpcore, and pydantic): ``memories_client`` imports and answers a real call
   against an emulator on loopback (run by this process); both framework layers refuse to import,
   naming their extra;
 * ``[langchain]``, then ``emulator`` added: no llama-index package, at most 40 packages and
@@ -207,7 +207,7 @@ def _check_wheel_carries_the_four_packages_typing_marker_plugin_and_licence(whee
     required = [line for line in text.splitlines() if line.startswith("Requires-Dist:")]
     unconditional = [line for line in required if "extra ==" not in line]
     names = sorted(re.split(r"[<>=!~;, \[]", line.split()[1])[0] for line in unconditional)
-    assert names == ["httpx", "pydantic"]
+    assert names == ["httpcore", "httpx", "pydantic"]  # httpcore: the core imports it (pyproject)
     for extra in ("langchain", "llamaindex", "emulator", "agents", "s3", "progress", "all"):
         assert f"Provides-Extra: {extra}" in text
 
