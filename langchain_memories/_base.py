@@ -438,11 +438,11 @@ class _BaseChatMemories(kit.ClosesPooledClients, kit.DerivedState, BaseChatModel
 
     def _offer(self, tools: Sequence[Any] | None, tool_choice: Any) -> None:
         """The core's rule for a family without tools: a tool is refused, none is nothing."""
-        specs = [to_tool_spec(tool) for tool in tools] if tools else None
-        try:
-            kit.offered_tools(specs, tool_choice, dialect=kit.dialect_for(self._full_model))
+        try:  # any tool is refused, so none is converted first
+            kit.refuse_tools(tools, kit.dialect_for(self._full_model))
         except mc.UnsupportedFeatureError:
             raise self._no_tools() from None  # the same refusal, with LangChain's hint
+        kit.offered_tools(None, tool_choice)  # no tools: a choice that forces one is refused
 
     def bind_tools(
         self,

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -36,6 +36,7 @@ __all__ = [
     "offered_tools",
     "openai_tool_call",
     "parse_tool_arguments",
+    "refuse_tools",
     "tool_calls_from_openai",
     "with_tool_media",
 ]
@@ -126,6 +127,28 @@ def normalize_tool_choice(
     return choice
 
 
+def refuse_tools(tools: Collection[object] | None, dialect: _ToolFamily) -> None:
+    """Refuse tools for a family the docs give none; an empty list (or None) is nothing to refuse.
+
+    The family rule of :func:`offered_tools` alone, for a caller that has not converted its
+    tools yet: a family without tools refuses any, whatever their shape.
+
+    Raises:
+        UnsupportedFeatureError: a tool for a family without tools.
+
+    Example:
+        >>> from memories_client.dialects import dialect_for
+        >>> refuse_tools([], dialect_for("gemini:gemini-2.5-flash"))  # an agent with no tools
+        >>> refuse_tools(["add"], dialect_for("gemini:gemini-2.5-flash"))
+        Traceback (most recent call last):
+        ...
+        memories_client.errors.UnsupportedFeatureError: tool calling is not supported for \
+Gemini models on memories.ai (the API documents tools for Nova only); use a Nova model for tools
+    """
+    if tools and not dialect.supports_tools:
+        raise UnsupportedFeatureError(dialect.no_tools_message())
+
+
 def offered_tools(
     tools: Sequence[ToolSpec] | None,
     choice: Any,
@@ -160,8 +183,8 @@ def offered_tools(
         memories_client.errors.MemoriesInputError: tool_choice 'any' forces a tool call, but no \
 tools were given; pass tools, or leave tool_choice unset
     """
-    if tools and dialect is not None and not dialect.supports_tools:
-        raise UnsupportedFeatureError(dialect.no_tools_message())
+    if dialect is not None:
+        refuse_tools(tools, dialect)
     if not tools:
         normalized = normalize_tool_choice(choice, None, tool_required=tool_required)
         if normalized in (None, "auto", NO_TOOLS):

@@ -46,6 +46,7 @@ from memories_client._tool_calls import (
     lenient_tool_arguments,
     offered_tools,
     openai_tool_call,
+    refuse_tools,
     tool_calls_from_openai,
     with_tool_media,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "openai_tool_call",
     "parse_json_output",
     "parse_structured",
+    "refuse_tools",
     "refuse_unknown",
     "require_extra",
     "resolve_model",
