@@ -479,7 +479,7 @@ class MemoriesMultiModal(ClosesPooledClients, DerivedState, FunctionCallingLLM):
         specs, choice = offered_tools(
             tool_specs(tools) if tools else None,
             kwargs.get("tool_choice"),
-            dialect=dialect_for(self.model),
+            dialect=dialect_for(self.model) if tools else None,  # a call without tools: no look-up
         )
         # Every family option, as the request marks them: a call's value, else the model's field
         # of that name where it has one (the dialect refuses what the model's family lacks).
